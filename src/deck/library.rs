@@ -1,0 +1,92 @@
+//! The set of decks a profile sees: the bundled ones and the profile's own,
+//! with the errors of those that failed to load.
+
+use std::collections::HashMap;
+
+use super::{Deck, DeckError, DeckErrorKind};
+
+mod bundled {
+    include!(concat!(env!("OUT_DIR"), "/bundled_decks.rs"));
+}
+
+/// Where a deck came from. Bundled decks are read-only (DESIGN.md,
+/// invariant 5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeckOrigin {
+    /// Shipped inside the binary.
+    Bundled,
+    /// A file in the profile's `decks/` folder.
+    Profile,
+}
+
+/// A deck that loaded, with where it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedDeck {
+    /// The deck's file, as shown to the user.
+    pub file: String,
+    /// Bundled or the profile's own.
+    pub origin: DeckOrigin,
+    /// The deck itself.
+    pub deck: Deck,
+}
+
+/// Every deck available to a profile, and every deck that failed to load.
+#[derive(Debug, Clone, Default)]
+pub struct Library {
+    /// Decks that loaded, bundled first, each group in file-name order.
+    pub decks: Vec<LoadedDeck>,
+    /// Files that failed, with what to do about them.
+    pub errors: Vec<DeckError>,
+}
+
+/// The bundled deck files, as (file, bytes).
+pub fn bundled_files() -> &'static [(&'static str, &'static [u8])] {
+    bundled::BUNDLED_FILES
+}
+
+impl Library {
+    /// Builds a library from parse results in order. A deck whose id is
+    /// already taken by an earlier deck is reported and left out, so one bad
+    /// file never hides another deck's progress.
+    pub fn from_results(results: impl IntoIterator<Item = (String, DeckOrigin, Result<Deck, DeckError>)>) -> Library {
+        let mut library = Library::default();
+        let mut files_by_id: HashMap<String, String> = HashMap::new();
+        for (file, origin, result) in results {
+            match result {
+                Ok(deck) => {
+                    if let Some(other) = files_by_id.get(&deck.id.0) {
+                        library.errors.push(DeckError {
+                            file,
+                            line: None,
+                            column: None,
+                            kind: DeckErrorKind::DuplicateDeckId { id: deck.id.0.clone(), other: other.clone() },
+                        });
+                        continue;
+                    }
+                    files_by_id.insert(deck.id.0.clone(), file.clone());
+                    library.decks.push(LoadedDeck { file, origin, deck });
+                }
+                Err(e) => library.errors.push(e),
+            }
+        }
+        library
+    }
+
+    /// The bundled decks alone, parsed from the bytes inside the binary.
+    pub fn bundled() -> Library {
+        Library::from_results(bundled_parse_results())
+    }
+
+    /// The number of cards in every loaded deck.
+    pub fn card_count(&self) -> usize {
+        self.decks.iter().map(|d| d.deck.cards.len()).sum()
+    }
+}
+
+/// Parse results of the bundled decks, ready to be combined with others.
+pub fn bundled_parse_results() -> Vec<(String, DeckOrigin, Result<Deck, DeckError>)> {
+    bundled_files()
+        .iter()
+        .map(|(file, bytes)| ((*file).to_owned(), DeckOrigin::Bundled, Deck::from_json(file, bytes)))
+        .collect()
+}

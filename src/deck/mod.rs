@@ -1,0 +1,161 @@
+//! Decks and cards: the deck file format (version 1, see
+//! `docs/deck-format.md`), parsing from bytes and the validation rules.
+//! Reading files is the store's job; this module only sees bytes.
+
+mod library;
+mod validate;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use library::{DeckOrigin, Library, LoadedDeck, bundled_files, bundled_parse_results};
+pub use validate::{DeckError, DeckErrorKind, MAX_DECK_BYTES};
+
+/// The deck format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A deck's stable id, such as `soviet-iran-dates`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DeckId(pub String);
+
+/// A card's stable id within its deck, such as `treaty-1921-signing-date`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CardId(pub String);
+
+impl fmt::Display for DeckId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Display for CardId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What kind of thing a card's answer is. Exams draw distractors from cards
+/// of the same kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CardKind {
+    /// A date or a year.
+    Date,
+    /// A treaty clause: its number or what it said.
+    Clause,
+    /// A person or a named group of people.
+    Actor,
+    /// A figure: an amount, a percentage, a length, a count.
+    Number,
+    /// A city, region, river, port or country as a place.
+    Place,
+    /// A company, bank, commission, party or other body.
+    Organization,
+    /// An event.
+    Event,
+    /// A term, a policy, an office or an idea.
+    Concept,
+}
+
+impl CardKind {
+    /// Every kind, in the order the deck format documents them.
+    pub const ALL: [CardKind; 8] = [
+        CardKind::Date,
+        CardKind::Clause,
+        CardKind::Actor,
+        CardKind::Number,
+        CardKind::Place,
+        CardKind::Organization,
+        CardKind::Event,
+        CardKind::Concept,
+    ];
+
+    /// The name used in deck files.
+    pub fn name(self) -> &'static str {
+        match self {
+            CardKind::Date => "date",
+            CardKind::Clause => "clause",
+            CardKind::Actor => "actor",
+            CardKind::Number => "number",
+            CardKind::Place => "place",
+            CardKind::Organization => "organization",
+            CardKind::Event => "event",
+            CardKind::Concept => "concept",
+        }
+    }
+}
+
+/// Where in the source text a card's answer is stated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// The 1-based paragraph (blocks separated by a blank line).
+    pub paragraph: u32,
+}
+
+/// One question and its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Card {
+    /// Stable forever: progress is keyed by it.
+    pub id: CardId,
+    /// What kind of thing the answer is.
+    pub kind: CardKind,
+    /// The prompt shown to the student.
+    pub question: String,
+    /// The answer, short, as a student would write it.
+    pub answer: String,
+    /// Other forms of the answer that count as correct.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accept: Vec<String>,
+    /// Era and topic tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Where the source states the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    /// One or two sentences of context.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+/// A deck file: a titled list of cards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deck {
+    /// The format version, [`FORMAT_VERSION`].
+    pub format: u32,
+    /// Stable forever: progress is keyed by it.
+    pub id: DeckId,
+    /// The name shown to the student.
+    pub title: String,
+    /// What the deck covers, in a sentence.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The cards, in deck order.
+    pub cards: Vec<Card>,
+}
+
+impl Deck {
+    /// Parses and validates a deck from the bytes of a deck file. `file`
+    /// names the file in error messages.
+    ///
+    /// # Errors
+    /// Returns the first problem found: bytes that are not UTF-8 or not JSON
+    /// (with line and column), an unknown format version, or a broken rule
+    /// (with the card id).
+    pub fn from_json(file: &str, bytes: &[u8]) -> Result<Deck, DeckError> {
+        validate::parse(file, bytes)
+    }
+
+    /// The deck as pretty JSON in the documented format.
+    ///
+    /// # Errors
+    /// Fails only if serialisation itself fails, which plain data cannot.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string_pretty(self)
+    }
+}

@@ -1,0 +1,98 @@
+//! Grounding: whether a card's answer is stated in the paragraph of the
+//! source text that the card cites. This keeps a deck honest to its source.
+
+use crate::deck::Card;
+use crate::text::{WrittenDate, contains_words, dates_in, normalise, parse_date};
+
+/// A source text split into paragraphs (blocks separated by a blank line),
+/// each kept normalised for matching.
+#[derive(Debug, Clone)]
+pub struct SourceText {
+    paragraphs: Vec<Paragraph>,
+}
+
+#[derive(Debug, Clone)]
+struct Paragraph {
+    normalised: String,
+    dates: Vec<WrittenDate>,
+}
+
+/// Why a card is not grounded in its source.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Ungrounded {
+    /// The card cites no paragraph.
+    #[error("cites no source paragraph: add \"source\": {{ \"paragraph\": N }}")]
+    NoSource,
+    /// The cited paragraph does not exist.
+    #[error("cites paragraph {paragraph}, but the source has {count} paragraphs")]
+    NoSuchParagraph {
+        /// The cited paragraph.
+        paragraph: u32,
+        /// How many the source has.
+        count: usize,
+    },
+    /// Neither the answer nor any accept form is in the paragraph.
+    #[error("paragraph {paragraph} does not state the answer {answer:?} or any of its accept forms: fix the card")]
+    NotStated {
+        /// The cited paragraph.
+        paragraph: u32,
+        /// The card's answer.
+        answer: String,
+    },
+}
+
+impl SourceText {
+    /// Splits `text` into paragraphs at blank lines.
+    pub fn new(text: &str) -> SourceText {
+        let mut paragraphs = Vec::new();
+        let mut current = String::new();
+        for line in text.lines().chain(std::iter::once("")) {
+            if line.trim().is_empty() {
+                if !current.trim().is_empty() {
+                    let normalised = normalise(&current);
+                    let dates = dates_in(&normalised);
+                    paragraphs.push(Paragraph { normalised, dates });
+                }
+                current.clear();
+            } else {
+                current.push_str(line);
+                current.push('\n');
+            }
+        }
+        SourceText { paragraphs }
+    }
+
+    /// The number of paragraphs.
+    pub fn paragraph_count(&self) -> usize {
+        self.paragraphs.len()
+    }
+
+    /// Checks that `card`'s answer, or one of its accept forms, is stated in
+    /// the paragraph it cites: compared without case, diacritics or
+    /// punctuation, with dates matched across their written forms.
+    ///
+    /// # Errors
+    /// Says why the card is not grounded.
+    pub fn check(&self, card: &Card) -> Result<(), Ungrounded> {
+        let Some(source) = &card.source else { return Err(Ungrounded::NoSource) };
+        let index = usize::try_from(source.paragraph).ok().and_then(|p| p.checked_sub(1));
+        let Some(paragraph) = index.and_then(|i| self.paragraphs.get(i)) else {
+            return Err(Ungrounded::NoSuchParagraph { paragraph: source.paragraph, count: self.paragraphs.len() });
+        };
+        let stated = std::iter::once(&card.answer).chain(&card.accept).any(|form| paragraph.states(form));
+        if stated {
+            Ok(())
+        } else {
+            Err(Ungrounded::NotStated { paragraph: source.paragraph, answer: card.answer.clone() })
+        }
+    }
+}
+
+impl Paragraph {
+    fn states(&self, form: &str) -> bool {
+        if contains_words(&self.normalised, &normalise(form)) {
+            return true;
+        }
+        parse_date(form).is_some_and(|date| self.dates.contains(&date))
+    }
+}

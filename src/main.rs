@@ -1,0 +1,138 @@
+//! The `yadgar` binary: parses arguments, then runs the window or a headless
+//! subcommand. All the work happens in the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use yadgar::check::check;
+use yadgar::deck::bundled_files;
+use yadgar::ground::SourceText;
+use yadgar::store::{self, DEFAULT_PROFILE};
+use yadgar::{Deck, ui};
+
+/// Yadgar: spaced-repetition study and mock exams for knowing a history text cold.
+#[derive(Debug, Parser)]
+#[command(name = "yadgar", version, about, long_about = None)]
+struct Cli {
+    /// The data folder that holds the profiles [default: the platform's data folder]
+    #[arg(long, global = true, env = "YADGAR_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// The profile to open; it is created on first use
+    #[arg(long, global = true, default_value = DEFAULT_PROFILE, value_name = "NAME")]
+    profile: String,
+
+    /// Window theme
+    #[arg(long, value_enum, default_value_t = Theme::System)]
+    theme: Theme,
+
+    /// Print the time from start to the first frame that shows the deck list, then exit
+    #[arg(long)]
+    exit_after_first_frame: bool,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Theme {
+    System,
+    Light,
+    Dark,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate deck files (default: the bundled decks) and exit non-zero on any error
+    Check {
+        /// Also check that each card's answer is stated in the paragraph it cites
+        #[arg(long, value_name = "TEXT")]
+        source: Option<PathBuf>,
+        /// Deck files to check
+        decks: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let start = Instant::now();
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Check { source, decks }) => run_check(source, decks),
+        None => run_window(cli, start),
+    }
+}
+
+fn run_window(cli: Cli, start: Instant) -> ExitCode {
+    let data_dir = match store::data_dir(cli.data_dir.as_deref()) {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("yadgar: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let theme = match cli.theme {
+        Theme::System => egui::ThemePreference::System,
+        Theme::Light => egui::ThemePreference::Light,
+        Theme::Dark => egui::ThemePreference::Dark,
+    };
+    let config = ui::Config {
+        data_dir,
+        profile: cli.profile,
+        theme,
+        exit_after_first_frame: cli.exit_after_first_frame.then_some(start),
+    };
+    let result = ui::run(config);
+    if cli.exit_after_first_frame {
+        print_peak_memory();
+    }
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("yadgar: cannot open the window: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints the peak resident memory (Linux), for the start-up benchmark.
+fn print_peak_memory() {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else { return };
+    if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:")) {
+        let kib: u64 = line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap_or(0);
+        println!("peak resident memory: {:.1} MiB", kib as f64 / 1024.0);
+    }
+}
+
+fn run_check(source: Option<PathBuf>, decks: Vec<PathBuf>) -> ExitCode {
+    let source = match source.as_deref().map(store::read_text).transpose() {
+        Ok(text) => text.map(|t| SourceText::new(&t)),
+        Err(e) => {
+            eprintln!("yadgar check: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let results: Vec<_> = if decks.is_empty() {
+        bundled_files().iter().map(|(file, bytes)| ((*file).to_owned(), Deck::from_json(file, bytes))).collect()
+    } else {
+        decks.iter().map(|p| (p.display().to_string(), store::load_deck_file(p))).collect()
+    };
+    let report = check(results, source.as_ref());
+    for problem in &report.problems {
+        eprintln!("{problem}");
+    }
+    if !report.uncited_paragraphs.is_empty() {
+        let list: Vec<String> = report.uncited_paragraphs.iter().map(ToString::to_string).collect();
+        println!("note: no card cites paragraph {}", list.join(", "));
+    }
+    let grounded = if source.is_some() { ", every answer grounded in its paragraph" } else { "" };
+    if report.passed() {
+        println!("ok: {} decks, {} cards{grounded}", report.decks, report.cards);
+        ExitCode::SUCCESS
+    } else {
+        println!("{} problems in {} decks, {} cards", report.problems.len(), report.decks, report.cards);
+        ExitCode::FAILURE
+    }
+}
