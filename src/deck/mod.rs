@@ -135,6 +135,10 @@ pub struct Deck {
     /// What the deck covers, in a sentence.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// The kinds of card this deck promises to hold; each must have at least
+    /// one card.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub covers: Vec<CardKind>,
     /// The cards, in deck order.
     pub cards: Vec<Card>,
 }

@@ -80,7 +80,7 @@ pub enum DeckErrorKind {
     #[error("card {0:?} appears twice: give each card its own id, and never reuse an old one")]
     DuplicateCardId(String),
     /// A required text is blank.
-    #[error("card {card:?}: the {field} is blank: write it, or remove the card")]
+    #[error("card {card:?}: {field} is blank: write it, or remove the card")]
     Blank {
         /// The card's id.
         card: String,
@@ -98,6 +98,9 @@ pub enum DeckErrorKind {
     /// `source.paragraph` is 0.
     #[error("card {0:?}: source paragraph 0 does not exist: paragraphs are numbered from 1")]
     ZeroParagraph(String),
+    /// The deck's `covers` names a kind that none of its cards has.
+    #[error("the deck says it covers {0} cards but has none: add one, or remove {0:?} from \"covers\"")]
+    UncoveredKind(&'static str),
     /// Two deck files declare the same deck id.
     #[error("deck id {id:?} is already used by {other}: give this deck its own id")]
     DuplicateDeckId {
@@ -227,14 +230,17 @@ fn check_rules(file: &str, text: &str, deck: &Deck) -> Result<(), DeckError> {
             return Err(at_card(DeckErrorKind::DuplicateQuestion { card: id.to_owned(), other: other.to_owned() }));
         }
     }
+    if let Some(kind) = deck.covers.iter().find(|&&kind| !deck.cards.iter().any(|c| c.kind == kind)) {
+        return Err(DeckError::new(file, DeckErrorKind::UncoveredKind(kind.name())));
+    }
     Ok(())
 }
 
 fn blank_field(card: &Card) -> Option<&'static str> {
     if card.question.trim().is_empty() {
-        Some("question")
+        Some("the question")
     } else if card.answer.trim().is_empty() {
-        Some("answer")
+        Some("the answer")
     } else if card.accept.iter().any(|a| a.trim().is_empty()) {
         Some("an accept form")
     } else {

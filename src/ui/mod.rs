@@ -3,6 +3,7 @@
 //! store does) and holds no scheduling logic.
 
 mod fonts;
+pub use fonts::install as install_fonts;
 mod home;
 
 use std::path::PathBuf;
