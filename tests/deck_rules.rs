@@ -59,7 +59,11 @@ fn each_rule_names_the_file_and_the_place() {
         ("empty file", String::new(), "bad.json: the file is empty"),
         ("only spaces", "  \n\n ".to_owned(), "bad.json: the file is empty"),
         ("truncated", GOOD[..60].to_owned(), "bad.json:4:25: EOF while parsing a value"),
-        ("syntax", with(r#""title": "Sample deck","#, r#""title": "Sample deck",,"#), "bad.json:4:26: key must be a string"),
+        (
+            "syntax",
+            with(r#""title": "Sample deck","#, r#""title": "Sample deck",,"#),
+            "bad.json:4:26: key must be a string",
+        ),
         ("format as text", with(r#""format": 1"#, r#""format": "1""#), "bad.json:2:15: invalid type: string \"1\""),
         ("newer format", with(r#""format": 1"#, r#""format": 2"#), "bad.json: deck format 2 is not known"),
         ("no format", with("  \"format\": 1,\n", ""), "bad.json:22:1: missing field `format`"),
