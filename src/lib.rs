@@ -6,10 +6,16 @@
 //! invariant 1).
 
 pub mod check;
+pub mod commands;
 pub mod deck;
 pub mod ground;
+pub mod history;
+pub mod revlog;
+pub mod schedule;
 pub mod store;
+pub mod study;
 pub mod text;
+pub mod time;
 pub mod ui;
 
 pub use deck::{Card, CardId, CardKind, Deck, DeckError, DeckErrorKind, DeckId, Source};

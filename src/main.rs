@@ -11,7 +11,7 @@ use yadgar::check::check;
 use yadgar::deck::bundled_files;
 use yadgar::ground::SourceText;
 use yadgar::store::{self, DEFAULT_PROFILE};
-use yadgar::{Deck, ui};
+use yadgar::{Deck, commands, ui};
 
 /// Yadgar: spaced-repetition study and mock exams for knowing a history text cold.
 #[derive(Debug, Parser)]
@@ -54,6 +54,24 @@ enum Command {
         /// Deck files to check
         decks: Vec<PathBuf>,
     },
+    /// Print today's new, learning and due counts per deck and the next due time
+    Due {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Score the scheduler's predictions (log loss, RMSE over bins, AUC) on a review history
+    Eval {
+        /// A review-history CSV (card_id,review_rating,review_time,review_duration) instead of the profile's own
+        #[arg(long, value_name = "FILE")]
+        history: Option<PathBuf>,
+    },
+    /// Fit FSRS parameters to a review history; on the profile's own history, store them
+    Optimize {
+        /// A review-history CSV instead of the profile's own (the parameters are printed, not stored)
+        #[arg(long, value_name = "FILE")]
+        history: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -61,7 +79,26 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Check { source, decks }) => run_check(source, decks),
+        Some(Command::Due { json }) => report(commands::due(&cli.data_dir, &cli.profile, json)),
+        Some(Command::Eval { ref history }) => report(commands::eval(&cli.data_dir, &cli.profile, history.as_deref())),
+        Some(Command::Optimize { ref history }) => {
+            report(commands::optimize(&cli.data_dir, &cli.profile, history.as_deref()))
+        }
         None => run_window(cli, start),
+    }
+}
+
+/// Prints a headless command's output, or its error, and sets the exit code.
+fn report(result: Result<String, String>) -> ExitCode {
+    match result {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("yadgar: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -1,13 +1,21 @@
 //! The store: the only code that touches files. It finds the data folder,
-//! opens a profile's folder and reads deck files into the core's values.
+//! manages profiles, reads deck files, and keeps each profile's review log,
+//! settings and snapshot (DESIGN.md, "Profiles and files").
 
+mod atomic;
+mod collection;
 mod decks;
+pub mod log;
+mod profiles;
 
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+pub use atomic::write_atomic;
+pub use collection::{Collection, ProfileFile};
 pub use decks::{load_deck_dir, load_deck_file, load_library};
+pub use profiles::{create_profile, delete_profile, device_id, list_profiles, rename_profile};
 
 /// The name of the profile made on first start.
 pub const DEFAULT_PROFILE: &str = "default";
@@ -21,6 +29,26 @@ pub enum StoreError {
     /// A profile name that cannot be a folder name.
     #[error("profile name {0:?} is not valid: use 1 to 64 letters, digits, spaces, '-' or '_'")]
     BadProfileName(String),
+    /// Another Yadgar on this computer has the profile open.
+    #[error("profile {profile:?} is open in another Yadgar window{}: close it there, or open another profile", pid.map(|p| format!(", pid {p}")).unwrap_or_default())]
+    Locked {
+        /// The profile's name.
+        profile: String,
+        /// The process holding it, when known.
+        pid: Option<u32>,
+    },
+    /// Writing is refused, with the reason.
+    #[error("{0}")]
+    ReadOnly(String),
+    /// A setting is out of range.
+    #[error("{0}")]
+    Settings(crate::schedule::SettingError),
+    /// A profile of that name exists already.
+    #[error("a profile named {0:?} already exists: choose another name")]
+    ProfileExists(String),
+    /// No profile of that name exists.
+    #[error("there is no profile named {0:?}")]
+    NoSuchProfile(String),
     /// A folder could not be created or read.
     #[error("cannot use {path}: {source}")]
     Io {
@@ -80,12 +108,29 @@ impl Profile {
 
 /// Profile names become folder names, so they exclude path separators, dots
 /// at the start and anything a file system may refuse.
-fn is_valid_profile_name(name: &str) -> bool {
+pub(crate) fn is_valid_profile_name(name: &str) -> bool {
     let trimmed = name.trim();
     !trimmed.is_empty()
         && trimmed == name
         && name.chars().count() <= 64
         && name.chars().all(|c| c.is_alphanumeric() || c == ' ' || c == '-' || c == '_')
+}
+
+/// The current moment with the local UTC offset: the one place that reads
+/// the clock, so the core can take time as an argument.
+pub fn now() -> crate::time::Moment {
+    let zoned = jiff::ZonedDateTime::now();
+    crate::time::Moment::new(zoned.timestamp().as_millisecond(), zoned.offset().seconds())
+}
+
+/// The file that holds this installation's device id: beside the profiles
+/// when the data folder was given explicitly (tests, portable installs),
+/// else in the platform's config folder, never inside a profile.
+pub fn device_id_file(data_dir: &Path, explicit: bool) -> PathBuf {
+    if !explicit && let Some(dirs) = directories::ProjectDirs::from("", "", "Yadgar") {
+        return dirs.config_dir().join("device-id");
+    }
+    data_dir.join("device-id")
 }
 
 /// Reads a whole text file, such as the source text for `yadgar check`.

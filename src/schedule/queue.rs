@@ -1,0 +1,206 @@
+//! Today's queue: learning cards when due, reviews with the lowest
+//! retrievability first (so a backlog is worked best-first), and new cards
+//! spread among them up to the daily limits.
+
+use super::fuzz::unit_from_seed;
+use super::{CardState, Due, NewCardOrder, Phase, Scheduler};
+use crate::time::Moment;
+
+/// Learning cards due within this many minutes are shown when nothing else
+/// is left, as in Anki.
+const LEARN_AHEAD_MINS: f32 = 20.0;
+
+/// Which part of the queue a card is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueKind {
+    /// A new card.
+    New,
+    /// A learning or relearning step.
+    Learning,
+    /// A review.
+    Review,
+}
+
+/// A card in the queue, by its position among the caller's cards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueCard {
+    /// The index the caller gave the card.
+    pub index: usize,
+    /// Its part of the queue.
+    pub kind: QueueKind,
+}
+
+/// How many cards of each kind are left today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    /// New cards left within today's limit.
+    pub new: usize,
+    /// Learning steps due today.
+    pub learning: usize,
+    /// Reviews due, within today's limit.
+    pub review: usize,
+}
+
+impl Counts {
+    /// All three together.
+    pub fn total(&self) -> usize {
+        self.new + self.learning + self.review
+    }
+}
+
+/// What was already studied today, which the daily limits count against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DoneToday {
+    /// New cards introduced today.
+    pub new: u32,
+    /// Reviews answered today.
+    pub review: u32,
+}
+
+/// Today's cards in the order to show them.
+#[derive(Debug, Clone, Default)]
+pub struct Queue {
+    /// Learning cards by due time (Unix ms).
+    learning: Vec<(i64, usize)>,
+    /// Reviews and new cards, interleaved.
+    main: Vec<QueueCard>,
+    /// Counts for today.
+    pub counts: Counts,
+    /// When the next card not in today's queue falls due, if any.
+    pub next_due: Option<Moment>,
+}
+
+impl Queue {
+    /// The card to show at `now`, or `None` when nothing is due (learning
+    /// cards may still come due later today: see [`Queue::learning_due_at`]).
+    pub fn next(&self, now: Moment) -> Option<QueueCard> {
+        let learning = |limit: i64| {
+            self.learning
+                .first()
+                .filter(|(due, _)| *due <= limit)
+                .map(|&(_, index)| QueueCard { index, kind: QueueKind::Learning })
+        };
+        learning(now.unix_ms)
+            .or_else(|| self.main.first().copied())
+            .or_else(|| learning(now.plus_minutes(LEARN_AHEAD_MINS).unix_ms))
+    }
+
+    /// When the first learning card still waiting falls due.
+    pub fn learning_due_at(&self) -> Option<i64> {
+        self.learning.first().map(|&(due, _)| due)
+    }
+
+    /// Every card in the queue, learning first, in order.
+    pub fn cards(&self) -> impl Iterator<Item = QueueCard> + '_ {
+        self.learning
+            .iter()
+            .map(|&(_, index)| QueueCard { index, kind: QueueKind::Learning })
+            .chain(self.main.iter().copied())
+    }
+}
+
+/// Builds today's queue from `cards`, each with its seed and state (`None`
+/// for a card never studied), in deck order.
+pub fn build_queue<'a>(
+    scheduler: &Scheduler,
+    now: Moment,
+    cards: impl IntoIterator<Item = (u64, Option<&'a CardState>)>,
+    done: DoneToday,
+) -> Queue {
+    let settings = scheduler.settings();
+    let today = scheduler.day(now);
+    let end_of_today = now.start_of(today.plus(1), settings.rollover_hour).unix_ms;
+    let mut learning = Vec::new();
+    let mut reviews: Vec<(f32, usize)> = Vec::new();
+    let mut new: Vec<(u64, usize)> = Vec::new();
+    let mut next_due: Option<i64> = None;
+    let mut note_due = |ms: i64| next_due = Some(next_due.map_or(ms, |d: i64| d.min(ms)));
+    for (index, (seed, state)) in cards.into_iter().enumerate() {
+        let Some(state) = state else {
+            new.push((seed, index));
+            continue;
+        };
+        if state.suspended || state.buried_until.is_some_and(|until| until > today) {
+            continue;
+        }
+        match (state.phase, state.due) {
+            (Phase::New, _) | (_, Due::New) => new.push((seed, index)),
+            (_, Due::At(ms)) if ms < end_of_today => learning.push((ms, index)),
+            (_, Due::At(ms)) => note_due(ms),
+            (_, Due::Day(day)) if day <= today => {
+                let r = scheduler.retrievability(state, now).unwrap_or(0.0);
+                reviews.push((r, index));
+            }
+            (_, Due::Day(day)) => note_due(now.start_of(day, settings.rollover_hour).unix_ms),
+        }
+    }
+    learning.sort_unstable();
+    reviews.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    reviews.truncate(settings.reviews_per_day.saturating_sub(done.review) as usize);
+    if settings.new_card_order == NewCardOrder::Random {
+        let day_seed = (today.0 as u64).wrapping_mul(0x2545_f491_4f6c_dd1d);
+        new.sort_by(|a, b| {
+            unit_from_seed(a.0 ^ day_seed).total_cmp(&unit_from_seed(b.0 ^ day_seed)).then(a.1.cmp(&b.1))
+        });
+    }
+    new.truncate(settings.new_per_day.saturating_sub(done.new) as usize);
+
+    let counts = Counts { new: new.len(), learning: learning.len(), review: reviews.len() };
+    let main = interleave(&reviews, &new);
+    Queue { learning, main, counts, next_due: next_due.map(|ms| Moment::new(ms, now.offset_s)) }
+}
+
+/// Spreads new cards evenly among reviews, as Anki's "mix with reviews".
+fn interleave(reviews: &[(f32, usize)], new: &[(u64, usize)]) -> Vec<QueueCard> {
+    let total = reviews.len() + new.len();
+    let mut out = Vec::with_capacity(total);
+    let (mut r, mut n) = (reviews.iter(), new.iter());
+    for i in 0..total {
+        // Place the k-th new card at position about k * total / new.len().
+        let new_due = !new.is_empty() && (i + 1) * new.len() / total > (i * new.len()) / total;
+        let next = if new_due {
+            n.next().map(|&(_, index)| QueueCard { index, kind: QueueKind::New })
+        } else {
+            r.next().map(|&(_, index)| QueueCard { index, kind: QueueKind::Review })
+        };
+        if let Some(card) = next.or_else(|| {
+            r.next()
+                .map(|&(_, index)| QueueCard { index, kind: QueueKind::Review })
+                .or_else(|| n.next().map(|&(_, index)| QueueCard { index, kind: QueueKind::New }))
+        }) {
+            out.push(card);
+        }
+    }
+    out
+}
+
+/// Cards to study ahead when nothing is due: those due soonest (reviews and
+/// learning steps after today), at most `limit`.
+pub fn study_ahead<'a>(
+    scheduler: &Scheduler,
+    now: Moment,
+    cards: impl IntoIterator<Item = (u64, Option<&'a CardState>)>,
+    limit: usize,
+) -> Vec<QueueCard> {
+    let rollover = scheduler.settings().rollover_hour;
+    let today = scheduler.day(now);
+    let mut ahead: Vec<(i64, usize)> = cards
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, (_, state))| {
+            let state = state?;
+            if state.suspended || state.buried_until.is_some_and(|until| until > today) {
+                return None;
+            }
+            let due_ms = match state.due {
+                Due::New => return None,
+                Due::At(ms) => ms,
+                Due::Day(day) if day > today => now.start_of(day, rollover).unix_ms,
+                Due::Day(_) => return None,
+            };
+            (due_ms > now.unix_ms).then_some((due_ms, index))
+        })
+        .collect();
+    ahead.sort_unstable();
+    ahead.into_iter().take(limit).map(|(_, index)| QueueCard { index, kind: QueueKind::Review }).collect()
+}

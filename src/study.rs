@@ -1,0 +1,63 @@
+//! Joins decks and progress: the cards of a library in deck order with
+//! their states, ready for the queue.
+
+use crate::deck::{DeckId, Library};
+use crate::revlog::Progress;
+use crate::schedule::{CardState, Counts, Queue, Scheduler, build_queue, card_seed};
+use crate::time::Moment;
+
+/// A card's place in a library: deck index and card index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CardRef {
+    /// Index into `Library::decks`.
+    pub deck: usize,
+    /// Index into that deck's cards.
+    pub card: usize,
+}
+
+/// The cards of `library` (only `deck` if given), in deck order, each with
+/// its fuzz seed and state.
+pub fn cards<'a>(
+    library: &'a Library,
+    progress: &'a Progress,
+    deck: Option<&DeckId>,
+) -> (Vec<CardRef>, Vec<(u64, Option<&'a CardState>)>) {
+    let mut refs = Vec::new();
+    let mut items = Vec::new();
+    for (d, loaded) in library.decks.iter().enumerate() {
+        if deck.is_some_and(|id| *id != loaded.deck.id) {
+            continue;
+        }
+        for (c, card) in loaded.deck.cards.iter().enumerate() {
+            refs.push(CardRef { deck: d, card: c });
+            items.push((card_seed(&loaded.deck.id.0, &card.id.0), progress.state(&loaded.deck.id, &card.id)));
+        }
+    }
+    (refs, items)
+}
+
+/// Today's queue over `library` (or one deck), and the card each queue
+/// index refers to.
+pub fn queue(
+    scheduler: &Scheduler,
+    now: Moment,
+    library: &Library,
+    progress: &Progress,
+    deck: Option<&DeckId>,
+) -> (Queue, Vec<CardRef>) {
+    let (refs, items) = cards(library, progress, deck);
+    let done = progress.done_today(scheduler.day(now));
+    (build_queue(scheduler, now, items, done), refs)
+}
+
+/// Today's counts for one deck, with the daily limits applied to it alone.
+pub fn deck_counts(
+    scheduler: &Scheduler,
+    now: Moment,
+    library: &Library,
+    progress: &Progress,
+    deck: &DeckId,
+) -> Counts {
+    let (_, items) = cards(library, progress, Some(deck));
+    build_queue(scheduler, now, items, progress.done_today(scheduler.day(now))).counts
+}
