@@ -2,7 +2,7 @@
 //! invariant 3): every card's state, today's counts and what can be undone
 //! are derived here, purely, from the events of every device.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -100,7 +100,7 @@ pub enum Action {
 }
 
 /// One line of a review log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     /// The log format version, [`LOG_FORMAT`].
     pub v: u32,
@@ -115,8 +115,180 @@ pub struct Event {
     /// The card.
     pub card: CardId,
     /// What happened.
-    #[serde(flatten)]
     pub action: Action,
+}
+
+/// The flat JSON form of an event: `{"v":1,"id":"…","at_ms":…,"offset_s":…,
+/// "deck":"…","card":"…","type":"review","rating":3,"kind":"learn",
+/// "answer_ms":4200}`. Written out by hand rather than with serde's
+/// `flatten`, which is several times slower to read.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvent<'a> {
+    v: u32,
+    id: EventId,
+    at_ms: i64,
+    offset_s: i32,
+    #[serde(borrow)]
+    deck: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    card: std::borrow::Cow<'a, str>,
+    #[serde(rename = "type")]
+    kind_of_event: EventType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rating: Option<Rating>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    kind: Option<ReviewKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    answer_ms: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    target: Option<EventId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum EventType {
+    Review,
+    Undo,
+    Bury,
+    Suspend,
+    Unsuspend,
+    Reset,
+}
+
+impl Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (kind_of_event, rating, kind, answer_ms, target) = match &self.action {
+            Action::Review { rating, kind, answer_ms } => {
+                (EventType::Review, Some(*rating), Some(*kind), Some(*answer_ms), None)
+            }
+            Action::Undo { target } => (EventType::Undo, None, None, None, Some(*target)),
+            Action::Bury => (EventType::Bury, None, None, None, None),
+            Action::Suspend => (EventType::Suspend, None, None, None, None),
+            Action::Unsuspend => (EventType::Unsuspend, None, None, None, None),
+            Action::Reset => (EventType::Reset, None, None, None, None),
+        };
+        RawEvent {
+            v: self.v,
+            id: self.id,
+            at_ms: self.at_ms,
+            offset_s: self.offset_s,
+            deck: self.deck.0.as_str().into(),
+            card: self.card.0.as_str().into(),
+            kind_of_event,
+            rating,
+            kind,
+            answer_ms,
+            target,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = RawEvent::deserialize(d)?;
+        let action = raw.action().map_err(serde::de::Error::custom)?;
+        Ok(Event {
+            v: raw.v,
+            id: raw.id,
+            at_ms: raw.at_ms,
+            offset_s: raw.offset_s,
+            deck: DeckId(raw.deck.into_owned()),
+            card: CardId(raw.card.into_owned()),
+            action,
+        })
+    }
+}
+
+impl RawEvent<'_> {
+    fn action(&self) -> Result<Action, &'static str> {
+        Ok(match self.kind_of_event {
+            EventType::Review => Action::Review {
+                rating: self.rating.ok_or("a review needs a rating")?,
+                kind: self.kind.ok_or("a review needs a kind")?,
+                answer_ms: self.answer_ms.unwrap_or(0),
+            },
+            EventType::Undo => Action::Undo { target: self.target.ok_or("an undo needs a target")? },
+            EventType::Bury => Action::Bury,
+            EventType::Suspend => Action::Suspend,
+            EventType::Unsuspend => Action::Unsuspend,
+            EventType::Reset => Action::Reset,
+        })
+    }
+}
+
+/// Reads one log line into an event whose deck and card are interned in
+/// `keys`, without allocating strings for cards already seen. Used to load
+/// large logs in little memory.
+///
+/// # Errors
+/// The line is not a valid event; a line of a newer format is returned as
+/// `Ok(Err(version))`.
+pub fn parse_line(line: &[u8], keys: &mut KeyTable) -> Result<Result<CompactEvent, u32>, serde_json::Error> {
+    let raw: RawEvent<'_> = serde_json::from_slice(line)?;
+    if raw.v > LOG_FORMAT {
+        return Ok(Err(raw.v));
+    }
+    let action = raw.action().map_err(serde::de::Error::custom)?;
+    let key = keys.intern(&raw.deck, &raw.card);
+    Ok(Ok(CompactEvent { at_ms: raw.at_ms, id: raw.id, offset_s: raw.offset_s, key, action }))
+}
+
+/// Deck and card ids, each stored once, numbered in order of appearance.
+#[derive(Debug, Clone, Default)]
+pub struct KeyTable {
+    index: HashMap<String, HashMap<String, u32>>,
+    keys: Vec<CardKey>,
+}
+
+impl KeyTable {
+    /// The number of a deck and card, adding it if new.
+    pub fn intern(&mut self, deck: &str, card: &str) -> u32 {
+        if let Some(n) = self.index.get(deck).and_then(|cards| cards.get(card)) {
+            return *n;
+        }
+        let n = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
+        self.index.entry(deck.to_owned()).or_default().insert(card.to_owned(), n);
+        self.keys.push((DeckId(deck.to_owned()), CardId(card.to_owned())));
+        n
+    }
+
+    /// The deck and card of a number.
+    pub fn key(&self, n: u32) -> Option<&CardKey> {
+        self.keys.get(n as usize)
+    }
+
+    /// How many cards are numbered.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether no card is numbered yet.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// An event with its card interned: what replay works on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompactEvent {
+    /// When it happened, Unix milliseconds.
+    pub at_ms: i64,
+    /// Its id.
+    pub id: EventId,
+    /// The UTC offset then, seconds east.
+    pub offset_s: i32,
+    /// Its card, in a [`KeyTable`].
+    pub key: u32,
+    /// What happened.
+    pub action: Action,
+}
+
+impl CompactEvent {
+    fn order_key(&self) -> (i64, EventId) {
+        (self.at_ms, self.id)
+    }
 }
 
 impl Event {
@@ -154,17 +326,6 @@ pub struct DayStats {
     pub by_rating: [u32; 4],
 }
 
-/// An action that can be undone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Undoable {
-    /// The event to take back.
-    pub id: EventId,
-    /// Its card.
-    pub key: CardKey,
-    /// What it was.
-    pub action: Action,
-}
-
 /// How a grade counted against the daily limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 enum Counted {
@@ -173,21 +334,53 @@ enum Counted {
     Review,
 }
 
-/// One applied event of a card, kept so that an undo can rebuild the card.
-#[derive(Debug, Clone, PartialEq)]
-struct Entry {
-    id: EventId,
+/// An action that can be undone, with what is needed to take it back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Undoable {
+    /// The event to take back.
+    pub id: EventId,
+    /// Its card.
+    pub key: CardKey,
+    /// What it was.
+    pub action: Action,
+    /// When it happened.
     at: Moment,
-    action: Action,
+    /// The card's state before it (`None`: the card had no state).
+    previous: Option<CardState>,
+    /// How it counted against its day's limits.
     counted: Counted,
 }
+
+/// One worker's share of a replay.
+#[derive(Default)]
+struct Partial {
+    states: Vec<Option<CardState>>,
+    days: BTreeMap<Day, DayStats>,
+    warnings: Vec<String>,
+    undoable: Vec<((i64, EventId), Undoable)>,
+}
+
+impl DayStats {
+    fn add(&mut self, other: &DayStats) {
+        self.answers += other.answers;
+        self.new += other.new;
+        self.review += other.review;
+        self.answer_ms += other.answer_ms;
+        for (mine, theirs) in self.by_rating.iter_mut().zip(other.by_rating) {
+            *mine += theirs;
+        }
+    }
+}
+
+/// Cards' states by deck, then card.
+pub type States = HashMap<DeckId, HashMap<CardId, CardState>>;
 
 /// Everything derived from the log.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
     /// Card states, for cards with any event.
     #[serde(with = "state_list")]
-    pub states: HashMap<CardKey, CardState>,
+    pub states: States,
     /// Per study day (by the rollover in force at replay).
     pub days: BTreeMap<Day, DayStats>,
     /// Recent actions, newest last, not yet undone.
@@ -196,49 +389,136 @@ pub struct Progress {
     pub last_applied: Option<(i64, EventId)>,
     /// Events that could not be applied, with why.
     pub warnings: Vec<String>,
-    /// Each card's applied events. Not kept in snapshots: after loading one,
-    /// only events since are here, and `history_complete` is false.
-    #[serde(skip)]
-    history: HashMap<CardKey, Vec<Entry>>,
-    #[serde(skip)]
-    history_complete: bool,
 }
 
-/// An undo whose target is older than this session's memory: the caller
-/// must replay the whole log.
+/// An undo that cannot be applied to the state in memory (its target is
+/// not the latest action on its card, or is older than the snapshot): the
+/// caller must replay the whole log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the undone event is not in memory; replay the whole log")]
+#[error("the undone event is not the latest on its card; replay the whole log")]
 pub struct NeedsFullReplay;
 
 mod state_list {
-    use std::collections::HashMap;
-
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use super::CardKey;
+    use super::{CardKey, States};
     use crate::schedule::CardState;
 
-    pub fn serialize<S: Serializer>(map: &HashMap<CardKey, CardState>, s: S) -> Result<S::Ok, S::Error> {
-        let mut list: Vec<(&CardKey, &CardState)> = map.iter().collect();
-        list.sort_by(|a, b| a.0.cmp(b.0));
+    pub fn serialize<S: Serializer>(map: &States, s: S) -> Result<S::Ok, S::Error> {
+        let mut list: Vec<(&crate::deck::DeckId, &crate::deck::CardId, &CardState)> =
+            map.iter().flat_map(|(d, cards)| cards.iter().map(move |(c, st)| (d, c, st))).collect();
+        list.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         list.serialize(s)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<HashMap<CardKey, CardState>, D::Error> {
-        let list: Vec<(CardKey, CardState)> = Vec::deserialize(d)?;
-        Ok(list.into_iter().collect())
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<States, D::Error> {
+        let list: Vec<(CardKey, CardState)> =
+            Vec::<(crate::deck::DeckId, crate::deck::CardId, CardState)>::deserialize(d)?
+                .into_iter()
+                .map(|(deck, card, state)| ((deck, card), state))
+                .collect();
+        let mut map = States::new();
+        for ((deck, card), state) in list {
+            map.entry(deck).or_default().insert(card, state);
+        }
+        Ok(map)
     }
 }
 
 impl Progress {
     /// Replays `events` (from any devices, in any order) from nothing.
-    pub fn replay(scheduler: &Scheduler, mut events: Vec<Event>) -> Progress {
-        sort_events(&mut events);
-        let mut progress = Progress { history_complete: true, ..Progress::default() };
-        for event in events {
-            // With the whole history in memory every undo can be applied.
-            let _ = progress.apply(scheduler, event);
+    pub fn replay(scheduler: &Scheduler, events: Vec<Event>) -> Progress {
+        let mut keys = KeyTable::default();
+        let compact = events
+            .into_iter()
+            .map(|e| CompactEvent {
+                at_ms: e.at_ms,
+                id: e.id,
+                offset_s: e.offset_s,
+                key: keys.intern(&e.deck.0, &e.card.0),
+                action: e.action,
+            })
+            .collect();
+        Progress::replay_compact(scheduler, &keys, compact)
+    }
+
+    /// Replays interned events from nothing. An undone event and its undo
+    /// are left out, as if neither had happened. Cards are independent, so
+    /// the work is split by card over the machine's cores.
+    pub fn replay_compact(scheduler: &Scheduler, keys: &KeyTable, mut events: Vec<CompactEvent>) -> Progress {
+        events.sort_unstable_by_key(CompactEvent::order_key);
+        events.dedup_by_key(|e| e.id);
+        let undone: HashSet<EventId> = events
+            .iter()
+            .filter_map(|e| match e.action {
+                Action::Undo { target } => Some(target),
+                _ => None,
+            })
+            .collect();
+        let last_applied = events.last().map(CompactEvent::order_key);
+        // Only the most recent actions can be undone; don't record the rest.
+        let record_from = events.len().saturating_sub(UNDO_DEPTH);
+        let parts = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8) as u32;
+        let replay_part = |part: u32, states: Vec<Option<CardState>>| {
+            let mut out = Partial { states, ..Partial::default() };
+            for (i, event) in events.iter().enumerate() {
+                if event.key % parts != part
+                    || undone.contains(&event.id)
+                    || matches!(event.action, Action::Undo { .. })
+                {
+                    continue;
+                }
+                let Some(key) = keys.key(event.key) else { continue };
+                let Some(slot) = out.states.get_mut(event.key as usize) else { continue };
+                let at = Moment::new(event.at_ms, event.offset_s);
+                let previous = slot.clone();
+                let state = slot.get_or_insert_with(CardState::default);
+                let counted = step(scheduler, key, state, event.id, at, &event.action, &mut out.warnings);
+                count_day(&mut out.days, at, &event.action, counted, scheduler.settings().rollover_hour, 1);
+                if i >= record_from {
+                    let undoable = Undoable {
+                        id: event.id,
+                        key: key.clone(),
+                        action: event.action.clone(),
+                        at,
+                        previous,
+                        counted,
+                    };
+                    out.undoable.push(((event.at_ms, event.id), undoable));
+                }
+            }
+            out
+        };
+        // The per-card buffers are made here, on the main thread, so they
+        // don't stay behind in a worker's malloc arena afterwards.
+        let partials: Vec<Partial> = if parts == 1 {
+            vec![replay_part(0, vec![None; keys.len()])]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..parts)
+                    .map(|part| {
+                        let states = vec![None; keys.len()];
+                        scope.spawn(move || replay_part(part, states))
+                    })
+                    .collect();
+                handles.into_iter().filter_map(|h| h.join().ok()).collect()
+            })
+        };
+        let mut progress = Progress { last_applied, ..Progress::default() };
+        let mut undoable = Vec::new();
+        for partial in partials {
+            for (n, state) in partial.states.into_iter().enumerate() {
+                let (Some(state), Some((deck, card))) = (state, keys.key(n as u32)) else { continue };
+                progress.states.entry(deck.clone()).or_default().insert(card.clone(), state);
+            }
+            for (day, stats) in partial.days {
+                progress.days.entry(day).or_default().add(&stats);
+            }
+            progress.warnings.extend(partial.warnings);
+            undoable.extend(partial.undoable);
         }
+        undoable.sort_by_key(|(order, _)| *order);
+        progress.undoable = undoable.into_iter().map(|(_, u)| u).collect();
         progress
     }
 
@@ -247,10 +527,11 @@ impl Progress {
     ///
     /// # Errors
     /// [`NeedsFullReplay`] when an event is older than the snapshot or an
-    /// undo takes back an event the snapshot covers; the caller then replays
-    /// the whole log. `self` may be partly updated and must be dropped.
+    /// undo cannot be applied in place; `self` must then be dropped and the
+    /// whole log replayed.
     pub fn apply_tail(&mut self, scheduler: &Scheduler, mut events: Vec<Event>) -> Result<(), NeedsFullReplay> {
-        sort_events(&mut events);
+        events.sort_by_key(Event::order_key);
+        events.dedup_by_key(|e| e.id);
         if let (Some(first), Some(last)) = (events.first(), self.last_applied)
             && first.order_key() <= last
         {
@@ -265,62 +546,82 @@ impl Progress {
     /// Applies one event that comes after every event applied so far.
     ///
     /// # Errors
-    /// [`NeedsFullReplay`] for an undo of an event that is not in memory.
+    /// [`NeedsFullReplay`] for an undo that cannot be applied in place.
     pub fn apply(&mut self, scheduler: &Scheduler, event: Event) -> Result<(), NeedsFullReplay> {
         self.last_applied = Some(event.order_key());
-        let key = (event.deck.clone(), event.card.clone());
         if let Action::Undo { target } = event.action {
             return self.undo(scheduler, target);
         }
-        let mut entry =
-            Entry { id: event.id, at: event.moment(), action: event.action.clone(), counted: Counted::Neither };
-        let rollover = scheduler.settings().rollover_hour;
-        let state = self.states.entry(key.clone()).or_default();
-        entry.counted = step(scheduler, &key, state, &entry, &mut self.warnings);
-        count_day(&mut self.days, &entry, rollover, 1);
-        self.history.entry(key.clone()).or_default().push(entry);
-        self.undoable.push(Undoable { id: event.id, key, action: event.action });
-        if self.undoable.len() > UNDO_DEPTH {
-            self.undoable.remove(0);
-        }
+        let key = (event.deck, event.card);
+        self.apply_action(scheduler, &key, event.id, Moment::new(event.at_ms, event.offset_s), &event.action, true);
         Ok(())
     }
 
-    fn undo(&mut self, scheduler: &Scheduler, target: EventId) -> Result<(), NeedsFullReplay> {
-        let key = match self.undoable.iter().position(|u| u.id == target) {
-            Some(pos) => self.undoable.remove(pos).key,
-            None => match self.history.iter().find(|(_, entries)| entries.iter().any(|e| e.id == target)) {
-                Some((key, _)) => key.clone(),
-                // Unknown target: an undo of an undo, or of nothing.
-                None if self.history_complete => return Ok(()),
-                None => return Err(NeedsFullReplay),
-            },
+    fn apply_action(
+        &mut self,
+        scheduler: &Scheduler,
+        key: &CardKey,
+        id: EventId,
+        at: Moment,
+        action: &Action,
+        record_undo: bool,
+    ) {
+        let rollover = scheduler.settings().rollover_hour;
+        let cards = match self.states.get_mut(&key.0) {
+            Some(cards) => cards,
+            None => self.states.entry(key.0.clone()).or_default(),
         };
-        if !self.history_complete {
-            // Rebuilding the card needs all of its events.
+        let (state, previous) = match cards.get_mut(&key.1) {
+            Some(state) => {
+                let previous = record_undo.then(|| state.clone());
+                (state, previous)
+            }
+            None => (cards.entry(key.1.clone()).or_default(), None),
+        };
+        let counted = step(scheduler, key, state, id, at, action, &mut self.warnings);
+        count_day(&mut self.days, at, action, counted, rollover, 1);
+        if !record_undo {
+            return;
+        }
+        self.undoable.push(Undoable { id, key: key.clone(), action: action.clone(), at, previous, counted });
+        if self.undoable.len() > UNDO_DEPTH * 2 {
+            self.undoable.drain(..UNDO_DEPTH);
+        }
+    }
+
+    fn undo(&mut self, scheduler: &Scheduler, target: EventId) -> Result<(), NeedsFullReplay> {
+        let Some(pos) = self.undoable.iter().position(|u| u.id == target) else { return Err(NeedsFullReplay) };
+        let Some(undone) = self.undoable.get(pos) else { return Err(NeedsFullReplay) };
+        // Restoring the previous state is exact only if nothing later
+        // touched the same card.
+        if self.undoable.iter().skip(pos + 1).any(|u| u.key == undone.key) {
             return Err(NeedsFullReplay);
         }
+        let undone = self.undoable.remove(pos);
         let rollover = scheduler.settings().rollover_hour;
-        let Some(entries) = self.history.get_mut(&key) else { return Ok(()) };
-        // Take the card's old contribution out of its days, drop the undone
-        // event, then rebuild the card and put its new contribution back: a
-        // later grade may now count differently (new rather than learning).
-        for entry in entries.iter() {
-            count_day(&mut self.days, entry, rollover, -1);
+        count_day(&mut self.days, undone.at, &undone.action, undone.counted, rollover, -1);
+        let (deck, card) = undone.key;
+        match undone.previous {
+            Some(previous) => {
+                self.states.entry(deck).or_default().insert(card, previous);
+            }
+            None => {
+                if let Some(cards) = self.states.get_mut(&deck) {
+                    cards.remove(&card);
+                }
+            }
         }
-        entries.retain(|e| e.id != target);
-        let mut state = CardState::default();
-        for entry in entries.iter_mut() {
-            entry.counted = step(scheduler, &key, &mut state, entry, &mut self.warnings);
-            count_day(&mut self.days, entry, rollover, 1);
-        }
-        self.states.insert(key, state);
         Ok(())
     }
 
     /// The state of a card (`None` if it has no events).
     pub fn state(&self, deck: &DeckId, card: &CardId) -> Option<&CardState> {
-        self.states.get(&(deck.clone(), card.clone()))
+        self.states.get(deck).and_then(|cards| cards.get(card))
+    }
+
+    /// How many cards have a state.
+    pub fn card_count(&self) -> usize {
+        self.states.values().map(HashMap::len).sum()
     }
 
     /// What was done on `day`.
@@ -348,21 +649,18 @@ impl Progress {
     }
 }
 
-fn sort_events(events: &mut Vec<Event>) {
-    events.sort_by_key(Event::order_key);
-    events.dedup_by_key(|e| e.id);
-}
-
-/// Applies one entry to a card's state; returns how a grade counted.
+/// Applies one action to a card's state; returns how a grade counted.
 fn step(
     scheduler: &Scheduler,
     key: &CardKey,
     state: &mut CardState,
-    entry: &Entry,
+    id: EventId,
+    at: Moment,
+    action: &Action,
     warnings: &mut Vec<String>,
 ) -> Counted {
     let rollover = scheduler.settings().rollover_hour;
-    match &entry.action {
+    match action {
         Action::Review { rating, kind, .. } => {
             if *kind == ReviewKind::Cram {
                 // Cram never changes the schedule.
@@ -373,13 +671,13 @@ fn step(
                 Phase::Review => Counted::Review,
                 Phase::Learning | Phase::Relearning => Counted::Neither,
             };
-            match scheduler.answer(card_seed(&key.0.0, &key.1.0), state, *rating, entry.at) {
+            match scheduler.answer(card_seed(&key.0.0, &key.1.0), state, *rating, at) {
                 Ok(next) => *state = next,
-                Err(e) => warnings.push(format!("event {}: {e}", entry.id)),
+                Err(e) => warnings.push(format!("event {id}: {e}")),
             }
             return counted;
         }
-        Action::Bury => state.buried_until = Some(entry.at.day(rollover).plus(1)),
+        Action::Bury => state.buried_until = Some(at.day(rollover).plus(1)),
         Action::Suspend => state.suspended = true,
         Action::Unsuspend => state.suspended = false,
         Action::Reset => *state = CardState { suspended: state.suspended, ..CardState::default() },
@@ -388,17 +686,24 @@ fn step(
     Counted::Neither
 }
 
-/// Adds (`sign` 1) or removes (`sign` -1) an entry's part of its day's stats.
-fn count_day(days: &mut BTreeMap<Day, DayStats>, entry: &Entry, rollover: u8, sign: i64) {
-    let Action::Review { rating, answer_ms, .. } = &entry.action else { return };
-    let day = days.entry(entry.at.day(rollover)).or_default();
+/// Adds (`sign` 1) or removes (`sign` -1) a grade's part of its day's stats.
+fn count_day(
+    days: &mut BTreeMap<Day, DayStats>,
+    at: Moment,
+    action: &Action,
+    counted: Counted,
+    rollover: u8,
+    sign: i64,
+) {
+    let Action::Review { rating, answer_ms, .. } = action else { return };
+    let day = days.entry(at.day(rollover)).or_default();
     let add = |n: &mut u32| *n = (i64::from(*n) + sign).max(0) as u32;
     add(&mut day.answers);
     day.answer_ms = (day.answer_ms as i64 + sign * i64::from(*answer_ms)).max(0) as u64;
     if let Some(n) = day.by_rating.get_mut(usize::from(u8::from(*rating)).saturating_sub(1)) {
         add(n);
     }
-    match entry.counted {
+    match counted {
         Counted::New => add(&mut day.new),
         Counted::Review => add(&mut day.review),
         Counted::Neither => {}

@@ -28,9 +28,11 @@ pub fn cards<'a>(
         if deck.is_some_and(|id| *id != loaded.deck.id) {
             continue;
         }
+        // One lookup per deck, then one per card, without building keys.
+        let states = progress.states.get(&loaded.deck.id);
         for (c, card) in loaded.deck.cards.iter().enumerate() {
             refs.push(CardRef { deck: d, card: c });
-            items.push((card_seed(&loaded.deck.id.0, &card.id.0), progress.state(&loaded.deck.id, &card.id)));
+            items.push((card_seed(&loaded.deck.id.0, &card.id.0), states.and_then(|s| s.get(&card.id))));
         }
     }
     (refs, items)
@@ -50,7 +52,8 @@ pub fn queue(
     (build_queue(scheduler, now, items, done), refs)
 }
 
-/// Today's counts for one deck, with the daily limits applied to it alone.
+/// Today's counts for one deck. The daily limits are shared by all decks,
+/// so each deck's counts are capped by what is left of them today.
 pub fn deck_counts(
     scheduler: &Scheduler,
     now: Moment,

@@ -115,6 +115,7 @@ pub fn build_queue<'a>(
     let mut new: Vec<(u64, usize)> = Vec::new();
     let mut next_due: Option<i64> = None;
     let mut note_due = |ms: i64| next_due = Some(next_due.map_or(ms, |d: i64| d.min(ms)));
+    let mut next_review_day: Option<crate::time::Day> = None;
     for (index, (seed, state)) in cards.into_iter().enumerate() {
         let Some(state) = state else {
             new.push((seed, index));
@@ -131,12 +132,22 @@ pub fn build_queue<'a>(
                 let r = scheduler.retrievability(state, now).unwrap_or(0.0);
                 reviews.push((r, index));
             }
-            (_, Due::Day(day)) => note_due(now.start_of(day, settings.rollover_hour).unix_ms),
+            (_, Due::Day(day)) => next_review_day = Some(next_review_day.map_or(day, |d| d.min(day))),
         }
     }
+    if let Some(day) = next_review_day {
+        note_due(now.start_of(day, settings.rollover_hour).unix_ms);
+    }
     learning.sort_unstable();
-    reviews.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    reviews.truncate(settings.reviews_per_day.saturating_sub(done.review) as usize);
+    // Only the weakest `limit` reviews are shown: select them, then sort
+    // just those, rather than sorting a large backlog.
+    let by_recall = |a: &(f32, usize), b: &(f32, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+    let limit = settings.reviews_per_day.saturating_sub(done.review) as usize;
+    if reviews.len() > limit && limit > 0 {
+        reviews.select_nth_unstable_by(limit - 1, by_recall);
+    }
+    reviews.truncate(limit);
+    reviews.sort_by(by_recall);
     if settings.new_card_order == NewCardOrder::Random {
         let day_seed = (today.0 as u64).wrapping_mul(0x2545_f491_4f6c_dd1d);
         new.sort_by(|a, b| {

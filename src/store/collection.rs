@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::atomic::write_atomic;
-use super::log::{LogWriter, list_logs, log_path, read_log};
+use super::log::{LogWriter, list_logs, log_path, read_log, read_logs_parallel};
 use super::{Profile, StoreError};
 use crate::deck::{CardId, DeckId};
 use crate::revlog::{Action, Event, EventId, Progress, ReviewKind, Undoable};
@@ -408,8 +408,10 @@ fn full_replay(profile: &Profile, scheduler: &Scheduler, warnings: &mut Vec<Stri
     let mut events = Vec::new();
     let mut read_only = None;
     let mut covered = Vec::new();
-    for log in &logs {
-        let read = read_log(&log.path, 0).map_err(|s| io(&log.path, s))?;
+    let paths: Vec<PathBuf> = logs.iter().map(|l| l.path.clone()).collect();
+    let (reads, keys) = read_logs_parallel(&paths).map_err(|s| io(&profile.dir, s))?;
+    events.reserve_exact(reads.iter().map(|r| r.events.len()).sum());
+    for (log, read) in logs.iter().zip(reads) {
         events.extend(read.events);
         warnings.extend(read.warnings);
         covered.push((log.path.clone(), read.complete_len));
@@ -417,7 +419,7 @@ fn full_replay(profile: &Profile, scheduler: &Scheduler, warnings: &mut Vec<Stri
             read_only = read.newer_format;
         }
     }
-    Ok(Loaded { progress: Progress::replay(scheduler, events), read_only, covered })
+    Ok(Loaded { progress: Progress::replay_compact(scheduler, &keys, events), read_only, covered })
 }
 
 fn report_conflicts(conflicts: &[PathBuf], warnings: &mut Vec<String>) {

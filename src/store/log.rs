@@ -7,7 +7,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufRead as _, BufReader, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 
-use crate::revlog::{Event, LOG_FORMAT};
+use crate::revlog::{CompactEvent, Event, KeyTable, LOG_FORMAT, parse_line};
 
 /// The log file of `device` in a profile folder.
 pub fn log_path(profile_dir: &Path, device: &str) -> PathBuf {
@@ -46,9 +46,9 @@ pub fn list_logs(profile_dir: &Path) -> std::io::Result<(Vec<LogFile>, Vec<PathB
 
 /// What reading a log found.
 #[derive(Debug, Default)]
-pub struct LogRead {
+pub struct LogRead<T = Event> {
     /// Every event read.
-    pub events: Vec<Event>,
+    pub events: Vec<T>,
     /// Lines skipped, with file, line and why.
     pub warnings: Vec<String>,
     /// A line from a newer Yadgar was found: this build must not write.
@@ -65,10 +65,142 @@ pub struct LogRead {
 /// # Errors
 /// The file cannot be opened or read.
 pub fn read_log(path: &Path, offset: u64) -> std::io::Result<LogRead> {
+    read_log_with(path, offset, |line| {
+        let event: Event = serde_json::from_slice(line)?;
+        Ok(if event.v > LOG_FORMAT { Err(event.v) } else { Ok(event) })
+    })
+}
+
+/// Reads a whole log into interned events (see [`read_log`]), for replaying
+/// large logs in little memory.
+///
+/// # Errors
+/// The file cannot be opened or read.
+pub fn read_log_compact(path: &Path, keys: &mut KeyTable) -> std::io::Result<LogRead<CompactEvent>> {
+    read_log_with(path, 0, |line| parse_line(line, keys))
+}
+
+/// Reads whole logs into interned events, splitting large files into
+/// chunks at line boundaries and parsing the chunks on all cores. Returns
+/// one [`LogRead`] per path, in order, and the shared key table.
+///
+/// # Errors
+/// A file cannot be opened or read.
+pub fn read_logs_parallel(paths: &[PathBuf]) -> std::io::Result<(Vec<LogRead<CompactEvent>>, KeyTable)> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8) as u64;
+    // (file index, start, end) chunks, each ending just after a newline.
+    let mut chunks = Vec::new();
+    for (i, path) in paths.iter().enumerate() {
+        let len = std::fs::metadata(path)?.len();
+        let pieces = if len > 8 << 20 { cores } else { 1 };
+        let mut start = 0;
+        for k in 1..=pieces {
+            let end = if k == pieces { len } else { next_line_start(path, len * k / pieces)?.max(start) };
+            // The event buffer is made here, on the main thread, roomy
+            // enough (events are over 100 bytes a line), so the big
+            // allocations don't land in a worker's malloc arena, which
+            // would keep the memory after the open.
+            let events: Vec<CompactEvent> = Vec::with_capacity(((end - start) / 100) as usize + 16);
+            chunks.push((i, start, if k == pieces { u64::MAX } else { end }, events));
+            start = end;
+        }
+    }
+    let results: Vec<std::io::Result<ChunkRead>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|(i, start, end, events)| {
+                scope.spawn(move || {
+                    let path = paths.get(i).ok_or_else(|| std::io::Error::other("no such log"))?;
+                    let lines_before = count_lines(path, start)?;
+                    let mut keys = KeyTable::default();
+                    let read =
+                        read_range(path, start, end, Some(lines_before), events, |line| parse_line(line, &mut keys))?;
+                    Ok((i, start, read, keys))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(std::io::Error::other("a reader thread failed"))))
+            .collect()
+    });
+    let mut keys = KeyTable::default();
+    let mut reads: Vec<LogRead<CompactEvent>> = paths
+        .iter()
+        .map(|_| LogRead { events: Vec::new(), warnings: Vec::new(), newer_format: None, complete_len: 0 })
+        .collect();
+    for result in results {
+        let (i, _, chunk, local) = result?;
+        let remap: Vec<u32> = (0..local.len() as u32)
+            .map(|n| local.key(n).map_or(0, |(deck, card)| keys.intern(&deck.0, &card.0)))
+            .collect();
+        let Some(read) = reads.get_mut(i) else { continue };
+        read.events.extend(chunk.events.into_iter().map(|mut e| {
+            e.key = remap.get(e.key as usize).copied().unwrap_or(e.key);
+            e
+        }));
+        read.warnings.extend(chunk.warnings);
+        if read.newer_format.is_none() {
+            read.newer_format = chunk.newer_format;
+        }
+        read.complete_len = read.complete_len.max(chunk.complete_len);
+    }
+    Ok((reads, keys))
+}
+
+/// One chunk's result: file index, start offset, events, and its own keys.
+type ChunkRead = (usize, u64, LogRead<CompactEvent>, KeyTable);
+
+/// The offset just after the first newline at or after `from`.
+fn next_line_start(path: &Path, from: u64) -> std::io::Result<u64> {
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(from))?;
+    let mut reader = BufReader::new(file);
+    let mut skipped = Vec::new();
+    let n = reader.read_until(b'\n', &mut skipped)?;
+    Ok(from + n as u64)
+}
+
+/// The number of lines that end before byte `end`.
+fn count_lines(path: &Path, end: u64) -> std::io::Result<usize> {
+    if end == 0 {
+        return Ok(0);
+    }
+    let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?.take(end));
+    let mut count = 0;
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(count);
+        }
+        count += buffer.iter().filter(|&&b| b == b'\n').count();
+        let n = buffer.len();
+        reader.consume(n);
+    }
+}
+
+/// A parsed line: an event, or the version of a newer format.
+type Parsed<T> = Result<Result<T, u32>, serde_json::Error>;
+
+fn read_log_with<T>(path: &Path, offset: u64, parse: impl FnMut(&[u8]) -> Parsed<T>) -> std::io::Result<LogRead<T>> {
+    read_range(path, offset, u64::MAX, (offset == 0).then_some(0), Vec::new(), parse)
+}
+
+/// Reads the lines in bytes `offset..end` of a log. `lines_before` is the
+/// number of lines before `offset`, for messages (`None`: unknown, so
+/// messages give the byte offset instead).
+fn read_range<T>(
+    path: &Path,
+    offset: u64,
+    end: u64,
+    lines_before: Option<usize>,
+    events: Vec<T>,
+    mut parse: impl FnMut(&[u8]) -> Parsed<T>,
+) -> std::io::Result<LogRead<T>> {
     let mut file = File::open(path)?;
     file.seek(SeekFrom::Start(offset))?;
-    let mut reader = BufReader::with_capacity(1 << 20, file);
-    let mut read = LogRead { complete_len: offset, ..LogRead::default() };
+    let mut reader = BufReader::with_capacity(1 << 20, file.take(end.saturating_sub(offset)));
+    let mut read = LogRead { events, warnings: Vec::new(), newer_format: None, complete_len: offset };
     let mut line = Vec::new();
     let mut number = 0usize;
     loop {
@@ -87,23 +219,19 @@ pub fn read_log(path: &Path, offset: u64) -> std::io::Result<LogRead> {
             }
             continue;
         }
-        let where_ = if offset == 0 {
-            format!("{}:{number}", path.display())
-        } else {
-            format!("{} (from byte {offset}), line {number}", path.display())
+        let where_ = || match lines_before {
+            Some(before) => format!("{}:{}", path.display(), before + number),
+            None => format!("{} (from byte {offset}), line {number}", path.display()),
         };
-        match serde_json::from_slice::<Event>(text) {
-            Ok(event) if event.v > LOG_FORMAT => {
+        match parse(text) {
+            Ok(Err(version)) => {
                 read.newer_format.get_or_insert_with(|| {
-                    format!(
-                        "{where_}: written by a newer Yadgar (log format {}); update Yadgar to study with this profile",
-                        event.v
-                    )
+                    format!("{}: written by a newer Yadgar (log format {version}); update Yadgar to study with this profile", where_())
                 });
             }
-            Ok(event) => read.events.push(event),
+            Ok(Ok(event)) => read.events.push(event),
             Err(e) if !complete => {
-                read.warnings.push(format!("{where_}: the last line was cut off by a crash and is ignored ({e})"));
+                read.warnings.push(format!("{}: the last line was cut off by a crash and is ignored ({e})", where_()));
                 break;
             }
             Err(e) => {
@@ -112,11 +240,12 @@ pub fn read_log(path: &Path, offset: u64) -> std::io::Result<LogRead> {
                     && value.get("v").and_then(serde_json::Value::as_u64).is_some_and(|v| v > u64::from(LOG_FORMAT))
                 {
                     read.newer_format.get_or_insert_with(|| {
-                        format!("{where_}: written by a newer Yadgar; update Yadgar to study with this profile")
+                        format!("{}: written by a newer Yadgar; update Yadgar to study with this profile", where_())
                     });
                 } else {
                     read.warnings.push(format!(
-                        "{where_}: this line cannot be read and is ignored ({e}); the file is left as it is"
+                        "{}: this line cannot be read and is ignored ({e}); the file is left as it is",
+                        where_()
                     ));
                 }
             }
