@@ -45,6 +45,23 @@ enum Theme {
 }
 
 #[derive(Debug, Subcommand)]
+enum ProfileAction {
+    /// List the profiles (the default)
+    List,
+    /// Create an empty profile
+    Create { name: String },
+    /// Rename a profile that is not open
+    Rename { from: String, to: String },
+    /// Move a profile to the trash folder; asks for --yes to confirm
+    Delete {
+        name: String,
+        /// Confirm the deletion
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum Command {
     /// Validate deck files (default: the bundled decks) and exit non-zero on any error
     Check {
@@ -66,6 +83,11 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         history: Option<PathBuf>,
     },
+    /// List, create, rename or delete profiles (deleting moves the folder to the trash)
+    Profiles {
+        #[command(subcommand)]
+        action: Option<ProfileAction>,
+    },
     /// Fit FSRS parameters to a review history; on the profile's own history, store them
     Optimize {
         /// A review-history CSV instead of the profile's own (the parameters are printed, not stored)
@@ -81,10 +103,47 @@ fn main() -> ExitCode {
         Some(Command::Check { source, decks }) => run_check(source, decks),
         Some(Command::Due { json }) => report(commands::due(&cli.data_dir, &cli.profile, json)),
         Some(Command::Eval { ref history }) => report(commands::eval(&cli.data_dir, &cli.profile, history.as_deref())),
+        Some(Command::Profiles { ref action }) => report(profiles(&cli.data_dir, action.as_ref())),
         Some(Command::Optimize { ref history }) => {
             report(commands::optimize(&cli.data_dir, &cli.profile, history.as_deref()))
         }
         None => run_window(cli, start),
+    }
+}
+
+fn profiles(data_dir: &Option<PathBuf>, action: Option<&ProfileAction>) -> Result<String, String> {
+    let dir = store::data_dir(data_dir.as_deref()).map_err(|e| e.to_string())?;
+    match action.unwrap_or(&ProfileAction::List) {
+        ProfileAction::List => {
+            let names = store::list_profiles(&dir).map_err(|e| e.to_string())?;
+            Ok(names.iter().map(|n| format!("{n}\n")).collect())
+        }
+        ProfileAction::Create { name } => {
+            store::create_profile(&dir, name).map_err(|e| e.to_string())?;
+            Ok(format!("created profile {name:?}\n"))
+        }
+        ProfileAction::Rename { from, to } => {
+            if !store::list_profiles(&dir).map_err(|e| e.to_string())?.contains(from) {
+                return Err(format!("there is no profile named {from:?}"));
+            }
+            // Holding the lock proves no window has the profile open.
+            let device =
+                store::device_id(&store::device_id_file(&dir, data_dir.is_some())).map_err(|e| e.to_string())?;
+            let open = store::Collection::open(&dir, from, &device).map_err(|e| e.to_string())?;
+            drop(open);
+            store::rename_profile(&dir, from, to).map_err(|e| e.to_string())?;
+            Ok(format!("renamed profile {from:?} to {to:?}\n"))
+        }
+        ProfileAction::Delete { name, yes } => {
+            if !yes {
+                return Err(format!(
+                    "deleting profile {name:?} moves it to the trash folder; run again with --yes to confirm"
+                ));
+            }
+            let now = store::now();
+            let moved = store::delete_profile(&dir, name, now.unix_ms).map_err(|e| e.to_string())?;
+            Ok(format!("moved profile {name:?} to {}\n", moved.display()))
+        }
     }
 }
 

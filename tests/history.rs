@@ -114,3 +114,20 @@ fn due_prints_counts_per_deck_as_text_and_json_with_options_anywhere() {
     assert_eq!(value["decks"].as_array().unwrap().len(), 4);
     assert_eq!(value["decks"][0]["id"], "soviet-iran-dates");
 }
+
+#[test]
+fn profiles_are_managed_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    assert_eq!(yadgar(&["profiles", "create", "Finals", "--data-dir", &data]).1, "created profile \"Finals\"\n");
+    assert_eq!(yadgar(&["profiles", "--data-dir", &data]).1, "Finals\n");
+    let (ok, _, stderr) = yadgar(&["profiles", "rename", "Nope", "X", "--data-dir", &data]);
+    assert!(!ok && stderr.contains("there is no profile named \"Nope\""), "{stderr}");
+    assert!(yadgar(&["profiles", "rename", "Finals", "Exam", "--data-dir", &data]).0);
+    let (ok, _, stderr) = yadgar(&["profiles", "delete", "Exam", "--data-dir", &data]);
+    assert!(!ok && stderr.contains("--yes"), "{stderr}");
+    assert!(dir.path().join("profiles/Exam").is_dir(), "nothing moved without --yes");
+    assert!(yadgar(&["profiles", "delete", "Exam", "--yes", "--data-dir", &data]).0);
+    assert!(!dir.path().join("profiles/Exam").exists());
+    assert_eq!(std::fs::read_dir(dir.path().join("trash")).unwrap().count(), 1);
+}
