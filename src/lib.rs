@@ -5,6 +5,7 @@
 //! lives in `ui` and only there imports egui or eframe (DESIGN.md,
 //! invariant 1).
 
+pub mod answer;
 pub mod check;
 pub mod commands;
 pub mod deck;

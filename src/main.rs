@@ -25,9 +25,9 @@ struct Cli {
     #[arg(long, global = true, default_value = DEFAULT_PROFILE, value_name = "NAME")]
     profile: String,
 
-    /// Window theme
-    #[arg(long, value_enum, default_value_t = Theme::System)]
-    theme: Theme,
+    /// Window theme, over the profile's setting
+    #[arg(long, value_enum)]
+    theme: Option<Theme>,
 
     /// Print the time from start to the first frame that shows the deck list, then exit
     #[arg(long)]
@@ -170,11 +170,13 @@ fn run_window(cli: Cli, start: Instant) -> ExitCode {
         }
     };
     let theme = match cli.theme {
-        Theme::System => egui::ThemePreference::System,
-        Theme::Light => egui::ThemePreference::Light,
-        Theme::Dark => egui::ThemePreference::Dark,
+        None => None,
+        Some(Theme::System) => Some(egui::ThemePreference::System),
+        Some(Theme::Light) => Some(egui::ThemePreference::Light),
+        Some(Theme::Dark) => Some(egui::ThemePreference::Dark),
     };
     let config = ui::Config {
+        device_id_file: store::device_id_file(&data_dir, cli.data_dir.is_some()),
         data_dir,
         profile: cli.profile,
         theme,

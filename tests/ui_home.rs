@@ -10,19 +10,10 @@ use egui_kittest::kittest::Queryable;
 use yadgar::deck::Library;
 use yadgar::ui::{Config, YadgarApp, install_fonts};
 
-fn config(data_dir: &Path, profile: &str) -> Config {
-    Config {
-        data_dir: data_dir.to_path_buf(),
-        profile: profile.to_owned(),
-        theme: egui::ThemePreference::Light,
-        exit_after_first_frame: None,
-    }
-}
-
 fn app(data_dir: &Path, profile: &str) -> Harness<'static, YadgarApp> {
-    let config = config(data_dir, profile);
+    let config = Config::for_data_dir(data_dir.to_path_buf(), profile);
     let mut harness =
-        Harness::builder().with_size([960.0, 4000.0]).build_eframe(move |cc| YadgarApp::new(&cc.egui_ctx, &config));
+        Harness::builder().with_size([960.0, 4000.0]).build_eframe(move |cc| YadgarApp::new(&cc.egui_ctx, config));
     harness.run();
     harness
 }
@@ -39,7 +30,8 @@ fn first_start_shows_every_bundled_deck_with_its_card_count() {
         harness.get_all_by_label(&format!("{} cards", loaded.deck.cards.len())).next().expect("card count shown");
     }
     harness.get_by_label(&format!("{} decks · {} cards", bundled.decks.len(), bundled.card_count()));
-    harness.get_by_label("Profile: default");
+    let switcher = harness.get_by_label("Switch profile");
+    assert!(format!("{switcher:?}").contains("value: \"Profile: default\""), "{switcher:?}");
     // The default profile was created on disk with no questions asked.
     assert!(dir.path().join("profiles/default/decks").is_dir());
 }

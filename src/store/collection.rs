@@ -29,6 +29,42 @@ pub struct ProfileFile {
     /// Scheduling settings.
     #[serde(default)]
     pub settings: Settings,
+    /// How the window looks and behaves.
+    #[serde(default)]
+    pub preferences: Preferences,
+}
+
+/// The window's theme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    /// Follow the operating system.
+    #[default]
+    System,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+/// Per-profile preferences that do not affect scheduling.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Preferences {
+    /// Light, dark or the system's.
+    pub theme: Theme,
+    /// Zoom factor of the window (1.0 is 100%).
+    pub zoom: f32,
+    /// Type the answer before it is shown, and see a character diff.
+    pub typed_answers: bool,
+    /// The one-screen hint of keys was dismissed.
+    pub hint_dismissed: bool,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Preferences { theme: Theme::System, zoom: 1.0, typed_answers: false, hint_dismissed: false }
+    }
 }
 
 /// A cache of replayed progress and the log bytes it covers. Deleting it
@@ -56,6 +92,7 @@ pub struct Collection {
     profile: Profile,
     device: String,
     settings: Settings,
+    preferences: Preferences,
     /// Why `profile.json` cannot be written, if it could not be read.
     settings_error: Option<String>,
     scheduler: Scheduler,
@@ -100,7 +137,7 @@ impl Collection {
         let profile = Profile::open_or_create(data_dir, name)?;
         let lock = if writable { Some(lock_profile(&profile, device)?) } else { None };
         let mut warnings = Vec::new();
-        let (settings, settings_error) = read_settings(&profile)?;
+        let (settings, preferences, settings_error) = read_settings(&profile)?;
         if let Some(e) = &settings_error {
             warnings.push(e.clone());
         }
@@ -128,6 +165,7 @@ impl Collection {
             profile,
             device: device.to_owned(),
             settings,
+            preferences,
             settings_error,
             scheduler,
             progress,
@@ -147,6 +185,25 @@ impl Collection {
     /// The settings in force.
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The window preferences.
+    pub fn preferences(&self) -> &Preferences {
+        &self.preferences
+    }
+
+    /// Saves new window preferences to `profile.json` (atomically).
+    ///
+    /// # Errors
+    /// A `profile.json` that could not be read (never overwritten), or a
+    /// failed write.
+    pub fn set_preferences(&mut self, preferences: Preferences) -> Result<(), StoreError> {
+        if let Some(e) = &self.settings_error {
+            return Err(StoreError::ReadOnly(e.clone()));
+        }
+        write_settings(&self.profile, &self.settings, &preferences)?;
+        self.preferences = preferences;
+        Ok(())
     }
 
     /// The scheduler with these settings.
@@ -247,7 +304,7 @@ impl Collection {
             return Err(StoreError::ReadOnly(e.clone()));
         }
         let scheduler = Scheduler::new(settings.clone()).map_err(StoreError::Settings)?;
-        write_settings(&self.profile, &settings)?;
+        write_settings(&self.profile, &settings, &self.preferences)?;
         self.scheduler = scheduler;
         self.settings = settings;
         self.replay_all()
@@ -351,29 +408,31 @@ fn lock_profile(profile: &Profile, device: &str) -> Result<File, StoreError> {
     Ok(file)
 }
 
-fn read_settings(profile: &Profile) -> Result<(Settings, Option<String>), StoreError> {
+fn read_settings(profile: &Profile) -> Result<(Settings, Preferences, Option<String>), StoreError> {
     let path = profile.dir.join("profile.json");
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let settings = Settings::default();
-            write_settings(profile, &settings)?;
-            return Ok((settings, None));
+            let (settings, preferences) = (Settings::default(), Preferences::default());
+            write_settings(profile, &settings, &preferences)?;
+            return Ok((settings, preferences, None));
         }
         Err(source) => return Err(io(&path, source)),
     };
     match serde_json::from_slice::<ProfileFile>(&bytes) {
         Ok(file) if file.format > PROFILE_FORMAT => Ok((
             Settings::default(),
+            Preferences::default(),
             Some(format!(
                 "{}: written by a newer Yadgar (format {}); update Yadgar to change settings",
                 path.display(),
                 file.format
             )),
         )),
-        Ok(file) => Ok((file.settings, None)),
+        Ok(file) => Ok((file.settings, file.preferences, None)),
         Err(e) => Ok((
             Settings::default(),
+            Preferences::default(),
             Some(format!(
                 "{}:{}:{}: {e}; the file was left as it is and the default settings are in use: fix or delete it",
                 path.display(),
@@ -384,9 +443,9 @@ fn read_settings(profile: &Profile) -> Result<(Settings, Option<String>), StoreE
     }
 }
 
-fn write_settings(profile: &Profile, settings: &Settings) -> Result<(), StoreError> {
+fn write_settings(profile: &Profile, settings: &Settings, preferences: &Preferences) -> Result<(), StoreError> {
     let path = profile.dir.join("profile.json");
-    let file = ProfileFile { format: PROFILE_FORMAT, settings: settings.clone() };
+    let file = ProfileFile { format: PROFILE_FORMAT, settings: settings.clone(), preferences: preferences.clone() };
     let mut bytes = serde_json::to_vec_pretty(&file).map_err(|e| io(&path, std::io::Error::other(e)))?;
     bytes.push(b'\n');
     write_atomic(&path, &bytes).map_err(|source| io(&path, source))

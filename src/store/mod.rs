@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub use atomic::write_atomic;
-pub use collection::{Collection, ProfileFile};
+pub use collection::{Collection, Preferences, ProfileFile, Theme};
 pub use decks::{load_deck_dir, load_deck_file, load_library};
 pub use profiles::{create_profile, delete_profile, device_id, list_profiles, rename_profile};
 

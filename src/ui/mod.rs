@@ -1,16 +1,23 @@
-//! The egui/eframe shell: the window, its screens and the bundled font. It
-//! turns the core's values into pixels; it never reads files itself (the
-//! store does) and holds no scheduling logic.
+//! The egui/eframe shell: the window and its screens (home, review,
+//! summary, settings) and the bundled font. Screens draw from the core's
+//! values and return a [`Command`]; the app applies it after drawing, and
+//! only the store writes files.
 
 mod fonts;
-pub use fonts::install as install_fonts;
 mod home;
+mod review;
+mod settings;
+
+pub use fonts::install as install_fonts;
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::deck::Library;
-use crate::store::{self, Profile};
+use crate::deck::{DeckId, Library};
+use crate::schedule::Counts;
+use crate::store::{self, Collection, Preferences, StoreError, Theme};
+use crate::study;
+use crate::time::Moment;
 
 /// How the window should look and behave, from the command line.
 #[derive(Debug, Clone)]
@@ -19,19 +26,91 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The profile to open.
     pub profile: String,
-    /// Light, dark, or follow the system.
-    pub theme: egui::ThemePreference,
+    /// A theme forced from the command line, over the profile's choice.
+    pub theme: Option<egui::ThemePreference>,
     /// When set, print the time from this instant to the first frame that
     /// shows the deck list, then close (for start-up benchmarks).
     pub exit_after_first_frame: Option<Instant>,
+    /// Where this installation's device id is kept.
+    pub device_id_file: PathBuf,
+}
+
+impl Config {
+    /// A configuration for `data_dir` with the device id kept beside the
+    /// profiles (tests and portable installs).
+    pub fn for_data_dir(data_dir: PathBuf, profile: &str) -> Config {
+        Config {
+            device_id_file: data_dir.join("device-id"),
+            data_dir,
+            profile: profile.to_owned(),
+            theme: None,
+            exit_after_first_frame: None,
+        }
+    }
+}
+
+/// What a screen asks the app to do after drawing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Start today's reviews, of every deck or one.
+    StudyNow(Option<DeckId>),
+    /// Review cards before they are due (real reviews).
+    StudyAhead,
+    /// Go through a deck or tag without changing the schedule.
+    Cram(CramScope),
+    /// Show the settings.
+    OpenSettings,
+    /// Back to the home screen.
+    Home,
+    /// Open another profile.
+    SwitchProfile(String),
+    /// Make a new profile and open it.
+    CreateProfile(String),
+    /// Save new preferences (theme, zoom, typed answers, hint).
+    SavePreferences(Preferences),
+}
+
+/// What to cram.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CramScope {
+    /// Every card of a deck.
+    Deck(DeckId),
+    /// Every card with a tag.
+    Tag(String),
+}
+
+/// Today's counts for the home screen, computed when needed, never per frame.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Overview {
+    pub(crate) decks: Vec<Counts>,
+    pub(crate) total: Counts,
+    pub(crate) next_due: Option<Moment>,
+    pub(crate) reviewed_today: u32,
+    pub(crate) time_today_ms: u64,
+    pub(crate) streak: u32,
+    pub(crate) computed_at_ms: i64,
+}
+
+/// The screens.
+enum Screen {
+    Home,
+    Review(Box<review::Session>),
+    Summary(review::Summary),
+    Settings(settings::Form),
 }
 
 /// The application: what is loaded, and which screen shows.
 pub struct YadgarApp {
+    config: Config,
+    device: String,
     profile_name: String,
+    /// The open profile, or why it could not be opened.
+    collection: Result<Collection, String>,
     library: Library,
-    /// A problem opening the profile, shown above everything else.
-    profile_error: Option<String>,
+    overview: Overview,
+    screen: Screen,
+    /// A problem to show above every screen until dismissed.
+    banner: Option<String>,
     first_frame: FirstFrameProbe,
 }
 
@@ -46,19 +125,90 @@ enum FirstFrameProbe {
 }
 
 impl YadgarApp {
-    /// Loads the profile's decks once and sets up fonts and theme.
-    pub fn new(ctx: &egui::Context, config: &Config) -> Self {
+    /// Opens the profile, loads its decks once, and sets up fonts and theme.
+    pub fn new(ctx: &egui::Context, config: Config) -> Self {
         fonts::install(ctx);
-        ctx.set_theme(config.theme);
-        let (library, profile_error) = match Profile::open_or_create(&config.data_dir, &config.profile) {
-            Ok(profile) => (store::load_library(&profile.decks_dir()), None),
-            Err(e) => (Library::bundled(), Some(e.to_string())),
+        let (device, device_error) = match store::device_id(&config.device_id_file) {
+            Ok(id) => (id, None),
+            Err(e) => (String::from("unknown"), Some(e.to_string())),
         };
-        for error in &library.errors {
+        let profile_name = config.profile.clone();
+        let first_frame = config.exit_after_first_frame.map_or(FirstFrameProbe::Off, FirstFrameProbe::Waiting);
+        let mut app = YadgarApp {
+            collection: Err(String::new()),
+            library: Library::default(),
+            overview: Overview::default(),
+            screen: Screen::Home,
+            banner: device_error,
+            first_frame,
+            device,
+            profile_name,
+            config,
+        };
+        app.open_profile(ctx);
+        app
+    }
+
+    fn open_profile(&mut self, ctx: &egui::Context) {
+        let opened = if self.banner.is_some() && self.device == "unknown" {
+            Err("this computer's device id could not be made, so nothing can be saved".to_owned())
+        } else {
+            Collection::open(&self.config.data_dir, &self.profile_name, &self.device).map_err(|e| match e {
+                StoreError::Locked { .. } => e.to_string(),
+                other => format!("{other}"),
+            })
+        };
+        self.library = match &opened {
+            Ok(c) => store::load_library(&c.profile().decks_dir()),
+            Err(_) => Library::bundled(),
+        };
+        for error in &self.library.errors {
             eprintln!("yadgar: {error}");
         }
-        let first_frame = config.exit_after_first_frame.map_or(FirstFrameProbe::Off, FirstFrameProbe::Waiting);
-        YadgarApp { profile_name: config.profile.clone(), library, profile_error, first_frame }
+        if let Ok(c) = &opened {
+            for warning in c.warnings() {
+                eprintln!("yadgar: {warning}");
+            }
+            apply_preferences(ctx, c.preferences(), self.config.theme);
+        } else {
+            ctx.set_theme(self.config.theme.unwrap_or(egui::ThemePreference::System));
+        }
+        self.collection = opened;
+        self.screen = Screen::Home;
+        self.refresh_overview();
+    }
+
+    /// Recomputes today's counts (after grades, or when the day may have changed).
+    fn refresh_overview(&mut self) {
+        let now = store::now();
+        let Ok(c) = &self.collection else {
+            self.overview =
+                Overview { decks: vec![Counts::default(); self.library.decks.len()], ..Overview::default() };
+            return;
+        };
+        let (queue, _) = study::queue(c.scheduler(), now, &self.library, c.progress(), None);
+        let decks = self
+            .library
+            .decks
+            .iter()
+            .map(|d| study::deck_counts(c.scheduler(), now, &self.library, c.progress(), &d.deck.id))
+            .collect();
+        let today = c.scheduler().day(now);
+        let stats = c.progress().day(today);
+        let next_due = [queue.next_due.map(|m| m.unix_ms), queue.learning_due_at()]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(|ms| Moment::new(ms, now.offset_s));
+        self.overview = Overview {
+            decks,
+            total: queue.counts,
+            next_due,
+            reviewed_today: stats.answers,
+            time_today_ms: stats.answer_ms,
+            streak: c.progress().streak(today),
+            computed_at_ms: now.unix_ms,
+        };
     }
 
     /// The decks loaded at start.
@@ -66,13 +216,115 @@ impl YadgarApp {
         &self.library
     }
 
-    fn top_bar_ui(&self, ui: &mut egui::Ui) {
+    /// The open profile, if it could be opened.
+    pub fn collection(&self) -> Option<&Collection> {
+        self.collection.as_ref().ok()
+    }
+
+    fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        let Ok(collection) = &mut self.collection else {
+            match command {
+                Command::SwitchProfile(name) => {
+                    self.profile_name = name;
+                    self.open_profile(ctx);
+                }
+                Command::CreateProfile(name) => self.create_profile(ctx, name),
+                _ => {}
+            }
+            return;
+        };
+        match command {
+            Command::StudyNow(deck) => {
+                self.screen =
+                    Screen::Review(Box::new(review::Session::new(review::Mode::Due(deck), collection, &self.library)));
+                self.finish_if_empty();
+            }
+            Command::StudyAhead => {
+                self.screen =
+                    Screen::Review(Box::new(review::Session::new(review::Mode::Ahead, collection, &self.library)));
+                self.finish_if_empty();
+            }
+            Command::Cram(scope) => {
+                self.screen = Screen::Review(Box::new(review::Session::new(
+                    review::Mode::Cram(scope),
+                    collection,
+                    &self.library,
+                )));
+                self.finish_if_empty();
+            }
+            Command::OpenSettings => self.screen = Screen::Settings(settings::Form::new(collection, ctx.zoom_factor())),
+            Command::Home => {
+                self.screen = Screen::Home;
+                self.refresh_overview();
+            }
+            Command::SwitchProfile(name) => {
+                if name != self.profile_name {
+                    // Drop the open profile first, releasing its lock.
+                    self.collection = Err(String::new());
+                    self.profile_name = name;
+                    self.open_profile(ctx);
+                }
+            }
+            Command::CreateProfile(name) => self.create_profile(ctx, name),
+            Command::SavePreferences(preferences) => match collection.set_preferences(preferences) {
+                Ok(()) => apply_preferences(ctx, collection.preferences(), self.config.theme),
+                Err(e) => self.banner = Some(format!("the preference was not saved: {e}")),
+            },
+        }
+    }
+
+    fn create_profile(&mut self, ctx: &egui::Context, name: String) {
+        match store::create_profile(&self.config.data_dir, &name) {
+            Ok(_) => {
+                self.collection = Err(String::new());
+                self.profile_name = name;
+                self.open_profile(ctx);
+            }
+            Err(e) => self.banner = Some(e.to_string()),
+        }
+    }
+
+    fn finish_if_empty(&mut self) {
+        if let Screen::Review(session) = &self.screen
+            && session.is_finished()
+        {
+            let summary = session.summary(self.collection.as_ref().ok(), &self.library);
+            self.screen = Screen::Summary(summary);
+        }
+    }
+
+    fn top_bar_ui(&mut self, ui: &mut egui::Ui) -> Option<Command> {
+        let mut command = None;
         ui.horizontal(|ui| {
             ui.label(egui::RichText::new("Yadgar").size(22.0).strong());
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.label(egui::RichText::new(format!("Profile: {}", self.profile_name)).weak());
+                if !matches!(self.screen, Screen::Settings(_))
+                    && self.collection.is_ok()
+                    && ui.button("Settings").clicked()
+                {
+                    command = Some(Command::OpenSettings);
+                }
+                if let Some(c) = home::profile_switcher_ui(ui, &self.config.data_dir, &self.profile_name) {
+                    command = Some(c);
+                }
             });
         });
+        command
+    }
+
+    fn banner_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(message) = self.banner.clone() else { return };
+        let color = ui.visuals().error_fg_color;
+        egui::Frame::group(ui.style()).stroke(egui::Stroke::new(1.5, color)).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal_wrapped(|ui| {
+                ui.colored_label(color, message);
+                if ui.button("Dismiss").clicked() {
+                    self.banner = None;
+                }
+            });
+        });
+        ui.add_space(6.0);
     }
 
     fn probe_first_frame(&mut self, ctx: &egui::Context) {
@@ -90,25 +342,93 @@ impl YadgarApp {
             FirstFrameProbe::Off | FirstFrameProbe::Done => {}
         }
     }
+
+    /// Keeps the profile's zoom in step with Ctrl+plus and Ctrl+minus.
+    fn persist_zoom(&mut self, ctx: &egui::Context) {
+        let Ok(c) = &mut self.collection else { return };
+        let zoom = ctx.zoom_factor();
+        if (zoom - c.preferences().zoom).abs() > 0.001 {
+            let preferences = Preferences { zoom, ..c.preferences().clone() };
+            if let Err(e) = c.set_preferences(preferences) {
+                self.banner = Some(format!("the zoom was not saved: {e}"));
+            }
+        }
+    }
+}
+
+fn apply_preferences(ctx: &egui::Context, preferences: &Preferences, forced: Option<egui::ThemePreference>) {
+    let theme = forced.unwrap_or(match preferences.theme {
+        Theme::System => egui::ThemePreference::System,
+        Theme::Light => egui::ThemePreference::Light,
+        Theme::Dark => egui::ThemePreference::Dark,
+    });
+    ctx.set_theme(theme);
+    if (0.5..=3.0).contains(&preferences.zoom) {
+        ctx.set_zoom_factor(preferences.zoom);
+    }
 }
 
 impl eframe::App for YadgarApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        let mut command = None;
         egui::Panel::top("top_bar").show(ui, |ui| {
             ui.add_space(4.0);
-            self.top_bar_ui(ui);
+            command = self.top_bar_ui(ui);
             ui.add_space(2.0);
         });
         egui::CentralPanel::default().show(ui, |ui| {
-            if let Some(error) = &self.profile_error {
-                ui.colored_label(ui.visuals().error_fg_color, format!("{error}. Showing the bundled decks only."));
-            }
             egui::Frame::NONE.inner_margin(egui::Margin::symmetric(16, 4)).show(ui, |ui| {
-                home::ui(ui, &self.library);
+                self.banner_ui(ui);
+                let screen_command = match &mut self.screen {
+                    Screen::Home => {
+                        // Counts go stale when the day turns or a learning
+                        // card comes due; recompute at most once a minute.
+                        if store::now().unix_ms - self.overview.computed_at_ms > 60_000 {
+                            self.refresh_overview();
+                        }
+                        home::ui(ui, &self.library, self.collection.as_ref(), &self.overview)
+                    }
+                    Screen::Review(session) => match &mut self.collection {
+                        Ok(c) => {
+                            let outcome = session.ui(ui, c, &self.library);
+                            if let Some(error) = outcome.error {
+                                self.banner = Some(error);
+                            }
+                            outcome.command
+                        }
+                        Err(_) => Some(Command::Home),
+                    },
+                    Screen::Summary(summary) => summary.ui(ui),
+                    Screen::Settings(form) => match &mut self.collection {
+                        Ok(c) => {
+                            let outcome = form.ui(ui, c);
+                            if let Some(preferences) = outcome.applied {
+                                apply_preferences(&ctx, &preferences, self.config.theme);
+                            }
+                            outcome.command
+                        }
+                        Err(_) => Some(Command::Home),
+                    },
+                };
+                command = screen_command.or(command.take());
             });
         });
-        let ctx = ui.ctx().clone();
+        if let Some(command) = command {
+            self.apply(&ctx, command);
+        }
+        self.finish_if_empty();
+        self.persist_zoom(&ctx);
         self.probe_first_frame(&ctx);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // A snapshot makes the next start fast; the log stays the truth.
+        if let Ok(c) = &self.collection
+            && let Err(e) = c.save_snapshot()
+        {
+            eprintln!("yadgar: the start-up cache was not saved (nothing is lost): {e}");
+        }
     }
 }
 
@@ -125,5 +445,5 @@ pub fn run(config: Config) -> eframe::Result {
             .with_min_inner_size([480.0, 360.0]),
         ..Default::default()
     };
-    eframe::run_native("Yadgar", options, Box::new(move |cc| Ok(Box::new(YadgarApp::new(&cc.egui_ctx, &config)))))
+    eframe::run_native("Yadgar", options, Box::new(move |cc| Ok(Box::new(YadgarApp::new(&cc.egui_ctx, config)))))
 }

@@ -1,0 +1,581 @@
+//! The review screen and the end-of-session summary. A grade is on disk
+//! before the next card is shown: the store appends and fsyncs, and only
+//! then does the session move on. A grade whose write failed keeps its card
+//! on screen, with the error.
+
+use std::time::Instant;
+
+use egui::{Color32, RichText};
+
+use super::home::{counts_ui, duration_text, plural};
+use super::{Command, CramScope};
+use crate::answer::{self, DiffPart, Verdict};
+use crate::commands::describe_next_due;
+use crate::deck::{Card, DeckId, Library};
+use crate::revlog::Action;
+use crate::schedule::{Counts, Outcomes, QueueKind, Rating, card_seed, study_ahead};
+use crate::store::{self, Collection};
+use crate::study::{self, CardRef};
+use crate::time::Moment;
+
+/// Which cards a session shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mode {
+    /// Today's queue, of every deck or one.
+    Due(Option<DeckId>),
+    /// Cards not yet due, soonest first (real reviews).
+    Ahead,
+    /// A deck or tag, logged as cram: the schedule does not change.
+    Cram(CramScope),
+}
+
+/// Cards studied ahead in one go.
+const AHEAD_LIMIT: usize = 50;
+
+/// A review session in progress.
+pub struct Session {
+    mode: Mode,
+    /// For study-ahead and cram: the cards left, in order.
+    list: Vec<CardRef>,
+    current: Option<(CardRef, QueueKind)>,
+    revealed: bool,
+    shown_at: Instant,
+    typed: String,
+    verdict: Option<Verdict>,
+    /// Set when the student asked to check an empty answer.
+    empty_answer: bool,
+    outcomes: Option<Outcomes>,
+    counts: Counts,
+    by_rating: [u32; 4],
+    time_ms: u64,
+    /// When learning cards remain but none is due yet.
+    waiting_until: Option<i64>,
+}
+
+/// What a frame of the review screen asks for.
+pub struct Outcome {
+    /// A screen change.
+    pub command: Option<Command>,
+    /// A problem to show (a failed write).
+    pub error: Option<String>,
+}
+
+/// The end-of-session summary.
+pub struct Summary {
+    reviewed: u32,
+    by_rating: [u32; 4],
+    time_ms: u64,
+    next_due: String,
+    waiting: Option<String>,
+    cram: bool,
+}
+
+impl Session {
+    /// Starts a session and picks its first card.
+    pub fn new(mode: Mode, collection: &Collection, library: &Library) -> Session {
+        let now = store::now();
+        let list = match &mode {
+            Mode::Due(_) => Vec::new(),
+            Mode::Ahead => {
+                let (refs, items) = study::cards(library, collection.progress(), None);
+                study_ahead(collection.scheduler(), now, items, AHEAD_LIMIT)
+                    .into_iter()
+                    .filter_map(|q| refs.get(q.index).copied())
+                    .collect()
+            }
+            Mode::Cram(scope) => cram_cards(library, scope),
+        };
+        let mut session = Session {
+            mode,
+            list,
+            current: None,
+            revealed: false,
+            shown_at: Instant::now(),
+            typed: String::new(),
+            verdict: None,
+            empty_answer: false,
+            outcomes: None,
+            counts: Counts::default(),
+            by_rating: [0; 4],
+            time_ms: 0,
+            waiting_until: None,
+        };
+        session.advance(collection, library);
+        session
+    }
+
+    /// Whether no card is left to show now.
+    pub fn is_finished(&self) -> bool {
+        self.current.is_none()
+    }
+
+    /// Picks the next card from the queue or the list.
+    fn advance(&mut self, collection: &Collection, library: &Library) {
+        let now = store::now();
+        self.revealed = false;
+        self.typed.clear();
+        self.verdict = None;
+        self.empty_answer = false;
+        self.outcomes = None;
+        self.shown_at = Instant::now();
+        self.waiting_until = None;
+        self.current = match &self.mode {
+            Mode::Due(deck) => {
+                let (queue, refs) =
+                    study::queue(collection.scheduler(), now, library, collection.progress(), deck.as_ref());
+                self.counts = queue.counts;
+                let next = queue.next(now).and_then(|q| refs.get(q.index).map(|r| (*r, q.kind)));
+                if next.is_none() {
+                    self.waiting_until = queue.learning_due_at();
+                }
+                next
+            }
+            Mode::Ahead | Mode::Cram(_) => {
+                self.counts = Counts { review: self.list.len(), ..Counts::default() };
+                self.list.first().map(|r| (*r, QueueKind::Review))
+            }
+        };
+    }
+
+    fn card<'a>(&self, library: &'a Library) -> Option<(&'a DeckId, &'a Card)> {
+        let (r, _) = self.current?;
+        let loaded = library.decks.get(r.deck)?;
+        Some((&loaded.deck.id, loaded.deck.cards.get(r.card)?))
+    }
+
+    fn reveal(&mut self, collection: &Collection, library: &Library) {
+        let Some((deck, card)) = self.card(library) else { return };
+        if collection.preferences().typed_answers && !self.revealed {
+            if self.typed.trim().is_empty() {
+                self.empty_answer = true;
+                return;
+            }
+            self.verdict = Some(answer::check(&self.typed, &card.answer, &card.accept));
+        }
+        let state = collection.progress().state(deck, &card.id).cloned().unwrap_or_default();
+        self.outcomes = collection.scheduler().next_states(card_seed(&deck.0, &card.id.0), &state, store::now()).ok();
+        self.revealed = true;
+        self.empty_answer = false;
+    }
+
+    fn grade(&mut self, rating: Rating, collection: &mut Collection, library: &Library) -> Option<String> {
+        let (deck, card) = self.card(library)?;
+        let (deck, card_id) = (deck.clone(), card.id.clone());
+        let answer_ms = u32::try_from(self.shown_at.elapsed().as_millis()).unwrap_or(u32::MAX).min(600_000);
+        let cram = matches!(self.mode, Mode::Cram(_));
+        match collection.grade(&deck, &card_id, rating, answer_ms, store::now(), cram) {
+            Ok(_) => {
+                if let Some(n) = self.by_rating.get_mut(usize::from(u8::from(rating)) - 1) {
+                    *n += 1;
+                }
+                self.time_ms += u64::from(answer_ms);
+                if !matches!(self.mode, Mode::Due(_)) && !self.list.is_empty() {
+                    self.list.remove(0);
+                }
+                self.advance(collection, library);
+                None
+            }
+            // The card stays on screen: the grade is not saved.
+            Err(e) => Some(format!(
+                "Your grade was NOT saved: {e}. Free some disk space or check the data folder, then grade the card again."
+            )),
+        }
+    }
+
+    fn act(&mut self, action: Action, collection: &mut Collection, library: &Library) -> Option<String> {
+        let (deck, card) = self.card(library)?;
+        let (deck, card_id) = (deck.clone(), card.id.clone());
+        match collection.record(&deck, &card_id, action, store::now()) {
+            Ok(_) => {
+                if !matches!(self.mode, Mode::Due(_)) && !self.list.is_empty() {
+                    self.list.remove(0);
+                }
+                self.advance(collection, library);
+                None
+            }
+            Err(e) => Some(format!("That was NOT saved: {e}")),
+        }
+    }
+
+    fn undo(&mut self, collection: &mut Collection, library: &Library) -> Option<String> {
+        match collection.undo(store::now()) {
+            Ok(Some(undone)) => {
+                if let Action::Review { rating, answer_ms, .. } = undone.action {
+                    if let Some(n) = self.by_rating.get_mut(usize::from(u8::from(rating)) - 1) {
+                        *n = n.saturating_sub(1);
+                    }
+                    self.time_ms = self.time_ms.saturating_sub(u64::from(answer_ms));
+                }
+                // Show the card that was taken back again, as Anki does.
+                let found = library.decks.iter().enumerate().find_map(|(d, loaded)| {
+                    (loaded.deck.id == undone.key.0)
+                        .then(|| {
+                            loaded
+                                .deck
+                                .cards
+                                .iter()
+                                .position(|c| c.id == undone.key.1)
+                                .map(|c| CardRef { deck: d, card: c })
+                        })
+                        .flatten()
+                });
+                self.advance(collection, library);
+                if let Some(r) = found {
+                    if !matches!(self.mode, Mode::Due(_)) {
+                        self.list.insert(0, r);
+                    }
+                    self.current = Some((r, QueueKind::Review));
+                }
+                None
+            }
+            Ok(None) => Some("There is nothing to undo.".to_owned()),
+            Err(e) => Some(format!("The undo was NOT saved: {e}")),
+        }
+    }
+
+    /// The summary of this session.
+    pub fn summary(&self, collection: Option<&Collection>, library: &Library) -> Summary {
+        let now = store::now();
+        let next_due = collection.map_or_else(String::new, |c| {
+            let (queue, _) = study::queue(c.scheduler(), now, library, c.progress(), None);
+            let next = [queue.next_due.map(|m| m.unix_ms), queue.learning_due_at()]
+                .into_iter()
+                .flatten()
+                .min()
+                .map(|ms| Moment::new(ms, now.offset_s));
+            if queue.counts.total() > 0 && queue.next(now).is_some() {
+                "now (other decks have cards due)".to_owned()
+            } else {
+                describe_next_due(next, now)
+            }
+        });
+        Summary {
+            reviewed: self.by_rating.iter().sum(),
+            by_rating: self.by_rating,
+            time_ms: self.time_ms,
+            next_due,
+            waiting: self.waiting_until.map(|ms| describe_next_due(Some(Moment::new(ms, now.offset_s)), now)),
+            cram: matches!(self.mode, Mode::Cram(_)),
+        }
+    }
+
+    /// Draws the review screen and handles its keys.
+    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library) -> Outcome {
+        let mut out = Outcome { command: None, error: None };
+        let Some((_, card)) = self.card(library) else { return out };
+        let card = card.clone();
+        let typed_mode = collection.preferences().typed_answers;
+
+        self.progress_ui(ui, &card);
+        ui.add_space(18.0);
+        let mut typed_submitted = false;
+        ui.vertical_centered(|ui| {
+            ui.set_max_width(760.0);
+            ui.label(RichText::new(&card.question).size(26.0).strong());
+            ui.add_space(16.0);
+            if typed_mode && !self.revealed {
+                let label = ui.label("Your answer:");
+                let response = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut self.typed)
+                            .desired_width(420.0)
+                            .font(egui::TextStyle::Heading)
+                            .hint_text("type, then press Enter"),
+                    )
+                    .labelled_by(label.id);
+                if !response.has_focus() && !response.lost_focus() {
+                    response.request_focus();
+                }
+                typed_submitted = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if self.empty_answer {
+                    ui.colored_label(
+                        ui.visuals().error_fg_color,
+                        "Type an answer first, or press Show answer to see it.",
+                    );
+                }
+            }
+            if self.revealed {
+                self.answer_ui(ui, &card);
+            } else {
+                ui.add_space(8.0);
+                let label = if typed_mode { "Check answer" } else { "Show answer" };
+                if ui
+                    .add(egui::Button::new(RichText::new(label).size(18.0)).min_size(egui::vec2(200.0, 44.0)))
+                    .on_hover_text("Space or Enter")
+                    .clicked()
+                {
+                    if typed_mode && self.typed.trim().is_empty() {
+                        // An explicit click on an empty answer shows it anyway.
+                        self.typed = String::new();
+                        self.revealed_without_typing(collection, library);
+                    } else {
+                        self.reveal(collection, library);
+                    }
+                }
+            }
+        });
+        if typed_submitted {
+            self.reveal(collection, library);
+        }
+        ui.add_space(16.0);
+        let mut rating_clicked = None;
+        if self.revealed {
+            rating_clicked = self.grade_buttons_ui(ui);
+        }
+        ui.add_space(20.0);
+        let mut action = None;
+        ui.horizontal(|ui| {
+            if ui.button("Undo").on_hover_text("Ctrl+Z").clicked() {
+                action = Some("undo");
+            }
+            if ui.button("Bury until tomorrow").on_hover_text("-").clicked() {
+                action = Some("bury");
+            }
+            if ui.button("Suspend card").on_hover_text("@").clicked() {
+                action = Some("suspend");
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("End session").clicked() {
+                    out.command = Some(Command::Home);
+                }
+            });
+        });
+
+        // Keys, unless a text field is taking them.
+        let typing = ui.ctx().egui_wants_keyboard_input();
+        let (reveal_key, rating_key, undo_key, bury_key, suspend_key, escape) = ui.input(|i| {
+            let reveal = i.key_pressed(egui::Key::Space) || i.key_pressed(egui::Key::Enter);
+            let rating = [egui::Key::Num1, egui::Key::Num2, egui::Key::Num3, egui::Key::Num4]
+                .iter()
+                .position(|k| i.key_pressed(*k))
+                .and_then(|n| Rating::ALL.get(n).copied());
+            let undo = i.modifiers.command && i.key_pressed(egui::Key::Z);
+            let bury = i.key_pressed(egui::Key::Minus);
+            let suspend = i.events.iter().any(|e| matches!(e, egui::Event::Text(t) if t == "@"));
+            (reveal, rating, undo, bury, suspend, i.key_pressed(egui::Key::Escape))
+        });
+        if !typing && !typed_submitted {
+            if reveal_key {
+                if self.revealed {
+                    rating_clicked = rating_clicked.or(Some(Rating::Good));
+                } else {
+                    self.reveal(collection, library);
+                }
+            }
+            if self.revealed {
+                rating_clicked = rating_clicked.or(rating_key);
+            }
+            if undo_key {
+                action = Some("undo");
+            }
+            if bury_key {
+                action = Some("bury");
+            }
+            if suspend_key {
+                action = Some("suspend");
+            }
+            if escape {
+                out.command = Some(Command::Home);
+            }
+        } else if undo_key {
+            action = Some("undo");
+        }
+        if let Some(rating) = rating_clicked {
+            out.error = self.grade(rating, collection, library);
+        }
+        out.error = match action {
+            Some("undo") => self.undo(collection, library),
+            Some("bury") => self.act(Action::Bury, collection, library),
+            Some("suspend") => self.act(Action::Suspend, collection, library),
+            _ => None,
+        }
+        .or(out.error);
+        // Keep the timer on the card moving.
+        ui.ctx().request_repaint_after(std::time::Duration::from_secs(1));
+        out
+    }
+
+    fn revealed_without_typing(&mut self, collection: &Collection, library: &Library) {
+        let Some((deck, card)) = self.card(library) else { return };
+        let state = collection.progress().state(deck, &card.id).cloned().unwrap_or_default();
+        self.outcomes = collection.scheduler().next_states(card_seed(&deck.0, &card.id.0), &state, store::now()).ok();
+        self.revealed = true;
+        self.verdict = None;
+    }
+
+    fn progress_ui(&self, ui: &mut egui::Ui, card: &Card) {
+        ui.horizontal(|ui| {
+            let mode = match &self.mode {
+                Mode::Due(_) => "Today's reviews",
+                Mode::Ahead => "Studying ahead",
+                Mode::Cram(_) => "Cram (your schedule does not change)",
+            };
+            ui.label(RichText::new(mode).strong());
+            counts_ui(ui, self.counts, 15.0);
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "{} on this card",
+                        duration_text(self.shown_at.elapsed().as_millis() as u64)
+                    ))
+                    .weak(),
+                );
+                let tags = card.tags.join(" · ");
+                ui.label(RichText::new(tags).small().weak());
+            });
+        });
+        let done = self.by_rating.iter().sum::<u32>() as f32;
+        let left = self.counts.total() as f32;
+        let fraction = if done + left > 0.0 { done / (done + left) } else { 1.0 };
+        ui.add(egui::ProgressBar::new(fraction).desired_height(8.0));
+    }
+
+    fn answer_ui(&self, ui: &mut egui::Ui, card: &Card) {
+        if let Some(verdict) = self.verdict {
+            let (text, color) = match verdict {
+                Verdict::Correct => ("Correct", Color32::from_rgb(40, 150, 60)),
+                Verdict::Almost => ("Almost: check the spelling", Color32::from_rgb(200, 130, 20)),
+                Verdict::Wrong => ("Not quite", ui.visuals().error_fg_color),
+            };
+            ui.label(RichText::new(text).color(color).strong().size(18.0));
+            diff_ui(ui, &self.typed, &card.answer);
+            ui.add_space(6.0);
+        }
+        ui.separator();
+        ui.label(RichText::new(&card.answer).size(28.0).strong().color(ui.visuals().strong_text_color()));
+        if !card.accept.is_empty() {
+            ui.label(RichText::new(format!("also accepted: {}", card.accept.join("; "))).small().weak());
+        }
+        ui.add_space(8.0);
+        if !card.note.is_empty() {
+            ui.label(RichText::new(&card.note).size(16.0));
+        }
+        if let Some(source) = &card.source {
+            ui.label(RichText::new(format!("Source: paragraph {}", source.paragraph)).small().weak());
+        }
+    }
+
+    fn grade_buttons_ui(&self, ui: &mut egui::Ui) -> Option<Rating> {
+        let mut clicked = None;
+        let width = 4.0 * 150.0 + 3.0 * 10.0;
+        ui.horizontal(|ui| {
+            ui.add_space(((ui.available_width() - width) / 2.0).max(0.0));
+            for (n, rating) in Rating::ALL.iter().enumerate() {
+                let interval = self.outcomes.as_ref().map(|o| o.of(*rating).interval.label()).unwrap_or_default();
+                let text = format!("{}  {}\n{}", n + 1, rating.label(), interval);
+                let button = egui::Button::new(RichText::new(text).size(16.0)).min_size(egui::vec2(150.0, 54.0));
+                if ui.add(button).on_hover_text(format!("key {}", n + 1)).clicked() {
+                    clicked = Some(*rating);
+                }
+            }
+        });
+        clicked
+    }
+}
+
+/// The typed answer against the right one, letter by letter: right letters
+/// plain, extra letters struck through in red, missing letters in green.
+fn diff_ui(ui: &mut egui::Ui, typed: &str, expected: &str) {
+    let red = ui.visuals().error_fg_color;
+    let green = Color32::from_rgb(40, 150, 60);
+    let font = egui::FontId::proportional(20.0);
+    let mut job = egui::text::LayoutJob::default();
+    for part in answer::diff(typed, expected) {
+        let (text, format) = match &part {
+            DiffPart::Same(t) => {
+                (t, egui::TextFormat { font_id: font.clone(), color: ui.visuals().text_color(), ..Default::default() })
+            }
+            DiffPart::Extra(t) => (
+                t,
+                egui::TextFormat {
+                    font_id: font.clone(),
+                    color: red,
+                    strikethrough: egui::Stroke::new(1.5, red),
+                    ..Default::default()
+                },
+            ),
+            DiffPart::Missing(t) => (
+                t,
+                egui::TextFormat {
+                    font_id: font.clone(),
+                    color: green,
+                    underline: egui::Stroke::new(1.5, green),
+                    ..Default::default()
+                },
+            ),
+        };
+        job.append(text, 0.0, format);
+    }
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("You typed:").weak());
+        ui.label(job);
+    });
+}
+
+fn cram_cards(library: &Library, scope: &CramScope) -> Vec<CardRef> {
+    let mut out = Vec::new();
+    for (d, loaded) in library.decks.iter().enumerate() {
+        for (c, card) in loaded.deck.cards.iter().enumerate() {
+            let wanted = match scope {
+                CramScope::Deck(id) => loaded.deck.id == *id,
+                CramScope::Tag(tag) => card.tags.iter().any(|t| t == tag),
+            };
+            if wanted {
+                out.push(CardRef { deck: d, card: c });
+            }
+        }
+    }
+    out
+}
+
+impl Summary {
+    /// Draws the summary.
+    pub fn ui(&self, ui: &mut egui::Ui) -> Option<Command> {
+        let mut command = None;
+        ui.add_space(24.0);
+        ui.vertical_centered(|ui| {
+            ui.label(RichText::new(if self.cram { "Cram session done" } else { "Session done" }).size(28.0).strong());
+            ui.add_space(12.0);
+            let n = self.reviewed as usize;
+            ui.label(
+                RichText::new(format!(
+                    "{n} {} reviewed in {}",
+                    plural(n, "card", "cards"),
+                    duration_text(self.time_ms)
+                ))
+                .size(19.0),
+            );
+            ui.add_space(8.0);
+            egui::Grid::new("ratings").num_columns(4).spacing([28.0, 6.0]).show(ui, |ui| {
+                for rating in Rating::ALL {
+                    ui.label(RichText::new(rating.label()).strong());
+                }
+                ui.end_row();
+                for count in self.by_rating {
+                    ui.label(RichText::new(count.to_string()).size(20.0));
+                }
+                ui.end_row();
+            });
+            ui.add_space(12.0);
+            if let Some(waiting) = &self.waiting {
+                ui.label(format!("Cards still in learning come back {waiting}."));
+            }
+            ui.label(format!("Next review: {}.", self.next_due));
+            if self.cram {
+                ui.label(RichText::new("Cram grades are kept in your history but do not change your schedule.").weak());
+            }
+            ui.add_space(16.0);
+            if ui
+                .add(egui::Button::new(RichText::new("Back to home").size(18.0)).min_size(egui::vec2(200.0, 44.0)))
+                .on_hover_text("Enter")
+                .clicked()
+            {
+                command = Some(Command::Home);
+            }
+        });
+        if ui.input(|i| i.key_pressed(egui::Key::Enter) || i.key_pressed(egui::Key::Escape)) {
+            command = Some(Command::Home);
+        }
+        command
+    }
+}

@@ -1,0 +1,255 @@
+//! The settings screen: every scheduling setting, the theme, zoom and typed
+//! answers. Values are edited as text and checked on Save; a bad value is
+//! shown next to its field and nothing is saved until all are valid.
+
+use egui::RichText;
+
+use super::Command;
+use crate::schedule::{LeechAction, NewCardOrder, Settings, format_steps, parse_steps};
+use crate::store::{Collection, Preferences, Theme};
+
+/// The form's text, as typed.
+pub struct Form {
+    retention: String,
+    learning_steps: String,
+    relearning_steps: String,
+    new_per_day: String,
+    reviews_per_day: String,
+    maximum_interval: String,
+    rollover_hour: String,
+    new_card_order: NewCardOrder,
+    leech_threshold: String,
+    leech_action: LeechAction,
+    theme: Theme,
+    zoom: String,
+    typed_answers: bool,
+    errors: Vec<(&'static str, String)>,
+    saved: Option<String>,
+}
+
+/// What a frame of the settings screen asks for.
+pub struct Outcome {
+    /// A screen change.
+    pub command: Option<Command>,
+    /// Preferences just saved, to apply to the window.
+    pub applied: Option<Preferences>,
+}
+
+impl Form {
+    /// A form holding the profile's current values.
+    pub fn new(collection: &Collection, zoom: f32) -> Form {
+        let s = collection.settings();
+        let p = collection.preferences();
+        Form {
+            retention: format!("{:.2}", s.desired_retention),
+            learning_steps: format_steps(&s.learning_steps_mins),
+            relearning_steps: format_steps(&s.relearning_steps_mins),
+            new_per_day: s.new_per_day.to_string(),
+            reviews_per_day: s.reviews_per_day.to_string(),
+            maximum_interval: s.maximum_interval_days.to_string(),
+            rollover_hour: s.rollover_hour.to_string(),
+            new_card_order: s.new_card_order,
+            leech_threshold: s.leech_threshold.to_string(),
+            leech_action: s.leech_action,
+            theme: p.theme,
+            zoom: format!("{:.0}", zoom * 100.0),
+            typed_answers: p.typed_answers,
+            errors: Vec::new(),
+            saved: None,
+        }
+    }
+
+    /// Reads the form into settings and preferences, or the errors by field.
+    fn parse(
+        &self,
+        current: &Settings,
+        preferences: &Preferences,
+    ) -> Result<(Settings, Preferences), Vec<(&'static str, String)>> {
+        let mut errors = Vec::new();
+        let mut number = |field: &'static str, text: &str, min: u32, max: u32| -> u32 {
+            match text.trim().parse::<u32>() {
+                Ok(n) if (min..=max).contains(&n) => n,
+                _ => {
+                    errors.push((field, format!("enter a whole number from {min} to {max}")));
+                    0
+                }
+            }
+        };
+        let new_per_day = number("new", &self.new_per_day, 0, 9999);
+        let reviews_per_day = number("reviews", &self.reviews_per_day, 0, 99_999);
+        let maximum_interval_days = number("max", &self.maximum_interval, 1, 36_500);
+        let rollover_hour = number("rollover", &self.rollover_hour, 0, 23) as u8;
+        let leech_threshold = number("leech", &self.leech_threshold, 1, 99);
+        let zoom = number("zoom", &self.zoom, 50, 300);
+        let desired_retention = match self.retention.trim().parse::<f32>() {
+            Ok(r) if (0.70..=0.99).contains(&r) => r,
+            _ => {
+                errors.push(("retention", "enter a number from 0.70 to 0.99, such as 0.90".to_owned()));
+                0.9
+            }
+        };
+        let mut steps = |field: &'static str, text: &str| match parse_steps(text) {
+            Ok(steps) => steps,
+            Err(_) => {
+                errors
+                    .push((field, "enter durations separated by spaces, such as \"1m 10m\" (s, m, h or d)".to_owned()));
+                Vec::new()
+            }
+        };
+        let learning_steps_mins = steps("learning", &self.learning_steps);
+        let relearning_steps_mins = steps("relearning", &self.relearning_steps);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let settings = Settings {
+            desired_retention,
+            learning_steps_mins,
+            relearning_steps_mins,
+            new_per_day,
+            reviews_per_day,
+            maximum_interval_days,
+            rollover_hour,
+            new_card_order: self.new_card_order,
+            leech_threshold,
+            leech_action: self.leech_action,
+            fsrs_parameters: current.fsrs_parameters.clone(),
+        };
+        let preferences = Preferences {
+            theme: self.theme,
+            zoom: zoom as f32 / 100.0,
+            typed_answers: self.typed_answers,
+            ..preferences.clone()
+        };
+        Ok((settings, preferences))
+    }
+
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| *f == field).map(|(_, e)| e.as_str())
+    }
+
+    fn field(&mut self, ui: &mut egui::Ui, field: &'static str, label: &str, help: &str) {
+        let label = ui.label(label);
+        ui.vertical(|ui| {
+            let text = match field {
+                "retention" => &mut self.retention,
+                "learning" => &mut self.learning_steps,
+                "relearning" => &mut self.relearning_steps,
+                "new" => &mut self.new_per_day,
+                "reviews" => &mut self.reviews_per_day,
+                "max" => &mut self.maximum_interval,
+                "rollover" => &mut self.rollover_hour,
+                "leech" => &mut self.leech_threshold,
+                _ => &mut self.zoom,
+            };
+            ui.add(egui::TextEdit::singleline(text).desired_width(160.0)).labelled_by(label.id);
+            if let Some(error) = self.error(field) {
+                ui.colored_label(ui.visuals().error_fg_color, error.to_owned());
+            } else if !help.is_empty() {
+                ui.label(RichText::new(help).small().weak());
+            }
+        });
+        ui.end_row();
+    }
+
+    /// Draws the form; Save validates and writes, Back returns home.
+    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection) -> Outcome {
+        let mut out = Outcome { command: None, applied: None };
+        ui.add_space(6.0);
+        ui.heading("Settings");
+        ui.label(RichText::new(format!("For the profile \"{}\".", collection.profile().name)).weak());
+        ui.add_space(8.0);
+        egui::ScrollArea::vertical().auto_shrink([false, true]).max_height(ui.available_height() - 60.0).show(ui, |ui| {
+            ui.label(RichText::new("Memory").size(18.0).strong());
+            egui::Grid::new("scheduling").num_columns(2).spacing([24.0, 10.0]).show(ui, |ui| {
+                self.field(
+                    ui,
+                    "retention",
+                    "Desired retention",
+                    "The chance you want of remembering a card when it comes back. 0.90 means you should recall 9 in 10; higher means more reviews each day, lower means more forgetting.",
+                );
+                self.field(ui, "learning", "Learning steps", "Delays for a new card before it graduates, such as \"1m 10m\".");
+                self.field(ui, "relearning", "Relearning steps", "Delays for a card you forgot, such as \"10m\".");
+                self.field(ui, "new", "New cards a day", "");
+                self.field(ui, "reviews", "Reviews a day", "");
+                self.field(ui, "max", "Maximum interval (days)", "");
+                self.field(ui, "rollover", "New day starts at (hour)", "A review at 3:59 with a 4 o'clock start counts for the day before.");
+                let order = ui.label("New-card order");
+                egui::ComboBox::from_id_salt("order")
+                    .selected_text(match self.new_card_order {
+                        NewCardOrder::DeckOrder => "Deck order",
+                        NewCardOrder::Random => "Random",
+                    })
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut self.new_card_order, NewCardOrder::DeckOrder, "Deck order");
+                        ui.selectable_value(&mut self.new_card_order, NewCardOrder::Random, "Random");
+                    })
+                    .response
+                    .labelled_by(order.id);
+                ui.end_row();
+                self.field(ui, "leech", "Leech after (lapses)", "A card forgotten this often is marked as a leech.");
+                let leech = ui.label("Leech action");
+                egui::ComboBox::from_id_salt("leech_action")
+                    .selected_text(match self.leech_action {
+                        LeechAction::TagOnly => "Mark it only",
+                        LeechAction::Suspend => "Mark and suspend it",
+                    })
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut self.leech_action, LeechAction::TagOnly, "Mark it only");
+                        ui.selectable_value(&mut self.leech_action, LeechAction::Suspend, "Mark and suspend it");
+                    })
+                    .response
+                    .labelled_by(leech.id);
+                ui.end_row();
+            });
+            ui.add_space(12.0);
+            ui.label(RichText::new("Window").size(18.0).strong());
+            egui::Grid::new("window").num_columns(2).spacing([24.0, 10.0]).show(ui, |ui| {
+                let theme = ui.label("Theme");
+                ui.horizontal(|ui| {
+                    ui.selectable_value(&mut self.theme, Theme::System, "System").labelled_by(theme.id);
+                    ui.selectable_value(&mut self.theme, Theme::Light, "Light");
+                    ui.selectable_value(&mut self.theme, Theme::Dark, "Dark");
+                });
+                ui.end_row();
+                self.field(ui, "zoom", "Zoom (%)", "Also Ctrl+plus and Ctrl+minus.");
+                ui.label("Typed answers");
+                ui.checkbox(&mut self.typed_answers, "Type each answer before it is shown, and see the difference");
+                ui.end_row();
+            });
+        });
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button(RichText::new("Save").strong()).clicked() {
+                self.saved = None;
+                match self.parse(collection.settings(), collection.preferences()) {
+                    Err(errors) => self.errors = errors,
+                    Ok((settings, preferences)) => {
+                        self.errors.clear();
+                        let result = collection
+                            .set_settings(settings)
+                            .and_then(|()| collection.set_preferences(preferences.clone()));
+                        match result {
+                            Ok(()) => {
+                                self.saved = Some("Saved.".to_owned());
+                                out.applied = Some(preferences);
+                            }
+                            Err(e) => self.saved = Some(format!("Not saved: {e}")),
+                        }
+                    }
+                }
+            }
+            if ui.button("Back").clicked() {
+                out.command = Some(Command::Home);
+            }
+            if !self.errors.is_empty() {
+                ui.colored_label(ui.visuals().error_fg_color, "Fix the values marked in red; nothing was saved.");
+            } else if let Some(message) = &self.saved {
+                ui.label(message.clone());
+            }
+        });
+        if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            out.command = Some(Command::Home);
+        }
+        out
+    }
+}
