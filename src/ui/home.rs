@@ -193,8 +193,8 @@ fn deck_row_ui(ui: &mut egui::Ui, loaded: &LoadedDeck, counts: Counts, can_study
         ui.horizontal(|ui| {
             ui.label(RichText::new(&deck.title).size(19.0).strong());
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if can_study && counts.total() > 0 && ui.button(format!("Study {}", short_title(&deck.title))).clicked()
-                {
+                let study = egui::Button::new("Study");
+                if can_study && counts.total() > 0 && ui.add(study).on_hover_text(format!("Study {} alone", deck.title)).clicked() {
                     command = Some(Command::StudyNow(Some(deck.id.clone())));
                 }
                 let n = deck.cards.len();
@@ -214,11 +214,6 @@ fn deck_row_ui(ui: &mut egui::Ui, loaded: &LoadedDeck, counts: Counts, can_study
         ui.label(RichText::new(format!("{} · {origin}", kinds_summary(deck))).small().weak());
     });
     command
-}
-
-/// The deck's title up to its first colon, for a compact button.
-fn short_title(title: &str) -> &str {
-    title.split(':').next().unwrap_or(title).trim()
 }
 
 /// The one-screen hint of keys, shown until dismissed.
