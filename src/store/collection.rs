@@ -484,7 +484,7 @@ fn full_replay(profile: &Profile, scheduler: &Scheduler, warnings: &mut Vec<Stri
 fn report_conflicts(conflicts: &[PathBuf], warnings: &mut Vec<String>) {
     for path in conflicts {
         warnings.push(format!(
-            "{}: this looks like a file-sync conflict copy and is not used; compare it with the original and delete it",
+            "{}: this is not a review log Yadgar uses (it looks like a file-sync conflict copy, or is not a regular file); compare it with the original and delete it",
             path.display()
         ));
     }

@@ -33,6 +33,11 @@ pub fn list_logs(profile_dir: &Path) -> std::io::Result<(Vec<LogFile>, Vec<PathB
         let path = entry?.path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
         let Some(device) = name.strip_prefix("reviews-").and_then(|n| n.strip_suffix(".jsonl")) else { continue };
+        if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+            // A device file or a folder where a log should be: not ours to read.
+            conflicts.push(path);
+            continue;
+        }
         if !device.is_empty() && device.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
             logs.push(LogFile { path: path.clone(), device: device.to_owned() });
         } else {
@@ -101,7 +106,7 @@ pub fn read_logs_parallel(paths: &[PathBuf]) -> std::io::Result<(Vec<LogRead<Com
             // allocations don't land in a worker's malloc arena, which
             // would keep the memory after the open.
             let events: Vec<CompactEvent> = Vec::with_capacity(((end - start) / 100) as usize + 16);
-            chunks.push((i, start, if k == pieces { u64::MAX } else { end }, events));
+            chunks.push((i, start, end, events));
             start = end;
         }
     }

@@ -194,7 +194,10 @@ fn deck_row_ui(ui: &mut egui::Ui, loaded: &LoadedDeck, counts: Counts, can_study
             ui.label(RichText::new(&deck.title).size(19.0).strong());
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let study = egui::Button::new("Study");
-                if can_study && counts.total() > 0 && ui.add(study).on_hover_text(format!("Study {} alone", deck.title)).clicked() {
+                if can_study
+                    && counts.total() > 0
+                    && ui.add(study).on_hover_text(format!("Study {} alone", deck.title)).clicked()
+                {
                     command = Some(Command::StudyNow(Some(deck.id.clone())));
                 }
                 let n = deck.cards.len();
