@@ -61,12 +61,12 @@ fn check_form(typed: &str, typed_norm: &str, form: &str) -> Verdict {
     if distance <= allowed_typos(form_norm.chars().count()) { Verdict::Almost } else { Verdict::Wrong }
 }
 
-/// Typos forgiven as "almost", scaled to the answer's length: none for
-/// short words, one up to 8 letters, then one per 6 letters.
+/// Typos forgiven as "almost", scaled to the answer's length: none up to
+/// 4 letters (Iran is not Iraq), one up to 11, then one per 6 letters.
 fn allowed_typos(len: usize) -> usize {
     match len {
-        0..=3 => 0,
-        4..=8 => 1,
+        0..=4 => 0,
+        5..=11 => 1,
         n => n / 6,
     }
 }

@@ -546,16 +546,12 @@ impl Summary {
                 .size(19.0),
             );
             ui.add_space(8.0);
-            egui::Grid::new("ratings").num_columns(4).spacing([28.0, 6.0]).show(ui, |ui| {
-                for rating in Rating::ALL {
-                    ui.label(RichText::new(rating.label()).strong());
-                }
-                ui.end_row();
-                for count in self.by_rating {
-                    ui.label(RichText::new(count.to_string()).size(20.0));
-                }
-                ui.end_row();
-            });
+            let line: Vec<String> = Rating::ALL
+                .iter()
+                .zip(self.by_rating)
+                .map(|(rating, count)| format!("{}: {count}", rating.label()))
+                .collect();
+            ui.label(RichText::new(line.join("   ·   ")).size(18.0));
             ui.add_space(12.0);
             if let Some(waiting) = &self.waiting {
                 ui.label(format!("Cards still in learning come back {waiting}."));
