@@ -144,7 +144,7 @@ impl Session {
     }
 
     fn reveal(&mut self, collection: &Collection, library: &Library) {
-        let Some((deck, card)) = self.card(library) else { return };
+        let Some((_, card)) = self.card(library) else { return };
         if collection.preferences().typed_answers && !self.revealed {
             if self.typed.trim().is_empty() {
                 self.empty_answer = true;
@@ -152,6 +152,12 @@ impl Session {
             }
             self.verdict = Some(answer::check(&self.typed, &card.answer, &card.accept));
         }
+        self.show_answer(collection, library);
+    }
+
+    /// Shows the answer and computes the four grades' intervals for the buttons.
+    fn show_answer(&mut self, collection: &Collection, library: &Library) {
+        let Some((deck, card)) = self.card(library) else { return };
         let state = collection.progress().state(deck, &card.id).cloned().unwrap_or_default();
         self.outcomes = collection.scheduler().next_states(card_seed(&deck.0, &card.id.0), &state, store::now()).ok();
         self.revealed = true;
@@ -307,7 +313,8 @@ impl Session {
                     if typed_mode && self.typed.trim().is_empty() {
                         // An explicit click on an empty answer shows it anyway.
                         self.typed = String::new();
-                        self.revealed_without_typing(collection, library);
+                        self.verdict = None;
+                        self.show_answer(collection, library);
                     } else {
                         self.reveal(collection, library);
                     }
@@ -393,14 +400,6 @@ impl Session {
         // Keep the timer on the card moving.
         ui.ctx().request_repaint_after(std::time::Duration::from_secs(1));
         out
-    }
-
-    fn revealed_without_typing(&mut self, collection: &Collection, library: &Library) {
-        let Some((deck, card)) = self.card(library) else { return };
-        let state = collection.progress().state(deck, &card.id).cloned().unwrap_or_default();
-        self.outcomes = collection.scheduler().next_states(card_seed(&deck.0, &card.id.0), &state, store::now()).ok();
-        self.revealed = true;
-        self.verdict = None;
     }
 
     fn progress_ui(&self, ui: &mut egui::Ui, card: &Card) {
