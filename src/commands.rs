@@ -170,3 +170,74 @@ pub fn optimize(data_dir: &Option<PathBuf>, profile: &str, file: Option<&Path>) 
     }
     Ok(out)
 }
+
+/// `yadgar exam`: an exam and its answer key as JSON or Markdown.
+///
+/// # Errors
+/// An unknown format or output, or an empty scope.
+#[allow(clippy::too_many_arguments)]
+pub fn exam(
+    data_dir: &Option<PathBuf>,
+    profile: &str,
+    count: usize,
+    seed: u64,
+    decks: &[String],
+    tags: &[String],
+    formats: &[String],
+    output: &str,
+) -> Result<String, String> {
+    use crate::exam::{ExamSpec, Format, build, exam_cards, to_markdown};
+    let formats = formats
+        .iter()
+        .map(|name| {
+            Format::from_short(name.trim())
+                .ok_or_else(|| format!("unknown question format {name:?}: use mc, typed, tf or timeline"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if output != "json" && output != "markdown" {
+        return Err(format!("unknown output {output:?}: use --format json or --format markdown"));
+    }
+    // The profile's own decks count too; progress is read, never written.
+    let collection = open(data_dir, profile, false).ok();
+    let library = match &collection {
+        Some(c) => store::load_library(&c.profile().decks_dir()),
+        None => crate::deck::Library::bundled(),
+    };
+    for deck in decks {
+        if !library.decks.iter().any(|d| d.deck.id.0 == *deck) {
+            let known: Vec<&str> = library.decks.iter().map(|d| d.deck.id.0.as_str()).collect();
+            return Err(format!("there is no deck {deck:?}; the decks are: {}", known.join(", ")));
+        }
+    }
+    let cards = exam_cards(
+        &library,
+        |_, _| None,
+        |deck, card| {
+            (decks.is_empty() || decks.iter().any(|d| d == deck))
+                && (tags.is_empty() || card.tags.iter().any(|t| tags.contains(t)))
+        },
+    );
+    if cards.is_empty() {
+        return Err("no card matches that deck and tag: widen the scope".to_owned());
+    }
+    let exam = build(&cards, &ExamSpec { count, formats, seed, weak_first: false });
+    if output == "json" {
+        let questions: Vec<serde_json::Value> = exam
+            .questions
+            .iter()
+            .map(|q| {
+                serde_json::json!({
+                    "format": q.format.short(),
+                    "prompt": q.prompt,
+                    "options": q.options,
+                    "correct": q.correct,
+                    "answer": q.answer_text(),
+                    "card_ids": q.cards,
+                })
+            })
+            .collect();
+        let value = serde_json::json!({ "seed": seed, "questions": questions, "notes": exam.notes });
+        return serde_json::to_string_pretty(&value).map(|s| s + "\n").map_err(|e| e.to_string());
+    }
+    Ok(to_markdown(&exam, &format!("Mock exam ({} questions, seed {seed})", exam.questions.len())))
+}

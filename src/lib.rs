@@ -9,6 +9,7 @@ pub mod answer;
 pub mod check;
 pub mod commands;
 pub mod deck;
+pub mod exam;
 pub mod ground;
 pub mod history;
 pub mod revlog;

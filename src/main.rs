@@ -83,6 +83,27 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         history: Option<PathBuf>,
     },
+    /// Print a mock exam and its answer key, from the same generator as the app
+    Exam {
+        /// Number of questions
+        #[arg(long, default_value_t = 20)]
+        count: usize,
+        /// Seed: the same seed and scope give the same exam [default: random]
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Only this deck (repeatable)
+        #[arg(long = "deck", value_name = "DECK")]
+        decks: Vec<String>,
+        /// Only cards with this tag (repeatable; any of them)
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// Formats to mix, comma-separated: mc, typed, tf, timeline [default: all]
+        #[arg(long, value_delimiter = ',')]
+        formats: Vec<String>,
+        /// Output: json or markdown
+        #[arg(long = "format", value_name = "FORMAT", default_value = "markdown")]
+        output: String,
+    },
     /// List, create, rename or delete profiles (deleting moves the folder to the trash)
     Profiles {
         #[command(subcommand)]
@@ -103,6 +124,10 @@ fn main() -> ExitCode {
         Some(Command::Check { source, decks }) => run_check(source, decks),
         Some(Command::Due { json }) => report(commands::due(&cli.data_dir, &cli.profile, json)),
         Some(Command::Eval { ref history }) => report(commands::eval(&cli.data_dir, &cli.profile, history.as_deref())),
+        Some(Command::Exam { count, seed, ref decks, ref tags, ref formats, ref output }) => {
+            let seed = seed.unwrap_or_else(rand::random);
+            report(commands::exam(&cli.data_dir, &cli.profile, count, seed, decks, tags, formats, output))
+        }
         Some(Command::Profiles { ref action }) => report(profiles(&cli.data_dir, action.as_ref())),
         Some(Command::Optimize { ref history }) => {
             report(commands::optimize(&cli.data_dir, &cli.profile, history.as_deref()))

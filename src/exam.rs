@@ -1,0 +1,507 @@
+//! Mock exams: questions built from cards, deterministic for a seed.
+//! Multiple choice draws its wrong options from cards of the same kind and
+//! the same written form; timelines use dates whose order is certain; true
+//! or false pairs a question with the right answer or a wrong one. When a
+//! format cannot be built honestly for a card, it is dropped for that card
+//! and the exam says so.
+
+use std::collections::HashSet;
+
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+use crate::deck::{CardKind, Library};
+use crate::text::{normalise, parse_date};
+
+/// A question format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// Four options, one right.
+    MultipleChoice,
+    /// Type the answer.
+    Typed,
+    /// Is this statement right?
+    TrueFalse,
+    /// Put 4 to 6 dated events in order.
+    Timeline,
+}
+
+impl Format {
+    /// All formats.
+    pub const ALL: [Format; 4] = [Format::MultipleChoice, Format::Typed, Format::TrueFalse, Format::Timeline];
+
+    /// The short name used on the command line.
+    pub fn short(self) -> &'static str {
+        match self {
+            Format::MultipleChoice => "mc",
+            Format::Typed => "typed",
+            Format::TrueFalse => "tf",
+            Format::Timeline => "timeline",
+        }
+    }
+
+    /// The name shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::MultipleChoice => "multiple choice",
+            Format::Typed => "typed answer",
+            Format::TrueFalse => "true or false",
+            Format::Timeline => "timeline",
+        }
+    }
+
+    /// Reads a short name.
+    pub fn from_short(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.short() == name)
+    }
+}
+
+/// A card as an exam sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExamCard {
+    /// Its deck's id.
+    pub deck: String,
+    /// Its id.
+    pub card: String,
+    /// What kind of thing the answer is.
+    pub kind: CardKind,
+    /// The question.
+    pub question: String,
+    /// The answer.
+    pub answer: String,
+    /// Other accepted forms.
+    pub accept: Vec<String>,
+    /// Tags (era and topics).
+    pub tags: Vec<String>,
+    /// The source paragraph.
+    pub paragraph: Option<u32>,
+    /// The note.
+    pub note: String,
+    /// Today's recall probability (`None`: never studied), for weighting.
+    pub recall: Option<f32>,
+}
+
+/// What an exam covers and how it is built.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExamSpec {
+    /// How many questions (at most the cards available).
+    pub count: usize,
+    /// Formats to mix; empty means all.
+    pub formats: Vec<Format>,
+    /// The seed: the same seed and scope give the same exam.
+    pub seed: u64,
+    /// Ask about the weakest cards (lowest recall, unstudied first).
+    pub weak_first: bool,
+}
+
+/// The right answer of a question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Correct {
+    /// The index of the right option.
+    Option {
+        /// 0-based.
+        index: usize,
+    },
+    /// The text to type, and other accepted forms.
+    Text {
+        /// The card's answer.
+        answer: String,
+        /// Accepted forms.
+        accept: Vec<String>,
+    },
+    /// Whether the statement is true.
+    Bool {
+        /// True or false.
+        value: bool,
+    },
+    /// The options' indices from earliest to latest.
+    Order {
+        /// A permutation of the options.
+        order: Vec<usize>,
+    },
+}
+
+/// One exam question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    /// Its format.
+    pub format: Format,
+    /// What the student reads.
+    pub prompt: String,
+    /// The options (multiple choice), the proposed answer (true or false),
+    /// or the events to order (timeline).
+    pub options: Vec<String>,
+    /// The right answer.
+    pub correct: Correct,
+    /// The cards it came from (one; several for a timeline), as "deck/card".
+    pub cards: Vec<String>,
+}
+
+/// A built exam.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exam {
+    /// The questions in order.
+    pub questions: Vec<Question>,
+    /// Formats dropped for some cards, and why.
+    pub notes: Vec<String>,
+}
+
+/// The cards of a library that pass `keep`, with today's recall from `recall`.
+pub fn exam_cards(
+    library: &Library,
+    mut recall: impl FnMut(&str, &str) -> Option<f32>,
+    mut keep: impl FnMut(&str, &crate::Card) -> bool,
+) -> Vec<ExamCard> {
+    let mut out = Vec::new();
+    for loaded in &library.decks {
+        for card in &loaded.deck.cards {
+            if !keep(&loaded.deck.id.0, card) {
+                continue;
+            }
+            out.push(ExamCard {
+                deck: loaded.deck.id.0.clone(),
+                card: card.id.0.clone(),
+                kind: card.kind,
+                question: card.question.clone(),
+                answer: card.answer.clone(),
+                accept: card.accept.clone(),
+                tags: card.tags.clone(),
+                paragraph: card.source.as_ref().map(|s| s.paragraph),
+                note: card.note.clone(),
+                recall: recall(&loaded.deck.id.0, &card.id.0),
+            });
+        }
+    }
+    out
+}
+
+/// The written form of an answer, so that options look alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    FullDate,
+    MonthYear,
+    Year,
+    Clause,
+    Number,
+    Text,
+}
+
+fn form_of(answer: &str) -> Form {
+    let norm = normalise(answer);
+    if let Some(date) = parse_date(answer) {
+        return if date.day.is_some() { Form::FullDate } else { Form::MonthYear };
+    }
+    if norm.len() == 4 && norm.chars().all(|c| c.is_ascii_digit()) {
+        return Form::Year;
+    }
+    if norm.starts_with("clause") {
+        return Form::Clause;
+    }
+    if norm.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        return Form::Number;
+    }
+    Form::Text
+}
+
+/// A sortable span of time for a date answer: (first day, last day) as
+/// yyyymmdd numbers.
+fn date_span(answer: &str) -> Option<(u32, u32)> {
+    let norm = normalise(answer);
+    if let Some(date) = parse_date(answer) {
+        let base = u32::try_from(date.year).ok()? * 10_000 + u32::from(date.month) * 100;
+        return Some(match date.day {
+            Some(d) => (base + u32::from(d), base + u32::from(d)),
+            None => (base + 1, base + 31),
+        });
+    }
+    if norm.len() == 4 && norm.chars().all(|c| c.is_ascii_digit()) {
+        let year: u32 = norm.parse().ok()?;
+        return Some((year * 10_000 + 101, year * 10_000 + 1231));
+    }
+    None
+}
+
+/// Wrong options for `card`: answers of other cards of its kind and form,
+/// nearest in time for dates and in length otherwise, distinct from the
+/// answer (and its accepted forms) and from each other once normalised.
+fn distractors(card: &ExamCard, pool: &[ExamCard], needed: usize) -> Option<Vec<String>> {
+    let form = form_of(&card.answer);
+    let mut taken: HashSet<String> = std::iter::once(&card.answer).chain(&card.accept).map(|a| normalise(a)).collect();
+    let mut candidates: Vec<(u64, &str)> = pool
+        .iter()
+        .filter(|other| other.kind == card.kind && form_of(&other.answer) == form)
+        .map(|other| {
+            let distance = match (date_span(&card.answer), date_span(&other.answer)) {
+                (Some(a), Some(b)) => u64::from(a.0.abs_diff(b.0)),
+                _ => card.answer.chars().count().abs_diff(other.answer.chars().count()) as u64,
+            };
+            (distance, other.answer.as_str())
+        })
+        .collect();
+    candidates.sort();
+    let mut chosen = Vec::new();
+    for (_, answer) in candidates {
+        if chosen.len() == needed {
+            break;
+        }
+        // A date distractor must not overlap the right date (1941 is not a
+        // wrong answer to August 1941).
+        if let (Some(a), Some(b)) = (date_span(&card.answer), date_span(answer))
+            && a.0 <= b.1
+            && b.0 <= a.1
+        {
+            continue;
+        }
+        if taken.insert(normalise(answer)) {
+            chosen.push(answer.to_owned());
+        }
+    }
+    (chosen.len() == needed).then_some(chosen)
+}
+
+fn card_ref(card: &ExamCard) -> String {
+    format!("{}/{}", card.deck, card.card)
+}
+
+/// Builds an exam from `cards` (the scope) by `spec`. The same cards and
+/// spec always give the same exam.
+pub fn build(cards: &[ExamCard], spec: &ExamSpec) -> Exam {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(spec.seed);
+    let formats: Vec<Format> = if spec.formats.is_empty() { Format::ALL.to_vec() } else { spec.formats.clone() };
+    let mut order: Vec<usize> = (0..cards.len()).collect();
+    order.shuffle(&mut rng);
+    if spec.weak_first {
+        order.sort_by(|&a, &b| {
+            let r = |i: usize| cards.get(i).and_then(|c| c.recall).unwrap_or(0.0);
+            r(a).total_cmp(&r(b))
+        });
+    }
+    let mut questions = Vec::new();
+    let mut notes = Vec::new();
+    let mut used: HashSet<usize> = HashSet::new();
+    let mut dropped: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let mut turn = 0usize;
+    for &i in &order {
+        if questions.len() >= spec.count {
+            break;
+        }
+        if used.contains(&i) {
+            continue;
+        }
+        let Some(card) = cards.get(i) else { continue };
+        // Rotate through the chosen formats; fall back to the next one that
+        // can be built for this card.
+        let mut built = None;
+        for k in 0..formats.len() {
+            let Some(&format) = formats.get((turn + k) % formats.len()) else { continue };
+            let attempt = match format {
+                Format::Typed => Some((typed(card), vec![i])),
+                Format::MultipleChoice => multiple_choice(card, cards, &mut rng).map(|q| (q, vec![i])),
+                Format::TrueFalse => true_false(card, cards, &mut rng).map(|q| (q, vec![i])),
+                Format::Timeline => timeline(i, cards, &order, &used, &mut rng),
+            };
+            match attempt {
+                Some(q) => {
+                    built = Some(q);
+                    break;
+                }
+                // Timelines are made of date cards only: not a loss for others.
+                None if format == Format::Timeline && card.kind != CardKind::Date => {}
+                None => *dropped.entry(format!("{} for {} cards", format.label(), card.kind.name())).or_default() += 1,
+            }
+        }
+        turn += 1;
+        if let Some((question, card_indices)) = built {
+            used.extend(card_indices);
+            questions.push(question);
+        }
+    }
+    for (what, n) in dropped {
+        notes.push(format!(
+            "{what}: dropped for {n} {} (too few cards of that kind and form in the scope)",
+            if n == 1 { "card" } else { "cards" }
+        ));
+    }
+    Exam { questions, notes }
+}
+
+fn typed(card: &ExamCard) -> Question {
+    Question {
+        format: Format::Typed,
+        prompt: card.question.clone(),
+        options: Vec::new(),
+        correct: Correct::Text { answer: card.answer.clone(), accept: card.accept.clone() },
+        cards: vec![card_ref(card)],
+    }
+}
+
+fn multiple_choice(card: &ExamCard, pool: &[ExamCard], rng: &mut impl Rng) -> Option<Question> {
+    let mut options = distractors(card, pool, 3)?;
+    let index = rng.random_range(0..=options.len());
+    options.insert(index, card.answer.clone());
+    Some(Question {
+        format: Format::MultipleChoice,
+        prompt: card.question.clone(),
+        options,
+        correct: Correct::Option { index },
+        cards: vec![card_ref(card)],
+    })
+}
+
+fn true_false(card: &ExamCard, pool: &[ExamCard], rng: &mut impl Rng) -> Option<Question> {
+    let value = rng.random_bool(0.5);
+    let proposed = if value { card.answer.clone() } else { distractors(card, pool, 1)?.into_iter().next()? };
+    Some(Question {
+        format: Format::TrueFalse,
+        prompt: format!("True or false? {} Answer: {proposed}", card.question),
+        options: vec![proposed],
+        correct: Correct::Bool { value },
+        cards: vec![card_ref(card)],
+    })
+}
+
+/// A timeline of 4 to 6 date cards (starting with card `first`) whose
+/// dates cannot overlap, so the order is certain.
+fn timeline(
+    first: usize,
+    cards: &[ExamCard],
+    order: &[usize],
+    used: &HashSet<usize>,
+    rng: &mut impl Rng,
+) -> Option<(Question, Vec<usize>)> {
+    let card = cards.get(first)?;
+    if card.kind != CardKind::Date {
+        return None;
+    }
+    let mut chosen: Vec<(usize, (u32, u32))> = vec![(first, date_span(&card.answer)?)];
+    let size = rng.random_range(4..=6);
+    for &i in order {
+        if chosen.len() == size {
+            break;
+        }
+        if i == first || used.contains(&i) {
+            continue;
+        }
+        let Some(other) = cards.get(i) else { continue };
+        if other.kind != CardKind::Date {
+            continue;
+        }
+        let Some(span) = date_span(&other.answer) else { continue };
+        if chosen.iter().all(|(_, s)| span.1 < s.0 || s.1 < span.0) {
+            chosen.push((i, span));
+        }
+    }
+    if chosen.len() < 4 {
+        return None;
+    }
+    let options: Vec<String> =
+        chosen.iter().filter_map(|(i, _)| cards.get(*i).map(|c| event_of(&c.question))).collect();
+    let mut ranked: Vec<(usize, u32)> = chosen.iter().enumerate().map(|(k, (_, span))| (k, span.0)).collect();
+    ranked.sort_by_key(|&(_, start)| start);
+    Some((
+        Question {
+            format: Format::Timeline,
+            prompt: "Put these events in order, earliest first.".to_owned(),
+            options,
+            correct: Correct::Order { order: ranked.into_iter().map(|(k, _)| k).collect() },
+            cards: chosen.iter().filter_map(|(i, _)| cards.get(*i).map(card_ref)).collect(),
+        },
+        chosen.into_iter().map(|(i, _)| i).collect(),
+    ))
+}
+
+/// The event a date question asks about, without its "When…?" framing:
+/// "On what date did Soviet troops enter northern Iran?" becomes "Soviet
+/// troops enter northern Iran".
+pub fn event_of(question: &str) -> String {
+    const PREFIXES: [&str; 14] = [
+        "on what date in 1920 did ",
+        "on what date in 1945 was ",
+        "on what date did ",
+        "on what date was ",
+        "in what month and year did ",
+        "in what month and year was ",
+        "in what month and year were ",
+        "in what year did ",
+        "in what year was ",
+        "in what year were ",
+        "when did ",
+        "when was ",
+        "when were ",
+        "by what year had ",
+    ];
+    let trimmed = question.trim().trim_end_matches('?');
+    let lower = trimmed.to_lowercase();
+    for prefix in PREFIXES {
+        if lower.starts_with(prefix)
+            && let Some(rest) = trimmed.get(prefix.len()..)
+        {
+            let mut chars = rest.chars();
+            return chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+        }
+    }
+    trimmed.to_owned()
+}
+
+impl Question {
+    /// The right answer as text, for an answer key.
+    pub fn answer_text(&self) -> String {
+        match &self.correct {
+            Correct::Option { index } => self.options.get(*index).cloned().unwrap_or_default(),
+            Correct::Text { answer, .. } => answer.clone(),
+            Correct::Bool { value } => if *value { "true" } else { "false" }.to_owned(),
+            Correct::Order { order } => {
+                order.iter().filter_map(|i| self.options.get(*i).cloned()).collect::<Vec<_>>().join(" → ")
+            }
+        }
+    }
+}
+
+/// The exam as Markdown: the questions, then the answer key.
+pub fn to_markdown(exam: &Exam, title: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = format!("# {title}\n\n");
+    for (n, q) in exam.questions.iter().enumerate() {
+        let _ = writeln!(out, "{}. {}", n + 1, q.prompt);
+        match q.format {
+            Format::MultipleChoice => {
+                for (k, option) in q.options.iter().enumerate() {
+                    let letter = char::from(b'a' + (k as u8 % 26));
+                    let _ = writeln!(out, "   {letter}) {option}");
+                }
+            }
+            Format::Timeline => {
+                for (k, option) in q.options.iter().enumerate() {
+                    let letter = char::from(b'a' + (k as u8 % 26));
+                    let _ = writeln!(out, "   {letter}) {option}");
+                }
+            }
+            Format::Typed => out.push_str("   Answer: ______________________\n"),
+            Format::TrueFalse => out.push_str("   True / False\n"),
+        }
+        out.push('\n');
+    }
+    out.push_str("## Answer key\n\n");
+    for (n, q) in exam.questions.iter().enumerate() {
+        let key = match &q.correct {
+            Correct::Option { index } => {
+                format!("{}) {}", char::from(b'a' + (*index as u8 % 26)), q.answer_text())
+            }
+            Correct::Order { order } => {
+                order.iter().map(|i| char::from(b'a' + (*i as u8 % 26)).to_string()).collect::<Vec<_>>().join(", ")
+            }
+            _ => q.answer_text(),
+        };
+        let _ = writeln!(out, "{}. {key} ({})", n + 1, q.cards.join(", "));
+    }
+    if !exam.notes.is_empty() {
+        out.push_str("\n## Notes\n\n");
+        for note in &exam.notes {
+            let _ = writeln!(out, "- {note}");
+        }
+    }
+    out
+}
