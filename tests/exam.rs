@@ -220,3 +220,79 @@ fn yadgar_exam_prints_json_with_formats_options_answers_and_card_ids() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown question format \"essay\""));
 }
+
+#[test]
+fn answers_are_marked_with_the_shared_checker_and_tallied_by_era_topic_and_kind() {
+    use yadgar::exam::{AlmostCounts, Given, Mark, score};
+    let cards = all_cards();
+    let exam = build(&cards, &spec(8, &[Format::Typed], 11));
+    let mut given: Vec<Given> = exam
+        .questions
+        .iter()
+        .map(|q| match &q.correct {
+            Correct::Text { answer, .. } => Given::Text { text: answer.to_uppercase() },
+            _ => unreachable!("typed only"),
+        })
+        .collect();
+    given[1] = Given::Text { text: "something else entirely".into() };
+    given[2] = Given::None;
+    let scored = score(&exam, &given, &cards, AlmostCounts::Half);
+    assert_eq!(scored.marks[0], Mark::Right, "case does not matter");
+    assert_eq!(scored.marks[1], Mark::Wrong);
+    assert_eq!(scored.marks[2], Mark::Blank);
+    assert_eq!(scored.total.questions, 8);
+    assert_eq!(scored.total.points, 6.0);
+    let era_questions: u32 = scored.by_era.values().map(|t| t.questions).sum();
+    assert_eq!(era_questions, 8, "each card has one era");
+    assert_eq!(scored.by_kind.values().map(|t| t.questions).sum::<u32>(), 8);
+}
+
+#[test]
+fn a_near_miss_counts_as_the_exam_settings_say() {
+    use yadgar::exam::{AlmostCounts, Exam, Given, Mark, Question, score};
+    let cards = all_cards();
+    let source = cards.iter().find(|c| c.answer == "Decree on Peace").unwrap();
+    let exam = Exam {
+        questions: vec![Question {
+            format: Format::Typed,
+            prompt: source.question.clone(),
+            options: vec![],
+            correct: Correct::Text { answer: source.answer.clone(), accept: source.accept.clone() },
+            cards: vec![format!("{}/{}", source.deck, source.card)],
+        }],
+        notes: vec![],
+    };
+    let given = [Given::Text { text: "Decree on Peice".into() }];
+    for (almost, points) in [(AlmostCounts::Full, 1.0), (AlmostCounts::Half, 0.5), (AlmostCounts::None, 0.0)] {
+        let scored = score(&exam, &given, &cards, almost);
+        assert_eq!(scored.marks[0], Mark::Almost);
+        assert_eq!(scored.total.points, points);
+    }
+}
+
+#[test]
+fn readiness_counts_unstudied_cards_as_unknown_and_grows_with_study() {
+    use yadgar::exam::{ScopeCard, forecast, readiness};
+    use yadgar::schedule::{CardState, Rating, Scheduler, Settings};
+    use yadgar::time::Moment;
+    let s = Scheduler::new(Settings::default()).unwrap();
+    let now = Moment::new(1_795_000_000_000, 0);
+    let exam = Moment::new(now.unix_ms + 14 * 86_400_000, 0);
+    let studied = s.answer(1, &CardState::default(), Rating::Easy, now).unwrap();
+    let tags_a = vec!["1920s".to_owned(), "oil".to_owned()];
+    let tags_b = vec!["1930s".to_owned(), "trade".to_owned()];
+    let cards = [
+        ScopeCard { seed: 1, state: Some(&studied), tags: &tags_a },
+        ScopeCard { seed: 2, state: None, tags: &tags_b },
+    ];
+    let r = readiness(&s, &cards, exam);
+    assert_eq!(r.recall[1], 0.0, "never studied counts as not known");
+    assert!(r.recall[0] > 0.3 && r.recall[0] < 1.0, "{:?}", r.recall);
+    assert!((r.expected - r.recall[0] / 2.0).abs() < 1e-6);
+    assert_eq!(r.weakest, vec![1, 0]);
+    assert_eq!(r.weakest_tags[0].0, "1930s");
+    let f = forecast(&s, &cards, now, exam, 7);
+    assert_eq!(f.len(), 15, "one point a day, today to the exam day");
+    assert!(f.last().unwrap().1 > r.expected, "studying raises the expected score: {f:?}");
+    assert_eq!(f, forecast(&s, &cards, now, exam, 7), "deterministic for a seed");
+}

@@ -345,6 +345,27 @@ impl Collection {
         write_atomic(&path, &bytes).map_err(|source| io(&path, source))
     }
 
+    /// Saves a finished exam attempt to `exams.jsonl` (appended, fsynced).
+    ///
+    /// # Errors
+    /// The profile is read-only or the write failed.
+    pub fn save_attempt(&self, attempt: &super::exams::Attempt) -> Result<(), StoreError> {
+        if let Some(reason) = &self.read_only {
+            return Err(StoreError::ReadOnly(reason.clone()));
+        }
+        super::exams::append(&self.profile.dir, attempt)
+            .map_err(|s| io(&super::exams::exams_path(&self.profile.dir), s))
+    }
+
+    /// Every saved exam attempt, oldest first, with warnings for lines
+    /// that cannot be read.
+    ///
+    /// # Errors
+    /// The file exists but cannot be read.
+    pub fn attempts(&self) -> Result<(Vec<super::exams::Attempt>, Vec<String>), StoreError> {
+        super::exams::read(&self.profile.dir).map_err(|s| io(&super::exams::exams_path(&self.profile.dir), s))
+    }
+
     /// This device's id.
     pub fn device(&self) -> &str {
         &self.device

@@ -5,6 +5,7 @@
 mod atomic;
 mod collection;
 mod decks;
+pub mod exams;
 pub mod log;
 mod profiles;
 
@@ -15,6 +16,7 @@ use thiserror::Error;
 pub use atomic::write_atomic;
 pub use collection::{Collection, Preferences, ProfileFile, Theme};
 pub use decks::{load_deck_dir, load_deck_file, load_library};
+pub use exams::Attempt;
 pub use profiles::{create_profile, delete_profile, device_id, list_profiles, rename_profile};
 
 /// The name of the profile made on first start.

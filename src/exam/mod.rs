@@ -5,6 +5,9 @@
 //! format cannot be built honestly for a card, it is dropped for that card
 //! and the exam says so.
 
+mod readiness;
+mod score;
+
 use std::collections::HashSet;
 
 use rand::seq::SliceRandom;
@@ -13,6 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::deck::{CardKind, Library};
 use crate::text::{normalise, parse_date};
+
+pub use readiness::{Readiness, ScopeCard, forecast, readiness};
+pub use score::{AlmostCounts, Given, Mark, Scored, Tally, mark, score};
 
 /// A question format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -1,0 +1,196 @@
+//! Scoring an exam attempt: each answer judged (typed answers by the shared
+//! checker), the score, and the result by era, topic and kind.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Correct, Exam, ExamCard};
+use crate::answer::{self, Verdict};
+
+/// What the student answered.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Given {
+    /// Nothing.
+    #[default]
+    None,
+    /// An option's index.
+    Option {
+        /// 0-based.
+        index: usize,
+    },
+    /// Typed text.
+    Text {
+        /// As typed.
+        text: String,
+    },
+    /// True or false.
+    Bool {
+        /// The choice.
+        value: bool,
+    },
+    /// An order of the options, earliest first.
+    Order {
+        /// Option indices.
+        order: Vec<usize>,
+    },
+}
+
+/// How a near miss on a typed name counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlmostCounts {
+    /// As right.
+    Full,
+    /// As half a mark.
+    #[default]
+    Half,
+    /// As wrong.
+    None,
+}
+
+/// The judgement of one answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mark {
+    /// Right.
+    Right,
+    /// A near miss on a name.
+    Almost,
+    /// Wrong.
+    Wrong,
+    /// Not answered.
+    Blank,
+}
+
+/// Right answers out of questions, for a group.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Tally {
+    /// Points earned (almost may be half).
+    pub points: f32,
+    /// Questions.
+    pub questions: u32,
+}
+
+impl Tally {
+    /// Points as a fraction, 0 when empty.
+    pub fn fraction(&self) -> f32 {
+        if self.questions == 0 { 0.0 } else { self.points / self.questions as f32 }
+    }
+}
+
+/// A scored attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scored {
+    /// One mark per question.
+    pub marks: Vec<Mark>,
+    /// The whole exam.
+    pub total: Tally,
+    /// By era tag.
+    pub by_era: BTreeMap<String, Tally>,
+    /// By topic tag.
+    pub by_topic: BTreeMap<String, Tally>,
+    /// By card kind.
+    pub by_kind: BTreeMap<String, Tally>,
+}
+
+const ERAS: [&str; 6] = ["1917-1921", "1920s", "1930s", "1941-1946", "1946-1978", "1979-1991"];
+
+/// Judges one answer.
+pub fn mark(correct: &Correct, given: &Given) -> Mark {
+    match (correct, given) {
+        (_, Given::None) => Mark::Blank,
+        (Correct::Option { index }, Given::Option { index: chosen }) => {
+            if index == chosen {
+                Mark::Right
+            } else {
+                Mark::Wrong
+            }
+        }
+        (Correct::Text { answer, accept }, Given::Text { text }) => {
+            if text.trim().is_empty() {
+                return Mark::Blank;
+            }
+            match answer::check(text, answer, accept) {
+                Verdict::Correct => Mark::Right,
+                Verdict::Almost => Mark::Almost,
+                Verdict::Wrong => Mark::Wrong,
+            }
+        }
+        (Correct::Bool { value }, Given::Bool { value: chosen }) => {
+            if value == chosen {
+                Mark::Right
+            } else {
+                Mark::Wrong
+            }
+        }
+        (Correct::Order { order }, Given::Order { order: chosen }) => {
+            if order == chosen {
+                Mark::Right
+            } else {
+                Mark::Wrong
+            }
+        }
+        _ => Mark::Wrong,
+    }
+}
+
+/// Scores `given` (one answer per question) against `exam`; `cards` gives
+/// each question's tags and kind.
+pub fn score(exam: &Exam, given: &[Given], cards: &[ExamCard], almost: AlmostCounts) -> Scored {
+    let mut scored = Scored {
+        marks: Vec::new(),
+        total: Tally::default(),
+        by_era: BTreeMap::new(),
+        by_topic: BTreeMap::new(),
+        by_kind: BTreeMap::new(),
+    };
+    for (i, question) in exam.questions.iter().enumerate() {
+        let m = mark(&question.correct, given.get(i).unwrap_or(&Given::None));
+        let points = match (m, almost) {
+            (Mark::Right, _) | (Mark::Almost, AlmostCounts::Full) => 1.0,
+            (Mark::Almost, AlmostCounts::Half) => 0.5,
+            _ => 0.0,
+        };
+        scored.marks.push(m);
+        let add = |tally: &mut Tally| {
+            tally.points += points;
+            tally.questions += 1;
+        };
+        add(&mut scored.total);
+        // A question counts once in each group its cards belong to.
+        let sources: Vec<&ExamCard> = question
+            .cards
+            .iter()
+            .filter_map(|r| cards.iter().find(|c| format!("{}/{}", c.deck, c.card) == *r))
+            .collect();
+        let mut eras: Vec<&str> = Vec::new();
+        let mut topics: Vec<&str> = Vec::new();
+        let mut kinds: Vec<&str> = Vec::new();
+        for card in &sources {
+            for tag in &card.tags {
+                if ERAS.contains(&tag.as_str()) {
+                    eras.push(tag);
+                } else {
+                    topics.push(tag);
+                }
+            }
+            kinds.push(card.kind.name());
+        }
+        for list in [&mut eras, &mut topics, &mut kinds] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        for era in eras {
+            add(scored.by_era.entry(era.to_owned()).or_default());
+        }
+        for topic in topics {
+            add(scored.by_topic.entry(topic.to_owned()).or_default());
+        }
+        for kind in kinds {
+            add(scored.by_kind.entry(kind.to_owned()).or_default());
+        }
+    }
+    scored
+}
