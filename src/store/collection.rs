@@ -59,11 +59,13 @@ pub struct Preferences {
     pub typed_answers: bool,
     /// The one-screen hint of keys was dismissed.
     pub hint_dismissed: bool,
+    /// The exam date (YYYY-MM-DD) for readiness, if set.
+    pub exam_date: Option<String>,
 }
 
 impl Default for Preferences {
     fn default() -> Self {
-        Preferences { theme: Theme::System, zoom: 1.0, typed_answers: false, hint_dismissed: false }
+        Preferences { theme: Theme::System, zoom: 1.0, typed_answers: false, hint_dismissed: false, exam_date: None }
     }
 }
 

@@ -3,6 +3,7 @@
 //! values and return a [`Command`]; the app applies it after drawing, and
 //! only the store writes files.
 
+mod exam;
 mod fonts;
 mod home;
 mod review;
@@ -50,8 +51,17 @@ impl Config {
 }
 
 /// What a screen asks the app to do after drawing.
-#[derive(Debug, Clone, PartialEq)]
 pub enum Command {
+    /// Show the mock exam setup.
+    OpenExam,
+    /// Start taking a built exam.
+    TakeExam(Box<exam::Taking>),
+    /// Show the results of a submitted exam.
+    ShowResults(Box<exam::Results>),
+    /// Show the exam date and readiness screen.
+    OpenReadiness,
+    /// Review these cards now, for real (missed exam cards, exam preparation).
+    ReviewCards(String, Vec<study::CardRef>),
     /// Start today's reviews, of every deck or one.
     StudyNow(Option<DeckId>),
     /// Review cards before they are due (real reviews).
@@ -97,6 +107,10 @@ enum Screen {
     Review(Box<review::Session>),
     Summary(review::Summary),
     Settings(settings::Form),
+    ExamSetup(Box<exam::Setup>),
+    Exam(Box<exam::Taking>),
+    Results(Box<exam::Results>),
+    Readiness(Box<exam::ReadinessScreen>),
 }
 
 /// The application: what is loaded, and which screen shows.
@@ -216,6 +230,14 @@ impl YadgarApp {
         &self.library
     }
 
+    /// The exam being taken, if any (for tests and tools).
+    pub fn exam_in_progress(&self) -> Option<&crate::exam::Exam> {
+        match &self.screen {
+            Screen::Exam(taking) => Some(taking.exam()),
+            _ => None,
+        }
+    }
+
     /// The open profile, if it could be opened.
     pub fn collection(&self) -> Option<&Collection> {
         self.collection.as_ref().ok()
@@ -253,6 +275,17 @@ impl YadgarApp {
                 self.finish_if_empty();
             }
             Command::OpenSettings => self.screen = Screen::Settings(settings::Form::new(collection, ctx.zoom_factor())),
+            Command::OpenExam => self.screen = Screen::ExamSetup(Box::new(exam::Setup::new())),
+            Command::TakeExam(taking) => self.screen = Screen::Exam(taking),
+            Command::ShowResults(results) => self.screen = Screen::Results(results),
+            Command::OpenReadiness => {
+                self.screen = Screen::Readiness(Box::new(exam::ReadinessScreen::new(collection, &self.library)));
+            }
+            Command::ReviewCards(title, cards) => {
+                let mode = review::Mode::List(title, cards);
+                self.screen = Screen::Review(Box::new(review::Session::new(mode, collection, &self.library)));
+                self.finish_if_empty();
+            }
             Command::Home => {
                 self.screen = Screen::Home;
                 self.refresh_overview();
@@ -298,11 +331,17 @@ impl YadgarApp {
         ui.horizontal(|ui| {
             ui.label(egui::RichText::new("Yadgar").size(22.0).strong());
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if !matches!(self.screen, Screen::Settings(_))
-                    && self.collection.is_ok()
-                    && ui.button("Settings").clicked()
-                {
-                    command = Some(Command::OpenSettings);
+                // No navigation while an exam runs: Submit ends it.
+                if !matches!(self.screen, Screen::Exam(_)) && self.collection.is_ok() {
+                    if !matches!(self.screen, Screen::Settings(_)) && ui.button("Settings").clicked() {
+                        command = Some(Command::OpenSettings);
+                    }
+                    if ui.button("Exam readiness").clicked() {
+                        command = Some(Command::OpenReadiness);
+                    }
+                    if ui.button("Mock exam").clicked() {
+                        command = Some(Command::OpenExam);
+                    }
                 }
                 if let Some(c) = home::profile_switcher_ui(ui, &self.config.data_dir, &self.profile_name) {
                     command = Some(c);
@@ -400,6 +439,28 @@ impl eframe::App for YadgarApp {
                         Err(_) => Some(Command::Home),
                     },
                     Screen::Summary(summary) => summary.ui(ui),
+                    Screen::ExamSetup(setup) => match &self.collection {
+                        Ok(c) => setup.ui(ui, c, &self.library),
+                        Err(_) => Some(Command::Home),
+                    },
+                    Screen::Exam(taking) => match &self.collection {
+                        Ok(c) => {
+                            let (command, error) = taking.ui(ui, c);
+                            if error.is_some() {
+                                self.banner = error;
+                            }
+                            command
+                        }
+                        Err(_) => Some(Command::Home),
+                    },
+                    Screen::Results(results) => match &self.collection {
+                        Ok(c) => results.ui(ui, c, &self.library),
+                        Err(_) => Some(Command::Home),
+                    },
+                    Screen::Readiness(screen) => match &self.collection {
+                        Ok(c) => screen.ui(ui, c, &self.library),
+                        Err(_) => Some(Command::Home),
+                    },
                     Screen::Settings(form) => match &mut self.collection {
                         Ok(c) => {
                             let outcome = form.ui(ui, c);
@@ -416,6 +477,9 @@ impl eframe::App for YadgarApp {
         });
         if let Some(command) = command {
             self.apply(&ctx, command);
+            // Draw the new screen now, not at the next input event (an exam
+            // submitted by the clock has no input to wake the window).
+            ctx.request_repaint();
         }
         self.finish_if_empty();
         self.persist_zoom(&ctx);

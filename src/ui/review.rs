@@ -27,6 +27,9 @@ pub enum Mode {
     Ahead,
     /// A deck or tag, logged as cram: the schedule does not change.
     Cram(CramScope),
+    /// These cards, in this order, as real reviews (missed exam cards,
+    /// preparing for an exam), with a title.
+    List(String, Vec<CardRef>),
 }
 
 /// Cards studied ahead in one go.
@@ -84,6 +87,7 @@ impl Session {
                     .collect()
             }
             Mode::Cram(scope) => cram_cards(library, scope),
+            Mode::List(_, cards) => cards.clone(),
         };
         let mut session = Session {
             mode,
@@ -130,7 +134,7 @@ impl Session {
                 }
                 next
             }
-            Mode::Ahead | Mode::Cram(_) => {
+            Mode::Ahead | Mode::Cram(_) | Mode::List(..) => {
                 self.counts = Counts { review: self.list.len(), ..Counts::default() };
                 self.list.first().map(|r| (*r, QueueKind::Review))
             }
@@ -408,6 +412,7 @@ impl Session {
                 Mode::Due(_) => "Today's reviews",
                 Mode::Ahead => "Studying ahead",
                 Mode::Cram(_) => "Cram (your schedule does not change)",
+                Mode::List(title, _) => title.as_str(),
             };
             ui.label(RichText::new(mode).strong());
             counts_ui(ui, self.counts, 15.0);
