@@ -379,7 +379,7 @@ fn timeline(
     rng: &mut impl Rng,
 ) -> Option<(Question, Vec<usize>)> {
     let card = cards.get(first)?;
-    if card.kind != CardKind::Date {
+    if !is_timeline_event(card) {
         return None;
     }
     let mut chosen: Vec<(usize, (u32, u32))> = vec![(first, date_span(&card.answer)?)];
@@ -392,7 +392,7 @@ fn timeline(
             continue;
         }
         let Some(other) = cards.get(i) else { continue };
-        if other.kind != CardKind::Date {
+        if !is_timeline_event(other) {
             continue;
         }
         let Some(span) = date_span(&other.answer) else { continue };
@@ -417,6 +417,16 @@ fn timeline(
         },
         chosen.into_iter().map(|(i, _)| i).collect(),
     ))
+}
+
+/// A date card that names a moment (not "until when" or "by when"), so it
+/// reads as an event on a timeline.
+fn is_timeline_event(card: &ExamCard) -> bool {
+    let q = card.question.to_lowercase();
+    card.kind == CardKind::Date
+        && !q.starts_with("until ")
+        && !q.starts_with("by what")
+        && !q.starts_with("for which period")
 }
 
 /// The event a date question asks about, without its "When…?" framing:

@@ -287,6 +287,8 @@ pub struct Taking {
     /// Typed text per question, kept as typed.
     typed: Vec<String>,
     flagged: Vec<bool>,
+    /// Whether each timeline was reordered (an untouched one is blank).
+    touched: Vec<bool>,
     current: usize,
     started: Instant,
     started_at: Moment,
@@ -323,6 +325,7 @@ impl Taking {
             given,
             typed: vec![String::new(); n],
             flagged: vec![false; n],
+            touched: vec![false; n],
             current: 0,
             started: Instant::now(),
             started_at: store::now(),
@@ -344,12 +347,7 @@ impl Taking {
         let mut auto = false;
         ui.horizontal(|ui| {
             ui.label(RichText::new("Mock exam").strong().size(18.0));
-            let answered = self
-                .given
-                .iter()
-                .zip(&self.exam.questions)
-                .filter(|(g, q)| !matches!(g, Given::None) || matches!(q.correct, Correct::Order { .. }))
-                .count();
+            let answered = (0..self.exam.questions.len()).filter(|&i| self.is_answered(i)).count();
             ui.label(format!("{answered} of {} answered", self.exam.questions.len()));
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button(RichText::new("Submit").strong()).clicked() {
@@ -375,7 +373,7 @@ impl Taking {
         // The question strip: jump anywhere; flagged questions are marked.
         ui.horizontal_wrapped(|ui| {
             for i in 0..self.exam.questions.len() {
-                let done = !matches!(self.given.get(i), Some(Given::None) | None);
+                let done = self.is_answered(i);
                 let flag = self.flagged.get(i).copied().unwrap_or(false);
                 let text = format!("{}{}", i + 1, if flag { "⚑" } else { "" });
                 let mut label = RichText::new(text);
@@ -387,6 +385,9 @@ impl Taking {
                 }
             }
         });
+        for note in &self.exam.notes {
+            ui.label(RichText::new(format!("Note: {note}")).small().weak());
+        }
         ui.separator();
         if self.paper {
             egui::ScrollArea::vertical().auto_shrink([false, false]).max_height(ui.available_height() - 10.0).show(
@@ -473,24 +474,39 @@ impl Taking {
                         {
                             swap = Some((position, position + 1));
                         }
-                        ui.label(
-                            RichText::new(format!(
-                                "{}. {}",
-                                position + 1,
-                                question.options.get(option).cloned().unwrap_or_default()
-                            ))
-                            .size(16.0),
-                        );
+                        let text =
+                            format!("{}. {}", position + 1, question.options.get(option).cloned().unwrap_or_default());
+                        ui.add(egui::Label::new(RichText::new(text).size(16.0)).wrap());
                     });
                 }
                 if let Some((a, b)) = swap {
                     order.swap(a, b);
+                    if let Some(touched) = self.touched.get_mut(i) {
+                        *touched = true;
+                    }
                 }
             }
         }
     }
 
+    /// Whether question `i` has an answer (a timeline once reordered).
+    fn is_answered(&self, i: usize) -> bool {
+        match self.given.get(i) {
+            None | Some(Given::None) => false,
+            Some(Given::Order { .. }) => self.touched.get(i).copied().unwrap_or(false),
+            Some(_) => true,
+        }
+    }
+
     fn finish(&mut self, collection: &Collection, auto: bool) -> (Option<Command>, Option<String>) {
+        // A timeline left as shown was not answered.
+        for i in 0..self.given.len() {
+            if !self.is_answered(i)
+                && let Some(given) = self.given.get_mut(i)
+            {
+                *given = Given::None;
+            }
+        }
         let scored = score(&self.exam, &self.given, &self.cards, self.almost);
         let finished = store::now();
         let attempt = Attempt {
@@ -567,6 +583,9 @@ impl Results {
                     command = Some(Command::Home);
                 }
             });
+            for note in &self.exam.notes {
+                ui.label(RichText::new(format!("Note: {note}")).small().weak());
+            }
             ui.add_space(8.0);
             ui.columns(3, |columns| {
                 for (column, (title, groups)) in columns.iter_mut().zip([
@@ -675,6 +694,7 @@ fn history_ui(ui: &mut egui::Ui, collection: &Collection) {
     ui.label(RichText::new("Your exam history").size(18.0).strong());
     let scores: Vec<f32> = attempts.iter().map(Attempt::fraction).collect();
     chart_ui(ui, &scores, "score");
+    ui.label(RichText::new("One bar an attempt, oldest left; the height is the score, 0 to 100%.").small().weak());
     for attempt in attempts.iter().rev().take(20) {
         let when = jiff::Timestamp::from_millisecond(attempt.finished_ms)
             .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
@@ -733,7 +753,8 @@ struct Computed {
     date: String,
     expected: f32,
     cards: usize,
-    weakest: Vec<(CardRef, f32)>,
+    /// Every card in scope with its predicted recall, lowest first.
+    all: Vec<(CardRef, f32)>,
     weakest_tags: Vec<(String, f32, usize)>,
     forecast: Vec<f32>,
     prepare: Vec<CardRef>,
@@ -786,13 +807,13 @@ impl ReadinessScreen {
         let scheduler = collection.scheduler();
         let r = readiness(scheduler, &scope_cards, exam);
         let forecast = forecast(scheduler, &scope_cards, now, exam, 1).into_iter().map(|(_, v)| v).collect();
-        let weakest = r.weakest.iter().take(12).filter_map(|&i| Some((*refs.get(i)?, *r.recall.get(i)?))).collect();
+        let all = r.weakest.iter().filter_map(|&i| Some((*refs.get(i)?, *r.recall.get(i)?))).collect();
         let prepare = r.weakest.iter().filter_map(|&i| refs.get(i).copied()).take(100).collect();
         self.computed = Some(Computed {
             date: self.date.trim().to_owned(),
             expected: r.expected,
             cards: scope_cards.len(),
-            weakest,
+            all,
             weakest_tags: r.weakest_tags.into_iter().take(8).collect(),
             forecast,
             prepare,
@@ -837,6 +858,7 @@ impl ReadinessScreen {
             ui.add_space(8.0);
             ui.label(RichText::new("If you study every day until then").strong());
             chart_ui(ui, &c.forecast, "expected score");
+            ui.label(RichText::new("One bar a day, from today (left) to the exam day (right); the height is the expected score, 0 to 100%.").small().weak());
             if let (Some(first), Some(last)) = (c.forecast.first(), c.forecast.last()) {
                 ui.label(RichText::new(format!(
                     "Doing your reviews and new cards each day takes the expected score from {:.0}% to about {:.0}% by the exam day.",
@@ -845,17 +867,24 @@ impl ReadinessScreen {
                 )).weak());
             }
             ui.add_space(8.0);
-            ui.columns(2, |columns| {
-                if let [left, right] = columns {
-                    left.label(RichText::new("Weakest cards").strong());
-                    for (r, recall) in &c.weakest {
-                        if let Some(card) = library.decks.get(r.deck).and_then(|d| d.deck.cards.get(r.card)) {
-                            left.label(format!("{:.0}% · {}", recall * 100.0, card.question));
-                        }
-                    }
-                    right.label(RichText::new("Weakest tags").strong());
-                    for (tag, recall, n) in &c.weakest_tags {
-                        right.label(format!("{:.0}% · {tag} ({n} {})", recall * 100.0, plural(*n, "card", "cards")));
+            ui.label(RichText::new("Weakest tags").strong());
+            ui.horizontal_wrapped(|ui| {
+                for (tag, recall, n) in &c.weakest_tags {
+                    ui.label(format!("{tag}: {:.0}% ({n} {})", recall * 100.0, plural(*n, "card", "cards")));
+                    ui.label(RichText::new("·").weak());
+                }
+            });
+            ui.add_space(6.0);
+            ui.label(RichText::new("Weakest cards").strong());
+            for (r, recall) in c.all.iter().take(12) {
+                if let Some(card) = library.decks.get(r.deck).and_then(|d| d.deck.cards.get(r.card)) {
+                    ui.label(format!("{:.0}% · {}", recall * 100.0, card.question));
+                }
+            }
+            egui::CollapsingHeader::new(format!("Predicted recall of every card on {} ({})", c.date, c.all.len())).id_salt("all_cards").show(ui, |ui| {
+                for (r, recall) in &c.all {
+                    if let Some(card) = library.decks.get(r.deck).and_then(|d| d.deck.cards.get(r.card)) {
+                        ui.label(format!("{:.0}% · {} ({})", recall * 100.0, card.question, card.answer));
                     }
                 }
             });
