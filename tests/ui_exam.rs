@@ -149,7 +149,7 @@ fn a_ten_question_exam_is_answered_submitted_scored_and_saved() {
 fn a_timed_exam_submits_itself_with_what_was_typed() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = app(dir.path());
-    set_up(&mut harness, 5.0, "77", Some("0.03"));
+    set_up(&mut harness, 5.0, "77", Some("0.05"));
     let exam = harness.state().exam_in_progress().unwrap().clone();
     let typed_at = exam.questions.iter().position(|q| q.format == Format::Typed).expect("a typed question");
     for _ in 0..typed_at {
@@ -161,7 +161,7 @@ fn a_timed_exam_submits_itself_with_what_was_typed() {
     field.type_text("half an answer");
     harness.run_ok();
     assert!(shows(&harness, "Time left 0:0"));
-    std::thread::sleep(std::time::Duration::from_millis(2200));
+    std::thread::sleep(std::time::Duration::from_millis(3300));
     harness.run_ok();
     assert!(shows(&harness, "submitted when time ran out"));
     let saved = attempts(dir.path());
