@@ -8,7 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::deck::{CardId, DeckId};
-use crate::schedule::{CardState, DoneToday, Phase, Rating, Scheduler, card_seed};
+use crate::schedule::{CardState, DoneToday, Due, Phase, Rating, Scheduler, card_seed};
 use crate::time::{Day, Moment};
 
 /// The log format this build writes. Lines with a higher `v` come from a
@@ -97,6 +97,8 @@ pub enum Action {
     Unsuspend,
     /// Makes the card new again, forgetting its progress.
     Reset,
+    /// Puts the card in today's review (a missed exam question).
+    SendToReview,
 }
 
 /// One line of a review log.
@@ -154,6 +156,7 @@ enum EventType {
     Suspend,
     Unsuspend,
     Reset,
+    SendToReview,
 }
 
 impl Serialize for Event {
@@ -167,6 +170,7 @@ impl Serialize for Event {
             Action::Suspend => (EventType::Suspend, None, None, None, None),
             Action::Unsuspend => (EventType::Unsuspend, None, None, None, None),
             Action::Reset => (EventType::Reset, None, None, None, None),
+            Action::SendToReview => (EventType::SendToReview, None, None, None, None),
         };
         RawEvent {
             v: self.v,
@@ -214,6 +218,7 @@ impl RawEvent<'_> {
             EventType::Suspend => Action::Suspend,
             EventType::Unsuspend => Action::Unsuspend,
             EventType::Reset => Action::Reset,
+            EventType::SendToReview => Action::SendToReview,
         })
     }
 }
@@ -681,6 +686,18 @@ fn step(
         Action::Suspend => state.suspended = true,
         Action::Unsuspend => state.suspended = false,
         Action::Reset => *state = CardState { suspended: state.suspended, ..CardState::default() },
+        Action::SendToReview => {
+            let day = at.day(rollover);
+            state.sent_for = Some(day);
+            state.buried_until = None;
+            // A studied card falls due now; a new card joins today's new
+            // cards past the limit (see the queue).
+            match state.due {
+                Due::Day(due) if due > day => state.due = Due::Day(day),
+                Due::At(ms) if ms > at.unix_ms => state.due = Due::At(at.unix_ms),
+                _ => {}
+            }
+        }
         Action::Undo { .. } => {}
     }
     Counted::Neither

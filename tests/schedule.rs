@@ -284,3 +284,33 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_card_sent_to_review_is_due_today_even_past_the_limits() {
+    use yadgar::deck::{CardId, DeckId};
+    use yadgar::revlog::{Action, Event, EventId, Progress, ReviewKind};
+    let s = Scheduler::new(Settings { reviews_per_day: 0, new_per_day: 0, ..Settings::default() }).unwrap();
+    let (deck, card) = (DeckId("d".into()), CardId("c".into()));
+    let graded = Event::new(
+        EventId(1),
+        at(0),
+        deck.clone(),
+        card.clone(),
+        Action::Review { rating: Rating::Easy, kind: ReviewKind::Learn, answer_ms: 1000 },
+    );
+    let sent = Event::new(EventId(2), at(60), deck.clone(), card.clone(), Action::SendToReview);
+    let fresh = Event::new(EventId(3), at(61), deck.clone(), CardId("new".into()), Action::SendToReview);
+    let before = Progress::replay(&s, vec![graded.clone()]);
+    let after = Progress::replay(&s, vec![graded, sent, fresh]);
+    let state = |p: &Progress, id: &str| p.state(&deck, &CardId(id.into())).cloned();
+    let queue = |p: &Progress| {
+        let a = state(p, "c");
+        let b = state(p, "new");
+        let items = vec![(1, a.as_ref()), (2, b.as_ref())];
+        build_queue(&s, at(120), items, DoneToday::default()).counts
+    };
+    assert_eq!(queue(&before).total(), 0, "nothing due, limits at zero");
+    let counts = queue(&after);
+    assert_eq!((counts.review, counts.new), (1, 1), "both sent cards are in today's queue");
+    assert_eq!(state(&after, "c").unwrap().due, Due::Day(s.day(at(60))));
+}

@@ -143,6 +143,21 @@ fn a_ten_question_exam_is_answered_submitted_scored_and_saved() {
         .map(|e| std::fs::read_to_string(e.path()).unwrap().lines().count())
         .sum();
     assert_eq!(reviews, 0);
+
+    // Sending the missed cards puts them in today's review, past the limit.
+    let missed = saved[0].marks.iter().filter(|m| !matches!(m, yadgar::exam::Mark::Right)).count();
+    harness.get_by_label_contains("missed cards to today's review").click();
+    harness.run_ok();
+    assert!(shows(&harness, &format!("{missed} cards added to today's review.")));
+    drop(harness);
+    let device = store::device_id(&dir.path().join("device-id")).unwrap();
+    let c = Collection::open_read_only(dir.path(), "default", &device).unwrap();
+    let events = c.history_events().unwrap();
+    assert_eq!(events.len(), missed);
+    assert!(events.iter().all(|e| e.action == yadgar::revlog::Action::SendToReview));
+    let library = store::load_library(&c.profile().decks_dir());
+    let (queue, _) = yadgar::study::queue(c.scheduler(), store::now(), &library, c.progress(), None);
+    assert_eq!(queue.counts.new, 20 + missed, "sent cards come on top of the daily limit");
 }
 
 #[test]

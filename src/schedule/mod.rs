@@ -125,6 +125,10 @@ pub struct CardState {
     pub buried_until: Option<Day>,
     /// A card forgotten too often.
     pub leech: bool,
+    /// The day the student sent this card to review (from a missed exam
+    /// question): on that day it is in the queue even past the limits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_for: Option<Day>,
 }
 
 /// The next interval, for labelling a grade button.

@@ -113,6 +113,9 @@ pub fn build_queue<'a>(
     let mut learning = Vec::new();
     let mut reviews: Vec<(f32, usize)> = Vec::new();
     let mut new: Vec<(u64, usize)> = Vec::new();
+    // Cards sent to today's review: in the queue past the daily limits.
+    let mut sent_new: Vec<(u64, usize)> = Vec::new();
+    let mut sent_reviews: Vec<(f32, usize)> = Vec::new();
     let mut next_due: Option<i64> = None;
     let mut note_due = |ms: i64| next_due = Some(next_due.map_or(ms, |d: i64| d.min(ms)));
     let mut next_review_day: Option<crate::time::Day> = None;
@@ -124,8 +127,13 @@ pub fn build_queue<'a>(
         if state.suspended || state.buried_until.is_some_and(|until| until > today) {
             continue;
         }
+        let sent_today = state.sent_for == Some(today);
         match (state.phase, state.due) {
+            (Phase::New, _) | (_, Due::New) if sent_today => sent_new.push((seed, index)),
             (Phase::New, _) | (_, Due::New) => new.push((seed, index)),
+            (Phase::Review, Due::Day(day)) if sent_today && day <= today => {
+                sent_reviews.push((scheduler.retrievability(state, now).unwrap_or(0.0), index));
+            }
             (_, Due::At(ms)) if ms < end_of_today => learning.push((ms, index)),
             (_, Due::At(ms)) => note_due(ms),
             (_, Due::Day(day)) if day <= today => {
@@ -155,6 +163,8 @@ pub fn build_queue<'a>(
         });
     }
     new.truncate(settings.new_per_day.saturating_sub(done.new) as usize);
+    new.extend(sent_new);
+    reviews.extend(sent_reviews);
 
     let counts = Counts { new: new.len(), learning: learning.len(), review: reviews.len() };
     let main = interleave(&reviews, &new);

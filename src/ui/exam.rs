@@ -531,6 +531,7 @@ impl Taking {
             scored,
             elapsed: self.started.elapsed(),
             auto,
+            sent: None,
         };
         (Some(Command::ShowResults(Box::new(results))), error)
     }
@@ -544,11 +545,13 @@ pub struct Results {
     scored: Scored,
     elapsed: Duration,
     auto: bool,
+    /// What "send to review" did, once pressed.
+    sent: Option<String>,
 }
 
 impl Results {
     /// Draws the results, the breakdowns, every question, and the history.
-    pub fn ui(&self, ui: &mut egui::Ui, collection: &Collection, library: &Library) -> Option<Command> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library) -> Option<Command> {
         let mut command = None;
         let total = self.scored.total;
         egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
@@ -564,17 +567,28 @@ impl Results {
             ));
             let missed = self.missed_cards(library);
             ui.horizontal(|ui| {
-                if !missed.is_empty()
-                    && ui
-                        .button(format!(
-                            "Review the {} missed {} now",
+                match &self.sent {
+                    Some(message) => {
+                        ui.label(RichText::new(message).strong());
+                        if ui.button("Study now").clicked() {
+                            command = Some(Command::StudyNow(None));
+                        }
+                    }
+                    None if !missed.is_empty() => {
+                        let label = format!(
+                            "Send the {} missed {} to today's review",
                             missed.len(),
                             plural(missed.len(), "card", "cards")
-                        ))
-                        .on_hover_text("Real reviews: they update your schedule")
-                        .clicked()
-                {
-                    command = Some(Command::ReviewCards("Missed in the exam".to_owned(), missed.clone()));
+                        );
+                        if ui
+                            .button(label)
+                            .on_hover_text("They join today's queue; your grades there update the schedule")
+                            .clicked()
+                        {
+                            self.sent = Some(send_to_review(collection, library, &missed));
+                        }
+                    }
+                    None => {}
                 }
                 if ui.button("New exam").clicked() {
                     command = Some(Command::OpenExam);
@@ -658,6 +672,21 @@ impl Results {
         }
         out
     }
+}
+
+/// Logs each card as sent to today's review; says how it went.
+fn send_to_review(collection: &mut Collection, library: &Library, cards: &[CardRef]) -> String {
+    let now = store::now();
+    let mut sent = 0;
+    for r in cards {
+        let Some(loaded) = library.decks.get(r.deck) else { continue };
+        let Some(card) = loaded.deck.cards.get(r.card) else { continue };
+        match collection.record(&loaded.deck.id, &card.id, crate::revlog::Action::SendToReview, now) {
+            Ok(_) => sent += 1,
+            Err(e) => return format!("{sent} sent; the rest were NOT sent: {e}"),
+        }
+    }
+    format!("{sent} {} added to today's review.", plural(sent, "card", "cards"))
 }
 
 fn trim_points(points: f32) -> String {

@@ -453,7 +453,7 @@ impl eframe::App for YadgarApp {
                         }
                         Err(_) => Some(Command::Home),
                     },
-                    Screen::Results(results) => match &self.collection {
+                    Screen::Results(results) => match &mut self.collection {
                         Ok(c) => results.ui(ui, c, &self.library),
                         Err(_) => Some(Command::Home),
                     },
