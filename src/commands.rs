@@ -48,11 +48,7 @@ pub fn due_report(
     let next_due = if queue.counts.total() > 0 {
         Some(now)
     } else {
-        [queue.next_due.map(|m| m.unix_ms), queue.learning_due_at()]
-            .into_iter()
-            .flatten()
-            .min()
-            .map(|ms| Moment::new(ms, now.offset_s))
+        queue.next_due_any().map(|m| Moment::new(m.unix_ms, now.offset_s))
     };
     let decks: Vec<_> = library
         .decks

@@ -15,6 +15,15 @@ pub struct CardRef {
     pub card: usize,
 }
 
+/// Where the card `card` of deck `deck` is in `library`, if loaded.
+pub fn find(library: &Library, deck: &str, card: &str) -> Option<CardRef> {
+    library.decks.iter().enumerate().find_map(|(d, loaded)| {
+        (loaded.deck.id.0 == deck)
+            .then(|| loaded.deck.cards.iter().position(|c| c.id.0 == card).map(|c| CardRef { deck: d, card: c }))
+            .flatten()
+    })
+}
+
 /// The cards of `library` (only `deck` if given), in deck order, each with
 /// its fuzz seed and state.
 pub fn cards<'a>(

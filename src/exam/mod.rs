@@ -20,6 +20,10 @@ use crate::text::{normalise, parse_date};
 pub use readiness::{Readiness, ScopeCard, forecast, readiness};
 pub use score::{AlmostCounts, Given, Mark, Scored, Tally, mark, score};
 
+/// The era tags of the bundled decks, in time order; exams and readiness
+/// group by them, and every other tag is a topic.
+pub const ERAS: [&str; 6] = ["1917-1921", "1920s", "1930s", "1941-1946", "1946-1978", "1979-1991"];
+
 /// A question format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

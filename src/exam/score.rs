@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Correct, Exam, ExamCard};
+use super::{Correct, ERAS, Exam, ExamCard};
 use crate::answer::{self, Verdict};
 
 /// What the student answered.
@@ -94,8 +94,6 @@ pub struct Scored {
     /// By card kind.
     pub by_kind: BTreeMap<String, Tally>,
 }
-
-const ERAS: [&str; 6] = ["1917-1921", "1920s", "1930s", "1941-1946", "1946-1978", "1979-1991"];
 
 /// Judges one answer.
 pub fn mark(correct: &Correct, given: &Given) -> Mark {

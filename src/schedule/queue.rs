@@ -85,6 +85,18 @@ impl Queue {
             .or_else(|| learning(now.plus_minutes(LEARN_AHEAD_MINS).unix_ms))
     }
 
+    /// When anything next falls due: a learning step waiting today or a
+    /// card due on a later day, whichever comes first.
+    pub fn next_due_any(&self) -> Option<Moment> {
+        let offset = self.next_due.map_or(0, |m| m.offset_s);
+        match (self.next_due, self.learning_due_at()) {
+            (Some(m), Some(ms)) => Some(Moment::new(m.unix_ms.min(ms), offset)),
+            (Some(m), None) => Some(m),
+            (None, Some(ms)) => Some(Moment::new(ms, offset)),
+            (None, None) => None,
+        }
+    }
+
     /// When the first learning card still waiting falls due.
     pub fn learning_due_at(&self) -> Option<i64> {
         self.learning.first().map(|&(due, _)| due)

@@ -20,7 +20,7 @@ use crate::store::{self, Attempt, Collection, Preferences};
 use crate::study::CardRef;
 use crate::time::Moment;
 
-const ERAS: [&str; 6] = ["1917-1921", "1920s", "1930s", "1941-1946", "1946-1978", "1979-1991"];
+use crate::exam::ERAS;
 
 /// Which cards an exam (or a readiness check) covers.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -707,11 +707,7 @@ fn given_text(question: &crate::exam::Question, given: Option<&Given>) -> String
 
 fn find_card(library: &Library, reference: &str) -> Option<CardRef> {
     let (deck, card) = reference.split_once('/')?;
-    library.decks.iter().enumerate().find_map(|(d, loaded)| {
-        (loaded.deck.id.0 == deck)
-            .then(|| loaded.deck.cards.iter().position(|c| c.id.0 == card).map(|c| CardRef { deck: d, card: c }))
-            .flatten()
-    })
+    crate::study::find(library, deck, card)
 }
 
 /// Past attempts: a list and a chart of scores over time.

@@ -209,11 +209,7 @@ impl YadgarApp {
             .collect();
         let today = c.scheduler().day(now);
         let stats = c.progress().day(today);
-        let next_due = [queue.next_due.map(|m| m.unix_ms), queue.learning_due_at()]
-            .into_iter()
-            .flatten()
-            .min()
-            .map(|ms| Moment::new(ms, now.offset_s));
+        let next_due = queue.next_due_any().map(|m| Moment::new(m.unix_ms, now.offset_s));
         self.overview = Overview {
             decks,
             total: queue.counts,

@@ -217,18 +217,7 @@ impl Session {
                     self.time_ms = self.time_ms.saturating_sub(u64::from(answer_ms));
                 }
                 // Show the card that was taken back again, as Anki does.
-                let found = library.decks.iter().enumerate().find_map(|(d, loaded)| {
-                    (loaded.deck.id == undone.key.0)
-                        .then(|| {
-                            loaded
-                                .deck
-                                .cards
-                                .iter()
-                                .position(|c| c.id == undone.key.1)
-                                .map(|c| CardRef { deck: d, card: c })
-                        })
-                        .flatten()
-                });
+                let found = study::find(library, &undone.key.0.0, &undone.key.1.0);
                 self.advance(collection, library);
                 if let Some(r) = found {
                     if !matches!(self.mode, Mode::Due(_)) {
@@ -248,11 +237,7 @@ impl Session {
         let now = store::now();
         let next_due = collection.map_or_else(String::new, |c| {
             let (queue, _) = study::queue(c.scheduler(), now, library, c.progress(), None);
-            let next = [queue.next_due.map(|m| m.unix_ms), queue.learning_due_at()]
-                .into_iter()
-                .flatten()
-                .min()
-                .map(|ms| Moment::new(ms, now.offset_s));
+            let next = queue.next_due_any().map(|m| Moment::new(m.unix_ms, now.offset_s));
             if queue.counts.total() > 0 && queue.next(now).is_some() {
                 "now (other decks have cards due)".to_owned()
             } else {
