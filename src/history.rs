@@ -44,6 +44,9 @@ pub enum HistoryError {
         /// The minimum.
         needed: usize,
     },
+    /// The run was cancelled.
+    #[error("cancelled")]
+    Cancelled,
     /// The FSRS crate refused.
     #[error("FSRS could not use this history: {0}")]
     Fsrs(String),
@@ -204,6 +207,18 @@ pub fn evaluate(reviews: &[Review], rollover_hour: u8, parameters: &[f32]) -> Re
 /// # Errors
 /// Too few reviews, or the optimiser failed.
 pub fn optimize(reviews: &[Review], rollover_hour: u8) -> Result<Vec<f32>, HistoryError> {
+    optimize_with_progress(reviews, rollover_hour, None)
+}
+
+/// [`optimize`], reporting to (and stopping when asked by) `progress`.
+///
+/// # Errors
+/// Too few reviews, a cancel, or the optimiser failed.
+pub fn optimize_with_progress(
+    reviews: &[Review],
+    rollover_hour: u8,
+    progress: Option<std::sync::Arc<std::sync::Mutex<fsrs::CombinedProgressState>>>,
+) -> Result<Vec<f32>, HistoryError> {
     let (items, cards) = fsrs_items(reviews, rollover_hour);
     let long_term = items.iter().filter(|i| i.reviews.last().is_some_and(|r| r.delta_t > 0)).count();
     // The optimiser needs at least one review after a day or more in each
@@ -217,9 +232,13 @@ pub fn optimize(reviews: &[Review], rollover_hour: u8) -> Result<Vec<f32>, Histo
         train_set: items,
         card_ids: Some(cards),
         enable_short_term: true,
+        progress,
         ..fsrs::ComputeParametersInput::default()
     };
-    fsrs::compute_parameters(input).map_err(|e| HistoryError::Fsrs(e.to_string()))
+    fsrs::compute_parameters(input).map_err(|e| match e {
+        fsrs::FSRSError::Interrupted => HistoryError::Cancelled,
+        e => HistoryError::Fsrs(e.to_string()),
+    })
 }
 
 /// The area under the ROC curve by the rank-sum formula, ties averaged.

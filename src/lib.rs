@@ -14,6 +14,7 @@ pub mod ground;
 pub mod history;
 pub mod revlog;
 pub mod schedule;
+pub mod stats;
 pub mod store;
 pub mod study;
 pub mod text;

@@ -241,7 +241,7 @@ pub fn parse_line(line: &[u8], keys: &mut KeyTable) -> Result<Result<CompactEven
 }
 
 /// Deck and card ids, each stored once, numbered in order of appearance.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct KeyTable {
     index: HashMap<String, HashMap<String, u32>>,
     keys: Vec<CardKey>,
@@ -257,6 +257,11 @@ impl KeyTable {
         self.index.entry(deck.to_owned()).or_default().insert(card.to_owned(), n);
         self.keys.push((DeckId(deck.to_owned()), CardId(card.to_owned())));
         n
+    }
+
+    /// The number of a deck and card, if it has one.
+    pub fn find(&self, deck: &str, card: &str) -> Option<u32> {
+        self.index.get(deck).and_then(|cards| cards.get(card)).copied()
     }
 
     /// The deck and card of a number.
@@ -331,6 +336,39 @@ pub struct DayStats {
     pub by_rating: [u32; 4],
 }
 
+/// One grade, as the statistics need it: when, which button, what kind,
+/// how long, and the interval the card had before it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Grade {
+    /// The card, in the journal's [`KeyTable`].
+    pub key: u32,
+    /// When it was given.
+    pub at: Moment,
+    /// The button.
+    pub rating: Rating,
+    /// Learn, review, relearn or cram.
+    pub kind: ReviewKind,
+    /// How long the student took.
+    pub answer_ms: u32,
+    /// The card's scheduled interval in days before this grade (0 for a
+    /// new or learning card): what Anki's revlog calls `lastIvl`.
+    pub last_interval: u32,
+}
+
+/// Every grade in the log, oldest first, for the statistics. It is built
+/// by a full replay and kept up to date by [`Progress::apply`]; a progress
+/// loaded from a snapshot has none (`complete` is false) until a full
+/// replay builds it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Journal {
+    /// Whether this holds every grade of the log.
+    pub complete: bool,
+    /// The cards the grades refer to.
+    pub keys: KeyTable,
+    /// The grades, in replay order.
+    pub grades: Vec<Grade>,
+}
+
 /// How a grade counted against the daily limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 enum Counted {
@@ -363,6 +401,7 @@ struct Partial {
     days: BTreeMap<Day, DayStats>,
     warnings: Vec<String>,
     undoable: Vec<((i64, EventId), Undoable)>,
+    grades: Vec<Grade>,
 }
 
 impl DayStats {
@@ -394,6 +433,9 @@ pub struct Progress {
     pub last_applied: Option<(i64, EventId)>,
     /// Events that could not be applied, with why.
     pub warnings: Vec<String>,
+    /// Every grade, for the statistics (not saved in the snapshot).
+    #[serde(skip)]
+    pub journal: Journal,
 }
 
 /// An undo that cannot be applied to the state in memory (its target is
@@ -477,6 +519,10 @@ impl Progress {
                 let Some(slot) = out.states.get_mut(event.key as usize) else { continue };
                 let at = Moment::new(event.at_ms, event.offset_s);
                 let previous = slot.clone();
+                if let Action::Review { rating, kind, answer_ms } = event.action {
+                    let last_interval = last_interval(previous.as_ref());
+                    out.grades.push(Grade { key: event.key, at, rating, kind, answer_ms, last_interval });
+                }
                 let state = slot.get_or_insert_with(CardState::default);
                 let counted = step(scheduler, key, state, event.id, at, &event.action, &mut out.warnings);
                 count_day(&mut out.days, at, &event.action, counted, scheduler.settings().rollover_hour, 1);
@@ -511,7 +557,9 @@ impl Progress {
         };
         let mut progress = Progress { last_applied, ..Progress::default() };
         let mut undoable = Vec::new();
-        for partial in partials {
+        let mut grades = Vec::with_capacity(partials.iter().map(|p| p.grades.len()).sum());
+        for mut partial in partials {
+            grades.append(&mut partial.grades);
             for (n, state) in partial.states.into_iter().enumerate() {
                 let (Some(state), Some((deck, card))) = (state, keys.key(n as u32)) else { continue };
                 progress.states.entry(deck.clone()).or_default().insert(card.clone(), state);
@@ -524,6 +572,9 @@ impl Progress {
         }
         undoable.sort_by_key(|(order, _)| *order);
         progress.undoable = undoable.into_iter().map(|(_, u)| u).collect();
+        // Each part's grades are in order; merging by time restores the log's.
+        grades.sort_by_key(|g| g.at.unix_ms);
+        progress.journal = Journal { complete: true, keys: keys.clone(), grades };
         progress
     }
 
@@ -583,6 +634,13 @@ impl Progress {
             }
             None => (cards.entry(key.1.clone()).or_default(), None),
         };
+        if self.journal.complete
+            && let Action::Review { rating, kind, answer_ms } = *action
+        {
+            let last_interval = last_interval(Some(&*state));
+            let key = self.journal.keys.intern(&key.0.0, &key.1.0);
+            self.journal.grades.push(Grade { key, at, rating, kind, answer_ms, last_interval });
+        }
         let counted = step(scheduler, key, state, id, at, action, &mut self.warnings);
         count_day(&mut self.days, at, action, counted, rollover, 1);
         if !record_undo {
@@ -603,6 +661,12 @@ impl Progress {
             return Err(NeedsFullReplay);
         }
         let undone = self.undoable.remove(pos);
+        if matches!(undone.action, Action::Review { .. })
+            && let Some(n) = self.journal.keys.find(&undone.key.0.0, &undone.key.1.0)
+            && let Some(i) = self.journal.grades.iter().rposition(|g| g.key == n && g.at == undone.at)
+        {
+            self.journal.grades.remove(i);
+        }
         let rollover = scheduler.settings().rollover_hour;
         count_day(&mut self.days, undone.at, &undone.action, undone.counted, rollover, -1);
         let (deck, card) = undone.key;
@@ -652,6 +716,12 @@ impl Progress {
         }
         streak
     }
+}
+
+/// The scheduled interval a card had before a grade: its interval in days
+/// if it was a review card, else 0.
+fn last_interval(previous: Option<&CardState>) -> u32 {
+    previous.filter(|s| s.phase == Phase::Review).map_or(0, |s| s.interval_days)
 }
 
 /// Applies one action to a card's state; returns how a grade counted.

@@ -30,6 +30,12 @@ impl Day {
         Day(self.0.saturating_add(n))
     }
 
+    /// The local calendar date of this study day.
+    pub fn date(self) -> jiff::civil::Date {
+        let epoch = jiff::civil::date(1970, 1, 1);
+        epoch.checked_add(jiff::Span::new().days(self.0)).unwrap_or(epoch)
+    }
+
     /// Whole days from `earlier` to `self` (negative if `earlier` is later).
     pub fn since(self, earlier: Day) -> i32 {
         self.0 - earlier.0

@@ -131,6 +131,17 @@ pub struct CardState {
     pub sent_for: Option<Day>,
 }
 
+/// The probability of recalling a card with `memory`, last graded at
+/// `last`, at `now` (FSRS's forgetting curve with `decay`).
+pub fn recall_probability(memory: Memory, last: Moment, now: Moment, decay: f32) -> f32 {
+    let elapsed_days = (now.unix_ms - last.unix_ms).max(0) as f32 / 86_400_000.0;
+    fsrs::current_retrievability(
+        fsrs::MemoryState { stability: memory.stability, difficulty: memory.difficulty },
+        elapsed_days,
+        decay,
+    )
+}
+
 /// The next interval, for labelling a grade button.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Interval {
@@ -249,18 +260,7 @@ impl Scheduler {
     /// The probability of recalling the card at `now`, or `None` for a card
     /// never graded.
     pub fn retrievability(&self, state: &CardState, now: Moment) -> Option<f32> {
-        let memory = state.memory?;
-        let last = state.last_review?;
-        let elapsed_days = (now.unix_ms - last.unix_ms).max(0) as f32 / 86_400_000.0;
-        Some(fsrs::current_retrievability(
-            fsrs::MemoryState { stability: memory.stability, difficulty: memory.difficulty },
-            elapsed_days,
-            self.decay(),
-        ))
-    }
-
-    fn decay(&self) -> f32 {
-        self.settings.fsrs_parameters.get(20).copied().unwrap_or(fsrs::FSRS6_DEFAULT_DECAY)
+        Some(recall_probability(state.memory?, state.last_review?, now, self.settings.decay()))
     }
 
     /// All four outcomes of grading `state` at `now`. `seed` is the card's

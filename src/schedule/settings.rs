@@ -71,6 +71,13 @@ impl Default for Settings {
     }
 }
 
+impl Settings {
+    /// The forgetting curve's decay: parameter 21 of FSRS-6, or its default.
+    pub fn decay(&self) -> f32 {
+        self.fsrs_parameters.get(20).copied().unwrap_or(fsrs::FSRS6_DEFAULT_DECAY)
+    }
+}
+
 /// A setting that is out of range, with what is allowed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SettingError {

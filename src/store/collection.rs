@@ -108,6 +108,37 @@ pub struct Collection {
     _lock: Option<File>,
 }
 
+/// A full replay of a profile's logs, to run on another thread.
+#[derive(Debug)]
+pub struct JournalJob {
+    profile: Profile,
+    scheduler: Scheduler,
+}
+
+/// A journal of grades built away from the open collection.
+#[derive(Debug)]
+pub struct BuiltJournal {
+    journal: crate::revlog::Journal,
+    last_applied: Option<(i64, EventId)>,
+    settings: Settings,
+}
+
+impl JournalJob {
+    /// Reads and replays every log.
+    ///
+    /// # Errors
+    /// A log could not be read.
+    pub fn run(self) -> Result<BuiltJournal, StoreError> {
+        let mut warnings = Vec::new();
+        let loaded = full_replay(&self.profile, &self.scheduler, &mut warnings)?;
+        Ok(BuiltJournal {
+            journal: loaded.progress.journal,
+            last_applied: loaded.progress.last_applied,
+            settings: self.scheduler.settings().clone(),
+        })
+    }
+}
+
 /// What loading the logs produced.
 struct Loaded {
     progress: Progress,
@@ -322,6 +353,24 @@ impl Collection {
         self.progress = loaded.progress;
         self.covered = loaded.covered;
         Ok(())
+    }
+
+    /// What a background thread needs to rebuild the journal of grades
+    /// (for the statistics), or `None` when it is already complete. A
+    /// profile opened from its snapshot has no journal until then.
+    pub fn journal_job(&self) -> Option<JournalJob> {
+        (!self.progress.journal.complete)
+            .then(|| JournalJob { profile: self.profile.clone(), scheduler: self.scheduler.clone() })
+    }
+
+    /// Installs a journal built by [`JournalJob::run`], if nothing was
+    /// graded or changed since it was read; returns whether it was.
+    pub fn install_journal(&mut self, built: BuiltJournal) -> bool {
+        let fresh = built.last_applied == self.progress.last_applied && built.settings == self.settings;
+        if fresh {
+            self.progress.journal = built.journal;
+        }
+        fresh
     }
 
     /// Writes the snapshot cache so that the next open replays only the

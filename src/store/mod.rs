@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub use atomic::write_atomic;
-pub use collection::{Collection, Preferences, ProfileFile, Theme};
+pub use collection::{BuiltJournal, Collection, JournalJob, Preferences, ProfileFile, Theme};
 pub use decks::{load_deck_dir, load_deck_file, load_library};
 pub use exams::Attempt;
 pub use profiles::{create_profile, delete_profile, device_id, list_profiles, rename_profile};

@@ -8,6 +8,7 @@ mod fonts;
 mod home;
 mod review;
 mod settings;
+mod stats;
 
 pub use fonts::install as install_fonts;
 
@@ -70,6 +71,8 @@ pub enum Command {
     Cram(CramScope),
     /// Show the settings.
     OpenSettings,
+    /// Show the statistics (or, with `true`, the tuning part).
+    OpenStats(bool),
     /// Back to the home screen.
     Home,
     /// Open another profile.
@@ -111,6 +114,7 @@ enum Screen {
     Exam(Box<exam::Taking>),
     Results(Box<exam::Results>),
     Readiness(Box<exam::ReadinessScreen>),
+    Stats,
 }
 
 /// The application: what is loaded, and which screen shows.
@@ -126,6 +130,11 @@ pub struct YadgarApp {
     /// A problem to show above every screen until dismissed.
     banner: Option<String>,
     first_frame: FirstFrameProbe,
+    /// The statistics screens, with their cache.
+    stats: stats::StatsView,
+    /// A background rebuild of the journal of grades (for the statistics),
+    /// when the profile was opened from its snapshot.
+    journal: Option<std::sync::mpsc::Receiver<Result<store::BuiltJournal, StoreError>>>,
 }
 
 /// Tracks the first frame with the deck list, for `--exit-after-first-frame`.
@@ -155,6 +164,8 @@ impl YadgarApp {
             screen: Screen::Home,
             banner: device_error,
             first_frame,
+            stats: stats::StatsView::default(),
+            journal: None,
             device,
             profile_name,
             config,
@@ -189,7 +200,44 @@ impl YadgarApp {
         }
         self.collection = opened;
         self.screen = Screen::Home;
+        self.stats = stats::StatsView::default();
+        self.start_journal(ctx);
         self.refresh_overview();
+    }
+
+    /// Rebuilds the journal of grades on a worker thread when the profile
+    /// was opened from its snapshot, so the statistics are ready when asked for.
+    fn start_journal(&mut self, ctx: &egui::Context) {
+        self.journal = None;
+        let Some(job) = self.collection.as_ref().ok().and_then(Collection::journal_job) else { return };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(job.run());
+            ctx.request_repaint();
+        });
+        self.journal = Some(rx);
+    }
+
+    fn poll_journal(&mut self, ctx: &egui::Context) {
+        let Some(rx) = &self.journal else { return };
+        match rx.try_recv() {
+            Err(std::sync::mpsc::TryRecvError::Empty) => {}
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => self.journal = None,
+            Ok(Err(e)) => {
+                self.journal = None;
+                eprintln!("yadgar: the review history for the statistics could not be read: {e}");
+            }
+            Ok(Ok(built)) => {
+                self.journal = None;
+                if let Ok(c) = &mut self.collection
+                    && !c.install_journal(built)
+                {
+                    // Something was graded meanwhile: read it again.
+                    self.start_journal(ctx);
+                }
+            }
+        }
     }
 
     /// Recomputes today's counts (after grades, or when the day may have changed).
@@ -270,6 +318,14 @@ impl YadgarApp {
                 )));
                 self.finish_if_empty();
             }
+            Command::OpenStats(tuning) => {
+                if tuning {
+                    self.stats.show_tuning();
+                } else {
+                    self.stats.show_charts();
+                }
+                self.screen = Screen::Stats;
+            }
             Command::OpenSettings => self.screen = Screen::Settings(settings::Form::new(collection, ctx.zoom_factor())),
             Command::OpenExam => self.screen = Screen::ExamSetup(Box::new(exam::Setup::new())),
             Command::TakeExam(taking) => self.screen = Screen::Exam(taking),
@@ -331,6 +387,9 @@ impl YadgarApp {
                 if !matches!(self.screen, Screen::Exam(_)) && self.collection.is_ok() {
                     if !matches!(self.screen, Screen::Settings(_)) && ui.button("Settings").clicked() {
                         command = Some(Command::OpenSettings);
+                    }
+                    if !matches!(self.screen, Screen::Stats) && ui.button("Statistics").clicked() {
+                        command = Some(Command::OpenStats(false));
                     }
                     if ui.button("Exam readiness").clicked() {
                         command = Some(Command::OpenReadiness);
@@ -406,6 +465,7 @@ fn apply_preferences(ctx: &egui::Context, preferences: &Preferences, forced: Opt
 impl eframe::App for YadgarApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        self.poll_journal(&ctx);
         let mut command = None;
         egui::Panel::top("top_bar").show(ui, |ui| {
             ui.add_space(4.0);
@@ -455,6 +515,10 @@ impl eframe::App for YadgarApp {
                     },
                     Screen::Readiness(screen) => match &self.collection {
                         Ok(c) => screen.ui(ui, c, &self.library),
+                        Err(_) => Some(Command::Home),
+                    },
+                    Screen::Stats => match &mut self.collection {
+                        Ok(c) => self.stats.ui(ui, c, &self.library),
                         Err(_) => Some(Command::Home),
                     },
                     Screen::Settings(form) => match &mut self.collection {
