@@ -560,6 +560,9 @@ fn write_collection(
     // interval after every answer.
     let mut replay = crate::revlog::Progress::default();
     let mut last_ivl: HashMap<&CardId, i64> = HashMap::new();
+    // A card's last change, for its `mod` column: Anki keeps no other time
+    // of a suspension.
+    let mut last_change: HashMap<&CardId, i64> = HashMap::new();
     let mut used_ids: HashSet<i64> = HashSet::new();
     let mut reviews = 0;
     {
@@ -575,6 +578,7 @@ fn write_collection(
             // cannot fail; if it did, the intervals would be off, not the
             // history.
             let _ = replay.apply(scheduler, (*event).clone());
+            last_change.insert(&event.card, event.at_ms);
             let Action::Review { rating, kind, answer_ms } = event.action else { continue };
             let Some(&i) = index.get(&event.card) else { continue };
             let state = replay.state(&deck.id, &event.card);
@@ -609,7 +613,7 @@ fn write_collection(
             progress.step(0.5 + 0.3 * i as f64 / total)?;
         }
         let id = anki_card_id(i);
-        let modified_s = last_ms / 1000;
+        let modified_s = last_change.get(&card.id).map_or(crt_s, |ms| ms.div_euclid(1000));
         let tags = if card.tags.is_empty() { String::new() } else { format!(" {} ", card.tags.join(" ")) };
         let fields = format!("{}\x1f{}", escape_html(&card.question), back_field(card));
         note_insert.execute(params![

@@ -121,18 +121,30 @@ fn reader(bytes: &[u8], delimiter: u8) -> ::csv::Reader<&[u8]> {
 /// A row is not valid CSV (the error names its line).
 pub fn preview(bytes: &[u8], options: &CsvOptions, n_rows: usize) -> Result<Vec<Vec<String>>, InteropError> {
     let mut rows = Vec::new();
-    for result in reader(strip_bom(bytes), options.delimiter).into_records().skip(usize::from(options.has_header)) {
+    let bytes = strip_bom(bytes);
+    for result in reader(bytes, options.delimiter).into_records().skip(usize::from(options.has_header)) {
         if rows.len() >= n_rows {
             break;
         }
-        let record = result.map_err(csv_error)?;
+        let record = result.map_err(|e| csv_error(bytes, e))?;
         rows.push(record.iter().map(str::to_owned).collect());
     }
     Ok(rows)
 }
 
-fn csv_error(e: ::csv::Error) -> InteropError {
-    let line = e.position().map_or(0, |p| p.line());
+/// The 1-based line of byte `offset`, counting line breaks inside quoted
+/// fields too (the csv crate counts records, not lines).
+fn line_at(bytes: &[u8], offset: u64) -> u64 {
+    let mut end = usize::try_from(offset).unwrap_or(usize::MAX).min(bytes.len());
+    // After a CRLF the csv crate puts a record's start at the `\n`.
+    while let Some(b'\r' | b'\n') = bytes.get(end) {
+        end += 1;
+    }
+    bytes.get(..end).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count() as u64) + 1
+}
+
+fn csv_error(bytes: &[u8], e: ::csv::Error) -> InteropError {
+    let line = e.position().map_or(0, |p| line_at(bytes, p.byte()));
     let reason = match e.kind() {
         ::csv::ErrorKind::Utf8 { .. } => "not UTF-8 text: save the file as UTF-8 and try again".to_owned(),
         _ => format!("{e}: check the quotes on this line"),
@@ -151,15 +163,19 @@ fn csv_error(e: ::csv::Error) -> InteropError {
 pub fn read(bytes: &[u8], options: &CsvOptions, title: &str) -> Result<Imported, InteropError> {
     let mut cards = Vec::new();
     let mut skipped = Vec::new();
-    let records = reader(strip_bom(bytes), options.delimiter).into_records().skip(usize::from(options.has_header));
+    let bytes = strip_bom(bytes);
+    let records = reader(bytes, options.delimiter).into_records().skip(usize::from(options.has_header));
     for result in records {
-        let record = result.map_err(csv_error)?;
-        let line = record.position().map_or(0, ::csv::Position::line);
+        let record = result.map_err(|e| csv_error(bytes, e))?;
+        let line = record.position().map_or(0, |p| line_at(bytes, p.byte()));
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
+        // A quoted field may span lines; a file saved on Windows has CRLF
+        // inside it too.
+        let record: Vec<String> = record.iter().map(|f| f.replace("\r\n", "\n")).collect();
         let field = |column: usize, name: &str| -> Result<&str, InteropError> {
-            record.get(column).map(str::trim).ok_or_else(|| InteropError::Csv {
+            record.get(column).map(|f| f.trim()).ok_or_else(|| InteropError::Csv {
                 line,
                 reason: format!(
                     "the {name} is column {} but this row has {} column{}: fix the row or choose another column",
