@@ -382,7 +382,11 @@ pub fn export(data_dir: &Option<PathBuf>, profile: &str, deck: &str, to: &Path) 
                 _ => interop::write_json(&loaded.deck).map_err(|e| e.to_string())?,
             };
             write(bytes)?;
-            format!("no reviews (the {in_log} reviews go only into .apkg exports)")
+            if in_log == 0 {
+                "no reviews".to_owned()
+            } else {
+                format!("no reviews (its {in_log} reviews go only into .apkg exports)")
+            }
         }
     };
     Ok(format!("exported {} cards and {history} of deck {:?} to {shown}\n", loaded.deck.cards.len(), loaded.deck.id.0))

@@ -328,3 +328,26 @@ fn a_crash_between_events_and_deck_file_is_finished_by_importing_again() {
     assert_eq!((report.events_added, report.events_already_present), (0, 5));
     assert!(deck_file.exists());
 }
+
+proptest::proptest! {
+    #[test]
+    fn csv_reading_never_panics_on_any_bytes(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+        let guess = sniff(&bytes);
+        let options = CsvOptions::from_guess(&guess);
+        let _ = interop::csv::preview(&bytes, &options, 5);
+        if let Ok(imported) = interop::csv::read(&bytes, &options, "random") {
+            // Whatever is read back is a deck the app loads.
+            let json = interop::write_json(&imported.deck).unwrap();
+            proptest::prop_assert!(Deck::from_json("random.json", &json).is_ok());
+        }
+    }
+
+    #[test]
+    fn escaped_plain_text_comes_back_from_html(text in "[^\\r]{0,80}") {
+        let text = text.split('\n').map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect::<Vec<_>>().join("\n");
+        let text = text.trim_matches('\n').to_owned();
+        proptest::prop_assume!(!text.contains("\n\n\n") && !text.starts_with('\n'));
+        proptest::prop_assume!(!text.contains("[sound:"));
+        proptest::prop_assert_eq!(interop::strip_html(&interop::escape_html(&text)), text);
+    }
+}

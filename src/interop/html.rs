@@ -66,7 +66,8 @@ fn tidy(text: &str) -> String {
 
 /// Decodes the entity at the start of `s`: its character and byte length.
 fn entity(s: &str) -> Option<(char, usize)> {
-    let end = s.get(..12.min(s.len()))?.find(';')?;
+    // Byte-wise, since the 12th byte may fall inside a character.
+    let end = s.as_bytes().iter().take(12).position(|&b| b == b';')?;
     let name = s.get(1..end)?;
     let c = match name {
         "nbsp" => ' ',
