@@ -237,3 +237,157 @@ pub fn exam(
     }
     Ok(to_markdown(&exam, &format!("Mock exam ({} questions, seed {seed})", exam.questions.len())))
 }
+
+/// CSV column choices from the command line, 1-based as a person counts;
+/// `None` keeps what [`crate::interop::csv::sniff`] guessed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CsvColumns {
+    /// The question's column.
+    pub question: Option<usize>,
+    /// The answer's column.
+    pub answer: Option<usize>,
+    /// Accepted forms (separated by `|`).
+    pub accept: Option<usize>,
+    /// Tags (separated by spaces).
+    pub tags: Option<usize>,
+    /// The note.
+    pub note: Option<usize>,
+    /// The card kind.
+    pub kind: Option<usize>,
+    /// Whether the first row is a header, over the guess.
+    pub header: Option<bool>,
+}
+
+impl CsvColumns {
+    fn apply(&self, options: &mut crate::interop::csv::CsvOptions) -> Result<(), String> {
+        let zero_based = |n: usize, name: &str| {
+            n.checked_sub(1).ok_or_else(|| format!("--{name}-col counts from 1: the first column is 1"))
+        };
+        if let Some(n) = self.question {
+            options.question = zero_based(n, "question")?;
+        }
+        if let Some(n) = self.answer {
+            options.answer = zero_based(n, "answer")?;
+        }
+        for (value, slot, name) in [
+            (self.accept, &mut options.accept, "accept"),
+            (self.tags, &mut options.tags, "tags"),
+            (self.note, &mut options.note, "note"),
+            (self.kind, &mut options.kind, "kind"),
+        ] {
+            if let Some(n) = value {
+                *slot = Some(zero_based(n, name)?);
+            }
+        }
+        if let Some(header) = self.header {
+            options.has_header = header;
+        }
+        Ok(())
+    }
+}
+
+/// `yadgar import FILE`: reads an Anki package, CSV/TSV or deck JSON (by
+/// the extension) and adds it to the profile as one deck, with its review
+/// history. Returns the one-line summary and any skipped cards.
+///
+/// # Errors
+/// The file's format is unknown or it cannot be read, the deck exists (and
+/// `replace` is false), or the profile cannot be written.
+pub fn import(
+    data_dir: &Option<PathBuf>,
+    profile: &str,
+    file: &Path,
+    deck_name: Option<&str>,
+    columns: &CsvColumns,
+    replace: bool,
+) -> Result<String, String> {
+    use crate::interop::{self, Format, Progress};
+    let shown = file.display().to_string();
+    let Some(format) = Format::from_path(file) else {
+        return Err(format!("{shown}: unknown file type: import a .apkg, .csv, .tsv, .txt or .json file"));
+    };
+    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let progress = Progress::new();
+    let mut imported = match format {
+        Format::Apkg => interop::apkg::read(file, deck_name, &progress).map_err(|e| e.to_string())?,
+        Format::Csv | Format::Tsv => {
+            let bytes = store::read_bytes(file).map_err(|e| e.to_string())?;
+            let guess = interop::csv::sniff(&bytes);
+            let mut options = interop::csv::CsvOptions::from_guess(&guess);
+            columns.apply(&mut options)?;
+            interop::csv::read(&bytes, &options, deck_name.unwrap_or(&stem)).map_err(|e| format!("{shown}:{e}"))?
+        }
+        Format::Json => {
+            let bytes = store::read_bytes(file).map_err(|e| e.to_string())?;
+            interop::read_json(&shown, &bytes).map_err(|e| e.to_string())?
+        }
+    };
+    if format == Format::Json
+        && let Some(name) = deck_name
+    {
+        imported.deck.id = interop::deck_id_from_name(name);
+        name.clone_into(&mut imported.deck.title);
+    }
+    let mut collection = open(data_dir, profile, true)?;
+    let on_existing = if replace { store::OnExisting::Replace } else { store::OnExisting::Refuse };
+    let reviews = imported.reviews();
+    let report =
+        collection.import_deck(imported.deck.clone(), imported.events, on_existing).map_err(|e| e.to_string())?;
+    let mut out = format!(
+        "imported {} cards and {reviews} reviews into deck {:?} ({}); skipped {}; {} events added to the log, {} already there\n",
+        report.cards,
+        imported.deck.title,
+        report.deck,
+        imported.skipped.len(),
+        report.events_added,
+        report.events_already_present,
+    );
+    for skipped in &imported.skipped {
+        let _ = writeln!(out, "  skipped {}: {}", skipped.what, skipped.reason);
+    }
+    Ok(out)
+}
+
+/// `yadgar export DECK --to FILE`: writes a deck (the profile's or a
+/// bundled one) with its review history, in the format of the extension.
+///
+/// # Errors
+/// No such deck, an unknown extension, or a failed write.
+pub fn export(data_dir: &Option<PathBuf>, profile: &str, deck: &str, to: &Path) -> Result<String, String> {
+    use crate::interop::{self, Format, Progress};
+    let shown = to.display().to_string();
+    let Some(format) = Format::from_path(to) else {
+        return Err(format!("{shown}: unknown file type: export to a .apkg, .csv, .tsv, .txt or .json file"));
+    };
+    let collection = open(data_dir, profile, false)?;
+    let library = store::load_library(&collection.profile().decks_dir());
+    let Some(loaded) = library.decks.iter().find(|d| d.deck.id.0 == deck || d.deck.title == deck) else {
+        let known: Vec<&str> = library.decks.iter().map(|d| d.deck.id.0.as_str()).collect();
+        return Err(format!("there is no deck {deck:?}; the decks are: {}", known.join(", ")));
+    };
+    let events = collection.export_events(&loaded.deck.id).map_err(|e| e.to_string())?;
+    let in_log = events.iter().filter(|e| matches!(e.action, crate::revlog::Action::Review { .. })).count();
+    let write = |bytes: Vec<u8>| store::write_atomic(to, &bytes).map_err(|e| format!("cannot write {shown}: {e}"));
+    let history = match format {
+        Format::Apkg => {
+            let progress = Progress::new();
+            let written = interop::apkg::write(&loaded.deck, &events, collection.scheduler(), to, &progress)
+                .map_err(|e| e.to_string())?;
+            format!("{} reviews", written.reviews)
+        }
+        Format::Csv | Format::Tsv | Format::Json => {
+            let bytes = match format {
+                Format::Csv => interop::csv::write(&loaded.deck),
+                Format::Tsv => interop::csv::write_with(&loaded.deck, b'\t'),
+                _ => interop::write_json(&loaded.deck).map_err(|e| e.to_string())?,
+            };
+            write(bytes)?;
+            if in_log == 0 {
+                "no reviews".to_owned()
+            } else {
+                format!("no reviews (its {in_log} reviews go only into .apkg exports)")
+            }
+        }
+    };
+    Ok(format!("exported {} cards and {history} of deck {:?} to {shown}\n", loaded.deck.cards.len(), loaded.deck.id.0))
+}

@@ -12,6 +12,7 @@ pub mod deck;
 pub mod exam;
 pub mod ground;
 pub mod history;
+pub mod interop;
 pub mod revlog;
 pub mod schedule;
 pub mod stats;

@@ -109,6 +109,46 @@ enum Command {
         #[command(subcommand)]
         action: Option<ProfileAction>,
     },
+    /// Import a deck: an Anki package (.apkg, with its review history), CSV/TSV (.csv, .tsv, .txt) or deck JSON (.json)
+    Import {
+        /// The file to import; its extension gives the format
+        file: PathBuf,
+        /// The deck's name (its id is made from it) [default: the Anki deck's name, or the file's name]
+        #[arg(long, value_name = "NAME")]
+        deck: Option<String>,
+        /// Replace a profile deck with the same id (its progress is kept)
+        #[arg(long)]
+        replace: bool,
+        /// CSV: the question's column, from 1 [default: "question"/"front" in the header, else 1]
+        #[arg(long, value_name = "N")]
+        question_col: Option<usize>,
+        /// CSV: the answer's column [default: "answer"/"back" in the header, else 2]
+        #[arg(long, value_name = "N")]
+        answer_col: Option<usize>,
+        /// CSV: the column of other accepted answers, separated by '|'
+        #[arg(long, value_name = "N")]
+        accept_col: Option<usize>,
+        /// CSV: the column of tags, separated by spaces
+        #[arg(long, value_name = "N")]
+        tags_col: Option<usize>,
+        /// CSV: the column of the note shown after the answer
+        #[arg(long, value_name = "N")]
+        note_col: Option<usize>,
+        /// CSV: the column of the card kind (date, clause, actor, number, place, organization, event, concept)
+        #[arg(long, value_name = "N")]
+        kind_col: Option<usize>,
+        /// CSV: the first row is a header (true) or a card (false) [default: guessed]
+        #[arg(long, value_name = "BOOL")]
+        header: Option<bool>,
+    },
+    /// Export a deck with its review history; the extension of FILE gives the format (.apkg, .csv, .tsv, .json)
+    Export {
+        /// The deck's id (or title)
+        deck: String,
+        /// The file to write
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
     /// Fit FSRS parameters to a review history; on the profile's own history, store them
     Optimize {
         /// A review-history CSV instead of the profile's own (the parameters are printed, not stored)
@@ -129,6 +169,30 @@ fn main() -> ExitCode {
             report(commands::exam(&cli.data_dir, &cli.profile, count, seed, decks, tags, formats, output))
         }
         Some(Command::Profiles { ref action }) => report(profiles(&cli.data_dir, action.as_ref())),
+        Some(Command::Import {
+            ref file,
+            ref deck,
+            replace,
+            question_col,
+            answer_col,
+            accept_col,
+            tags_col,
+            note_col,
+            kind_col,
+            header,
+        }) => {
+            let columns = commands::CsvColumns {
+                question: question_col,
+                answer: answer_col,
+                accept: accept_col,
+                tags: tags_col,
+                note: note_col,
+                kind: kind_col,
+                header,
+            };
+            report(commands::import(&cli.data_dir, &cli.profile, file, deck.as_deref(), &columns, replace))
+        }
+        Some(Command::Export { ref deck, ref to }) => report(commands::export(&cli.data_dir, &cli.profile, deck, to)),
         Some(Command::Optimize { ref history }) => {
             report(commands::optimize(&cli.data_dir, &cli.profile, history.as_deref()))
         }

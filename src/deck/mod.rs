@@ -12,6 +12,12 @@ use serde::{Deserialize, Serialize};
 pub use library::{DeckOrigin, Library, LoadedDeck, bundled_files, bundled_parse_results};
 pub use validate::{DeckError, DeckErrorKind, MAX_DECK_BYTES};
 
+/// Whether `id` is a valid card id: 1 to 100 characters from `a`-`z`,
+/// `0`-`9`, `-` and `_`, starting with a letter or digit.
+pub fn is_valid_card_id(id: &str) -> bool {
+    validate::is_valid_id(id, 100)
+}
+
 /// The deck format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 

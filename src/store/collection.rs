@@ -2,6 +2,7 @@
 //! from it. Every change is appended to this device's log and fsynced before
 //! the call returns (DESIGN.md, invariant 2).
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
@@ -9,9 +10,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::atomic::write_atomic;
+use super::decks::load_deck_dir;
 use super::log::{LogWriter, list_logs, log_path, read_log, read_logs_parallel};
 use super::{Profile, StoreError};
-use crate::deck::{CardId, DeckId};
+use crate::deck::{CardId, Deck, DeckId, bundled_parse_results};
 use crate::revlog::{Action, Event, EventId, Progress, ReviewKind, Undoable};
 use crate::schedule::{Rating, Scheduler, Settings};
 use crate::time::Moment;
@@ -417,6 +419,114 @@ impl Collection {
         super::exams::read(&self.profile.dir).map_err(|s| io(&super::exams::exams_path(&self.profile.dir), s))
     }
 
+    /// Writes an imported deck into the profile with its review history.
+    ///
+    /// Order, so that a crash at any moment leaves no half deck: first the
+    /// events not already in any log (same id, or same card, time and
+    /// action) are appended to this device's log in one write and fsynced;
+    /// then the deck file is written atomically to `decks/<id>.json`. The
+    /// deck file is the commit point: before it exists, the new events
+    /// belong to a deck the app does not know and are never shown; running
+    /// the same import again appends nothing twice and writes the deck.
+    /// Events of other decks or of cards not in the deck are left out.
+    ///
+    /// # Errors
+    /// The deck id is a bundled deck's; a profile deck with that id exists
+    /// and `on_existing` is [`OnExisting::Refuse`]; a file with that name
+    /// exists but is not a readable deck (it is never overwritten); the deck
+    /// is not valid; the profile is read-only; or a write failed.
+    pub fn import_deck(
+        &mut self,
+        deck: Deck,
+        events: Vec<Event>,
+        on_existing: OnExisting,
+    ) -> Result<ImportReport, StoreError> {
+        if let Some(reason) = &self.read_only {
+            return Err(StoreError::ReadOnly(reason.clone()));
+        }
+        let json = deck.to_json().map_err(|e| StoreError::ReadOnly(e.to_string()))?;
+        let deck = Deck::from_json(&format!("{}.json", deck.id), json.as_bytes()).map_err(StoreError::InvalidDeck)?;
+        if bundled_parse_results().iter().any(|(_, _, d)| d.as_ref().is_ok_and(|d| d.id == deck.id)) {
+            return Err(StoreError::BundledDeck(deck.id.0.clone()));
+        }
+        let decks_dir = self.profile.decks_dir();
+        let existing = load_deck_dir(&decks_dir)
+            .into_iter()
+            .find_map(|(file, _, result)| result.ok().filter(|d| d.id == deck.id).map(|_| PathBuf::from(file)));
+        let replaced = existing.is_some();
+        let path = match existing {
+            Some(path) if on_existing == OnExisting::Replace => path,
+            Some(path) => return Err(StoreError::DeckExists { id: deck.id.0.clone(), path }),
+            None => {
+                let path = decks_dir.join(format!("{}.json", deck.id));
+                if path.exists() {
+                    // A file we could not read as this deck: never overwrite it.
+                    return Err(StoreError::DeckExists { id: deck.id.0.clone(), path });
+                }
+                path
+            }
+        };
+
+        let cards: HashSet<&CardId> = deck.cards.iter().map(|c| &c.id).collect();
+        let (present_ids, present_keys) = self.present_events()?;
+        let mut seen_ids = HashSet::new();
+        let mut new_events = Vec::new();
+        let mut already_present = 0;
+        for event in events {
+            if event.deck != deck.id || !cards.contains(&event.card) || !seen_ids.insert(event.id) {
+                continue;
+            }
+            if present_ids.contains(&event.id) || present_keys.contains(&content_key(&event)) {
+                already_present += 1;
+                continue;
+            }
+            new_events.push(event);
+        }
+        if !new_events.is_empty() {
+            let Some(writer) = self.writer.as_mut() else {
+                return Err(StoreError::ReadOnly("the log is not open".into()));
+            };
+            writer.append_all(&new_events).map_err(|source| io(writer.path(), source))?;
+        }
+        let mut bytes = json.into_bytes();
+        bytes.push(b'\n');
+        write_atomic(&path, &bytes).map_err(|source| io(&path, source))?;
+        self.replay_all()?;
+        Ok(ImportReport {
+            deck: deck.id.clone(),
+            path,
+            cards: deck.cards.len(),
+            events_added: new_events.len(),
+            events_already_present: already_present,
+            replaced,
+        })
+    }
+
+    /// The ids and content keys of every event in every log.
+    fn present_events(&self) -> Result<(HashSet<EventId>, HashSet<ContentKey>), StoreError> {
+        let (logs, _) = list_logs(&self.profile.dir).map_err(|s| io(&self.profile.dir, s))?;
+        let mut ids = HashSet::new();
+        let mut keys = HashSet::new();
+        for log in &logs {
+            for event in read_log(&log.path, 0).map_err(|s| io(&log.path, s))?.events {
+                ids.insert(event.id);
+                keys.insert(content_key(&event));
+            }
+        }
+        Ok((ids, keys))
+    }
+
+    /// The history of one deck's cards, for export: as
+    /// [`Collection::history_events`], limited to `deck`.
+    ///
+    /// # Errors
+    /// A log cannot be read.
+    pub fn export_events(&self, deck: &DeckId) -> Result<Vec<Event>, StoreError> {
+        let mut events = self.history_events()?;
+        events.retain(|e| e.deck == *deck);
+        Ok(events)
+    }
+
     /// This device's id.
     pub fn device(&self) -> &str {
         &self.device
@@ -446,6 +556,42 @@ impl Collection {
         events.retain(|e| !undone.contains(&e.id) && !matches!(e.action, Action::Undo { .. }));
         Ok(events)
     }
+}
+
+/// What an event is, apart from its id: a review imported twice under two
+/// ids (say, once from Yadgar's own log and once back from Anki) is one
+/// review.
+type ContentKey = (DeckId, CardId, i64, String);
+
+fn content_key(event: &Event) -> ContentKey {
+    let action = serde_json::to_string(&event.action).unwrap_or_default();
+    (event.deck.clone(), event.card.clone(), event.at_ms, action)
+}
+
+/// What to do when an imported deck's id is already a profile deck's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnExisting {
+    /// Stop with [`StoreError::DeckExists`].
+    Refuse,
+    /// Replace the deck file (progress, keyed by card id, is kept).
+    Replace,
+}
+
+/// What [`Collection::import_deck`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    /// The deck's id.
+    pub deck: DeckId,
+    /// The deck file written.
+    pub path: PathBuf,
+    /// Cards in the deck.
+    pub cards: usize,
+    /// Events appended to the log.
+    pub events_added: usize,
+    /// Events left out because the log already had them.
+    pub events_already_present: usize,
+    /// Whether a deck with this id was replaced.
+    pub replaced: bool,
 }
 
 fn io(path: &Path, source: std::io::Error) -> StoreError {

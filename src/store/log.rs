@@ -320,6 +320,30 @@ impl LogWriter {
         }
     }
 
+    /// Appends several events in one write and waits until all are on disk.
+    /// On failure none of them counts: a partial write is cut off.
+    ///
+    /// # Errors
+    /// As [`LogWriter::append`].
+    pub fn append_all(&mut self, events: &[Event]) -> std::io::Result<()> {
+        let mut lines = Vec::with_capacity(events.len() * 160);
+        for event in events {
+            serde_json::to_writer(&mut lines, event).map_err(std::io::Error::other)?;
+            lines.push(b'\n');
+        }
+        let written = self.file.write_all(&lines).and_then(|()| self.file.sync_data());
+        match written {
+            Ok(()) => {
+                self.len += lines.len() as u64;
+                Ok(())
+            }
+            Err(e) => {
+                let _ = self.file.set_len(self.len);
+                Err(e)
+            }
+        }
+    }
+
     /// The file's length after the last complete write.
     pub fn written_len(&self) -> u64 {
         self.len

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-pub use atomic::write_atomic;
-pub use collection::{BuiltJournal, Collection, JournalJob, Preferences, ProfileFile, Theme};
+pub use atomic::{sync_dir, write_atomic};
+pub use collection::{BuiltJournal, Collection, ImportReport, JournalJob, OnExisting, Preferences, ProfileFile, Theme};
 pub use decks::{load_deck_dir, load_deck_file, load_library};
 pub use exams::Attempt;
 pub use profiles::{create_profile, delete_profile, device_id, list_profiles, rename_profile};
@@ -51,6 +51,22 @@ pub enum StoreError {
     /// No profile of that name exists.
     #[error("there is no profile named {0:?}")]
     NoSuchProfile(String),
+    /// An imported deck's id is already a profile deck's.
+    #[error("a deck with id {id:?} already exists ({}): import it under another name (--deck NAME), or replace it (--replace)", path.display())]
+    DeckExists {
+        /// The deck id.
+        id: String,
+        /// The file that holds it.
+        path: PathBuf,
+    },
+    /// An imported deck's id is a bundled deck's.
+    #[error(
+        "deck id {0:?} belongs to a bundled deck, which cannot be replaced: import it under another name (--deck NAME)"
+    )]
+    BundledDeck(String),
+    /// A deck to write breaks a deck rule.
+    #[error("{0}")]
+    InvalidDeck(crate::deck::DeckError),
     /// A folder could not be created or read.
     #[error("cannot use {path}: {source}")]
     Io {
@@ -133,6 +149,14 @@ pub fn device_id_file(data_dir: &Path, explicit: bool) -> PathBuf {
         return dirs.config_dir().join("device-id");
     }
     data_dir.join("device-id")
+}
+
+/// Reads a whole file, such as a CSV or deck file to import.
+///
+/// # Errors
+/// The file cannot be read.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, StoreError> {
+    std::fs::read(path).map_err(|source| StoreError::Io { path: path.to_path_buf(), source })
 }
 
 /// Reads a whole text file, such as the source text for `yadgar check`.
