@@ -130,9 +130,9 @@ fn main() {
     let parse = t.elapsed();
     let t = Instant::now();
     let scheduler = yadgar::schedule::Scheduler::new(yadgar::schedule::Settings::default()).unwrap();
-    let replayed = yadgar::revlog::Progress::replay_compact(&scheduler, &keys, parsed);
+    let replayed = yadgar::revlog::Progress::replay_compact(&scheduler, keys, parsed);
     let replay = t.elapsed();
-    drop((replayed, keys));
+    drop(replayed);
     println!(
         "(cold open breakdown: parse {:.0} ms, replay {:.0} ms)",
         parse.as_secs_f64() * 1000.0,
@@ -185,6 +185,46 @@ fn main() {
         grade_times.push(t.elapsed());
     }
 
+    // The statistics screen: the journal of grades is rebuilt on a worker
+    // thread after a snapshot open; the screen then gathers its input (UI
+    // thread) and computes (worker thread).
+    let t = Instant::now();
+    let built = collection.journal_job().expect("opened from the snapshot").run().unwrap();
+    let journal_build = t.elapsed();
+    let fresh = collection.install_journal(built);
+    assert!(fresh);
+    let grades = collection.progress().journal.grades.len();
+    let mut gather_times = Vec::new();
+    let mut compute_times = Vec::new();
+    let mut stats_total = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let input = yadgar::stats::Input::gather(
+            &library,
+            collection.progress(),
+            collection.settings(),
+            now,
+            &yadgar::stats::Filter::default(),
+        );
+        let gathered = t.elapsed();
+        let t2 = Instant::now();
+        let stats = yadgar::stats::compute(&input);
+        let computed = t2.elapsed();
+        assert_eq!(stats.cards, library.card_count());
+        gather_times.push(gathered);
+        compute_times.push(computed);
+        stats_total.push(gathered + computed);
+    }
+    let mut filtered = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let filter = yadgar::stats::Filter { deck: None, tag: Some("t7".to_owned()) };
+        let input = yadgar::stats::Input::gather(&library, collection.progress(), collection.settings(), now, &filter);
+        let stats = yadgar::stats::compute(&input);
+        filtered.push(t.elapsed());
+        assert!(stats.cards > 0);
+    }
+
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let median = |v: &mut Vec<Duration>| {
         v.sort();
@@ -203,6 +243,18 @@ fn main() {
         grade_times.len(),
         ms(median(&mut grade_times.clone())),
         ms(p99(&mut grade_times))
+    );
+    println!(
+        "| statistics screen, all {} cards and {grades} grades: gather (UI thread) + compute (worker), median of 5 | {:.0} ms ({:.0} + {:.0}) |",
+        library.card_count(),
+        ms(median(&mut stats_total)),
+        ms(median(&mut gather_times)),
+        ms(median(&mut compute_times))
+    );
+    println!("| statistics screen filtered by a tag, median of 5 | {:.0} ms |", ms(median(&mut filtered)));
+    println!(
+        "| rebuild the journal of grades after a snapshot open (worker thread, once per start) | {:.0} ms |",
+        ms(journal_build)
     );
     println!(
         "| resident memory with the profile open (fresh process, decks loaded, queue built) | cold open: {rss_cold}; from the snapshot: {rss_snapshot} |"

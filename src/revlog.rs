@@ -355,7 +355,20 @@ pub struct Grade {
     pub last_interval: u32,
 }
 
-/// Every grade in the log, oldest first, for the statistics. It is built
+impl Grade {
+    /// A placeholder, overwritten before use.
+    const EMPTY: Grade = Grade {
+        key: 0,
+        at: Moment { unix_ms: 0, offset_s: 0 },
+        rating: Rating::Again,
+        kind: ReviewKind::Learn,
+        answer_ms: 0,
+        last_interval: 0,
+    };
+}
+
+/// Every grade in the log, for the statistics: each card's grades in time
+/// order (cards interleave in no particular order). It is built
 /// by a full replay and kept up to date by [`Progress::apply`]; a progress
 /// loaded from a snapshot has none (`complete` is false) until a full
 /// replay builds it.
@@ -365,7 +378,7 @@ pub struct Journal {
     pub complete: bool,
     /// The cards the grades refer to.
     pub keys: KeyTable,
-    /// The grades, in replay order.
+    /// The grades: each card's in time order; live grades are appended.
     pub grades: Vec<Grade>,
 }
 
@@ -401,7 +414,7 @@ struct Partial {
     days: BTreeMap<Day, DayStats>,
     warnings: Vec<String>,
     undoable: Vec<((i64, EventId), Undoable)>,
-    grades: Vec<Grade>,
+    grades_written: usize,
 }
 
 impl DayStats {
@@ -486,13 +499,13 @@ impl Progress {
                 action: e.action,
             })
             .collect();
-        Progress::replay_compact(scheduler, &keys, compact)
+        Progress::replay_compact(scheduler, keys, compact)
     }
 
     /// Replays interned events from nothing. An undone event and its undo
     /// are left out, as if neither had happened. Cards are independent, so
     /// the work is split by card over the machine's cores.
-    pub fn replay_compact(scheduler: &Scheduler, keys: &KeyTable, mut events: Vec<CompactEvent>) -> Progress {
+    pub fn replay_compact(scheduler: &Scheduler, owned_keys: KeyTable, mut events: Vec<CompactEvent>) -> Progress {
         events.sort_unstable_by_key(CompactEvent::order_key);
         events.dedup_by_key(|e| e.id);
         let undone: HashSet<EventId> = events
@@ -506,7 +519,28 @@ impl Progress {
         // Only the most recent actions can be undone; don't record the rest.
         let record_from = events.len().saturating_sub(UNDO_DEPTH);
         let parts = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8) as u32;
-        let replay_part = |part: u32, states: Vec<Option<CardState>>| {
+        // The journal of grades is one buffer made here, on the main thread;
+        // each part fills its own stretch of it (no merge, no copy).
+        let mut per_part = vec![0_usize; parts as usize];
+        for event in &events {
+            if matches!(event.action, Action::Review { .. })
+                && !undone.contains(&event.id)
+                && let Some(n) = per_part.get_mut((event.key % parts) as usize)
+            {
+                *n += 1;
+            }
+        }
+        let total_grades: usize = per_part.iter().sum();
+        let mut grades = vec![Grade::EMPTY; total_grades];
+        let mut stretches: Vec<&mut [Grade]> = Vec::with_capacity(per_part.len());
+        let mut rest = grades.as_mut_slice();
+        for n in &per_part {
+            let (mine, others) = std::mem::take(&mut rest).split_at_mut_checked(*n).unwrap_or_default();
+            stretches.push(mine);
+            rest = others;
+        }
+        let keys = &owned_keys;
+        let replay_part = |part: u32, states: Vec<Option<CardState>>, journal: &mut [Grade]| {
             let mut out = Partial { states, ..Partial::default() };
             for (i, event) in events.iter().enumerate() {
                 if event.key % parts != part
@@ -521,7 +555,10 @@ impl Progress {
                 let previous = slot.clone();
                 if let Action::Review { rating, kind, answer_ms } = event.action {
                     let last_interval = last_interval(previous.as_ref());
-                    out.grades.push(Grade { key: event.key, at, rating, kind, answer_ms, last_interval });
+                    if let Some(slot) = journal.get_mut(out.grades_written) {
+                        *slot = Grade { key: event.key, at, rating, kind, answer_ms, last_interval };
+                    }
+                    out.grades_written += 1;
                 }
                 let state = slot.get_or_insert_with(CardState::default);
                 let counted = step(scheduler, key, state, event.id, at, &event.action, &mut out.warnings);
@@ -543,23 +580,26 @@ impl Progress {
         // The per-card buffers are made here, on the main thread, so they
         // don't stay behind in a worker's malloc arena afterwards.
         let partials: Vec<Partial> = if parts == 1 {
-            vec![replay_part(0, vec![None; keys.len()])]
+            stretches.into_iter().map(|journal| replay_part(0, vec![None; keys.len()], journal)).collect()
         } else {
             std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..parts)
-                    .map(|part| {
+                let handles: Vec<_> = stretches
+                    .into_iter()
+                    .zip(0..parts)
+                    .map(|(journal, part)| {
                         let states = vec![None; keys.len()];
-                        scope.spawn(move || replay_part(part, states))
+                        let replay_part = &replay_part;
+                        scope.spawn(move || replay_part(part, states, journal))
                     })
                     .collect();
                 handles.into_iter().filter_map(|h| h.join().ok()).collect()
             })
         };
+        let complete =
+            partials.len() == per_part.len() && partials.iter().zip(&per_part).all(|(p, n)| p.grades_written == *n);
         let mut progress = Progress { last_applied, ..Progress::default() };
         let mut undoable = Vec::new();
-        let mut grades = Vec::with_capacity(partials.iter().map(|p| p.grades.len()).sum());
-        for mut partial in partials {
-            grades.append(&mut partial.grades);
+        for partial in partials {
             for (n, state) in partial.states.into_iter().enumerate() {
                 let (Some(state), Some((deck, card))) = (state, keys.key(n as u32)) else { continue };
                 progress.states.entry(deck.clone()).or_default().insert(card.clone(), state);
@@ -572,9 +612,10 @@ impl Progress {
         }
         undoable.sort_by_key(|(order, _)| *order);
         progress.undoable = undoable.into_iter().map(|(_, u)| u).collect();
-        // Each part's grades are in order; merging by time restores the log's.
-        grades.sort_by_key(|g| g.at.unix_ms);
-        progress.journal = Journal { complete: true, keys: keys.clone(), grades };
+        // Should a count disagree (it cannot), the journal is left to be
+        // rebuilt rather than be wrong.
+        progress.journal =
+            if complete { Journal { complete: true, keys: owned_keys, grades } } else { Journal::default() };
         progress
     }
 

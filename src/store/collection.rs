@@ -696,7 +696,7 @@ fn full_replay(profile: &Profile, scheduler: &Scheduler, warnings: &mut Vec<Stri
             read_only = read.newer_format;
         }
     }
-    Ok(Loaded { progress: Progress::replay_compact(scheduler, &keys, events), read_only, covered })
+    Ok(Loaded { progress: Progress::replay_compact(scheduler, keys, events), read_only, covered })
 }
 
 fn report_conflicts(conflicts: &[PathBuf], warnings: &mut Vec<String>) {

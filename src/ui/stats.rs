@@ -150,7 +150,7 @@ impl StatsView {
 
     fn filter_ui(&mut self, ui: &mut egui::Ui, library: &Library) {
         ui.horizontal_wrapped(|ui| {
-            ui.label("Deck:");
+            let deck_caption = ui.label("Deck:").id;
             let deck_label = match &self.filter.deck {
                 None => "All decks".to_owned(),
                 Some(id) => library
@@ -159,26 +159,30 @@ impl StatsView {
                     .find(|d| d.deck.id == *id)
                     .map_or_else(|| id.0.clone(), |d| d.deck.title.clone()),
             };
-            egui::ComboBox::from_id_salt("stats-deck").selected_text(deck_label).width(260.0).show_ui(ui, |ui| {
-                ui.selectable_value(&mut self.filter.deck, None, "All decks");
-                for loaded in &library.decks {
-                    ui.selectable_value(
-                        &mut self.filter.deck,
-                        Some(loaded.deck.id.clone()),
-                        loaded.deck.title.as_str(),
-                    );
-                }
-            });
+            let deck_box =
+                egui::ComboBox::from_id_salt("stats-deck").selected_text(deck_label).width(260.0).show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.filter.deck, None, "All decks");
+                    for loaded in &library.decks {
+                        ui.selectable_value(
+                            &mut self.filter.deck,
+                            Some(loaded.deck.id.clone()),
+                            loaded.deck.title.as_str(),
+                        );
+                    }
+                });
+            deck_box.response.labelled_by(deck_caption);
             ui.add_space(12.0);
-            ui.label("Tag:");
+            let tag_caption = ui.label("Tag:").id;
             let tag_label = self.filter.tag.clone().unwrap_or_else(|| "All tags".to_owned());
-            egui::ComboBox::from_id_salt("stats-tag").selected_text(tag_label).width(180.0).show_ui(ui, |ui| {
-                ui.selectable_value(&mut self.filter.tag, None, "All tags");
-                for tag in all_tags(library, self.filter.deck.as_ref()) {
-                    let value = Some(tag.clone());
-                    ui.selectable_value(&mut self.filter.tag, value, tag);
-                }
-            });
+            let tag_box =
+                egui::ComboBox::from_id_salt("stats-tag").selected_text(tag_label).width(180.0).show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.filter.tag, None, "All tags");
+                    for tag in all_tags(library, self.filter.deck.as_ref()) {
+                        let value = Some(tag.clone());
+                        ui.selectable_value(&mut self.filter.tag, value, tag);
+                    }
+                });
+            tag_box.response.labelled_by(tag_caption);
         });
     }
 
@@ -276,7 +280,7 @@ impl StatsView {
     }
 
     fn fit_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection) {
-        ui.heading("Optimise my parameters");
+        ui.heading("Fit the scheduler to your memory");
         ui.label(RichText::new("FSRS predicts when you will forget each card from 21 parameters. Fitting them to your own reviews makes the schedule match your memory. Your reviews stay as they are; only future intervals change.").weak());
         ui.add_space(4.0);
         let custom = !collection.settings().fsrs_parameters.is_empty();
@@ -826,7 +830,7 @@ fn histogram_chart(
         .x_grid_spacer(move |_| {
             (0..count)
                 .step_by(every)
-                .map(|i| egui_plot::GridMark { value: i as f64, step_size: every as f64 })
+                .map(|i| egui_plot::GridMark { value: i as f64, step_size: every as f64 * 10.0 })
                 .collect()
         })
         .x_axis_formatter(move |mark, _| {
