@@ -13,6 +13,7 @@ pub mod exam;
 pub mod ground;
 pub mod history;
 pub mod interop;
+pub mod query;
 pub mod revlog;
 pub mod schedule;
 pub mod stats;
