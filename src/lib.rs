@@ -6,6 +6,7 @@
 //! invariant 1).
 
 pub mod answer;
+pub mod browse;
 pub mod check;
 pub mod commands;
 pub mod deck;
