@@ -238,3 +238,54 @@ fn an_invalid_query_shows_its_error_inline_and_keeps_the_last_table() {
     click(&mut harness, "?");
     assert!(shows(&harness, "prop:r<0.8"));
 }
+
+/// Steps the app until `label` shows (a worker thread is running).
+fn wait_for(harness: &mut Harness<'_, YadgarApp>, label: &str) {
+    for _ in 0..200 {
+        if shows(harness, label) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        harness.step();
+    }
+    panic!("{label:?} never showed");
+}
+
+#[test]
+fn a_csv_file_is_imported_with_its_column_mapping_and_a_deck_exported_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    prepare(dir.path());
+    let csv = dir.path().join("coup.csv");
+    std::fs::write(
+        &csv,
+        "Tags,Front,Back\n1921,Who led the coup of February 1921?,Reza Khan\n1921,Which brigade carried it out?,Cossack Brigade\n",
+    )
+    .unwrap();
+    let mut harness = app(dir.path());
+    click(&mut harness, "Browse");
+    click(&mut harness, "Import or export…");
+    set_field(&mut harness, "File to import:", &csv.display().to_string());
+    click(&mut harness, "Read file");
+    // The guessed mapping and a preview of the rows as they will be read.
+    assert!(shows(&harness, "Who led the coup of February 1921?"));
+    assert!(shows(&harness, "Cossack Brigade"));
+    set_field(&mut harness, "Deck name:", "Coup of 1921");
+    click(&mut harness, "Import");
+    wait_for(&mut harness, "Imported 2 cards and 0 reviews into “Coup of 1921”");
+    let loaded = harness.state().library().decks.iter().find(|d| d.deck.title == "Coup of 1921").unwrap();
+    assert_eq!(loaded.deck.cards.len(), 2);
+    assert_eq!(loaded.deck.cards[0].tags, ["1921"]);
+
+    // Export the first (bundled) deck to CSV.
+    let out = dir.path().join("dates.csv");
+    set_field(&mut harness, "Export to:", &out.display().to_string());
+    click(&mut harness, "Export");
+    wait_for(&mut harness, "Exported 89 cards to");
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.lines().count() > 89, "{written}");
+
+    // The imported deck is in the browser.
+    click(&mut harness, "Back to the browser");
+    search(&mut harness, "deck:\"Coup of 1921\"");
+    assert!(shows(&harness, "2 cards"));
+}

@@ -230,6 +230,9 @@ impl Browser {
                     self.confirm = Some(Confirm::Delete);
                 }
             });
+            if ui.button("Import or export…").clicked() {
+                out.command = Some(Command::OpenTransfer);
+            }
             if !self.deleted.is_empty() && ui.button("Undo delete").on_hover_text("Ctrl+Z").clicked() {
                 self.undo_delete(collection, library, out);
             }

@@ -11,6 +11,7 @@ mod home;
 mod review;
 mod settings;
 mod stats;
+mod transfer;
 
 pub use fonts::install as install_fonts;
 
@@ -92,6 +93,8 @@ pub enum Command {
     EditCard(DeckId, CardId),
     /// Close the card form and go back to where it was opened.
     CloseEditor,
+    /// Show the import and export screen.
+    OpenTransfer,
 }
 
 /// What to cram.
@@ -128,6 +131,7 @@ enum Screen {
     Stats,
     Browser,
     Editor(Box<editor::Form>),
+    Transfer(Box<transfer::Transfer>),
 }
 
 /// The application: what is loaded, and which screen shows.
@@ -386,6 +390,9 @@ impl YadgarApp {
                     }
                 };
             }
+            Command::OpenTransfer => {
+                self.screen = Screen::Transfer(Box::new(transfer::Transfer::new(&self.library)));
+            }
             Command::CloseEditor => {
                 if let Screen::Editor(form) = std::mem::replace(&mut self.screen, Screen::Home) {
                     self.screen = Self::screen_of(form.into_back());
@@ -629,6 +636,19 @@ impl eframe::App for YadgarApp {
                                 self.browser.remember_deleted(vec![deleted]);
                             }
                             outcome.close.then_some(Command::CloseEditor)
+                        }
+                        Err(_) => Some(Command::Home),
+                    },
+                    Screen::Transfer(transfer) => match &mut self.collection {
+                        Ok(c) => {
+                            let outcome = transfer.ui(ui, c, &self.library);
+                            if outcome.imported {
+                                // A new deck file: read the decks again, as at start.
+                                self.library = store::load_library(&c.profile().decks_dir());
+                                self.browser.library_changed();
+                                library_changed = true;
+                            }
+                            outcome.close.then(|| Command::Browse(self.browser.query().to_owned()))
                         }
                         Err(_) => Some(Command::Home),
                     },
