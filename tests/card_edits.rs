@@ -222,3 +222,30 @@ fn decks_are_renamed_in_place_and_deleted_into_the_trash() {
     let kept: serde_json::Value = serde_json::from_slice(&std::fs::read(&trashed).unwrap()).unwrap();
     assert_eq!(kept["title"], "Lecture notes");
 }
+
+#[test]
+fn new_cards_move_between_own_decks_and_cards_with_history_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut c, mut library) = open(dir.path());
+    let from = c.create_deck(&mut library, "Inbox").unwrap();
+    let to = c.create_deck(&mut library, "Coup of 1921").unwrap();
+    let a = c.add_card(&mut library, &from, draft("First question?", "a")).unwrap();
+    let b = c.add_card(&mut library, &from, draft("Second question?", "b")).unwrap();
+    c.grade(&from, &b, Rating::Good, 3000, Moment::new(NOON, 0), false).unwrap();
+    let bundled = library.deck(&bundled_dates()).unwrap().deck.cards[0].id.clone();
+
+    let report = c
+        .move_cards(
+            &mut library,
+            &[(from.clone(), a.clone()), (from.clone(), b.clone()), (bundled_dates(), bundled)],
+            &to,
+        )
+        .unwrap();
+    assert_eq!(report, store::MoveReport { moved: 1, with_history: 1, bundled: 1 });
+    let on_disk = store::load_library(&c.profile().decks_dir());
+    let ids = |d: &DeckId| on_disk.deck(d).unwrap().deck.cards.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&to), vec![a]);
+    assert_eq!(ids(&from), vec![b]);
+    assert_eq!(on_disk.deck(&to).unwrap().deck, library.deck(&to).unwrap().deck);
+    assert!(matches!(c.move_cards(&mut library, &[], &bundled_dates()), Err(StoreError::BundledDeckChange(_))));
+}

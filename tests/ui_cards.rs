@@ -289,3 +289,27 @@ fn a_csv_file_is_imported_with_its_column_mapping_and_a_deck_exported_in_the_bac
     search(&mut harness, "deck:\"Coup of 1921\"");
     assert!(shows(&harness, "2 cards"));
 }
+
+#[test]
+fn an_own_deck_is_renamed_and_after_a_confirmation_moved_to_the_trash() {
+    let dir = tempfile::tempdir().unwrap();
+    prepare(dir.path());
+    let mut harness = app(dir.path());
+    let (deck, path) = add_three_cards(&mut harness);
+    click(&mut harness, "Browse");
+    click(&mut harness, "Your decks");
+    click(&mut harness, "Rename Lecture notes");
+    set_field(&mut harness, "New title:", "Coup of 1921");
+    click(&mut harness, "Save title");
+    assert_eq!(deck_on_disk(&path).title, "Coup of 1921");
+    assert_eq!(deck_on_disk(&path).id, deck, "the id, and so the progress, stays");
+
+    click(&mut harness, "Delete Coup of 1921…");
+    assert!(shows(&harness, "Move the deck “Coup of 1921” and its 3 cards to the trash"));
+    assert!(path.exists(), "nothing happens before the confirmation");
+    click(&mut harness, "Move to the trash");
+    assert!(!path.exists());
+    let trashed = dir.path().join("profiles/default/trash").join(path.file_name().unwrap());
+    assert_eq!(deck_on_disk(&trashed).cards.len(), 3);
+    assert!(harness.state().library().deck(&deck).is_none());
+}

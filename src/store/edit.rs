@@ -29,6 +29,17 @@ pub struct DeletedCard {
     pub card: Card,
 }
 
+/// What [`Collection::move_cards`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MoveReport {
+    /// Cards moved.
+    pub moved: usize,
+    /// Cards left in place because they have review history.
+    pub with_history: usize,
+    /// Bundled cards left in place.
+    pub bundled: usize,
+}
+
 /// Reads `overrides.json` from a profile folder; a missing file is no
 /// overrides.
 ///
@@ -234,6 +245,80 @@ impl Collection {
         write_deck(Path::new(&loaded.file), &new_deck)?;
         loaded.deck = new_deck;
         Ok(())
+    }
+
+    /// Moves cards from own decks into the own deck `to`, keeping their ids
+    /// when free there. Progress is keyed by deck and card, so a card with
+    /// review history stays where it is (moving it would leave its history
+    /// behind); so does a bundled card. Both are counted in the report. The
+    /// target is written before the sources, so a crash between the two
+    /// leaves a card in both decks rather than in neither.
+    ///
+    /// # Errors
+    /// The target is bundled or missing, a moved card breaks a rule of the
+    /// target (the same question), or a write failed.
+    pub fn move_cards(
+        &mut self,
+        library: &mut Library,
+        cards: &[(DeckId, CardId)],
+        to: &DeckId,
+    ) -> Result<MoveReport, StoreError> {
+        self.check_writable()?;
+        let target = own_deck_index(library, to)?;
+        let mut report = MoveReport::default();
+        let Some(target_loaded) = library.decks.get(target) else { return Err(StoreError::NoSuchDeck(to.0.clone())) };
+        let mut new_target = target_loaded.deck.clone();
+        let mut sources: Vec<(usize, Deck)> = Vec::new();
+        for (deck, card) in cards {
+            if deck == to {
+                continue;
+            }
+            let index = deck_index(library, deck)?;
+            let Some(loaded) = library.decks.get(index) else { continue };
+            if loaded.origin != DeckOrigin::Profile {
+                report.bundled += 1;
+                continue;
+            }
+            if self.progress().state(deck, card).is_some() {
+                report.with_history += 1;
+                continue;
+            }
+            let slot = match sources.iter().position(|(i, _)| *i == index) {
+                Some(slot) => slot,
+                None => {
+                    sources.push((index, loaded.deck.clone()));
+                    sources.len() - 1
+                }
+            };
+            let Some((_, source)) = sources.get_mut(slot) else { continue };
+            let Some(position) = source.cards.iter().position(|c| c.id == *card) else {
+                return Err(StoreError::NoSuchCard { deck: deck.0.clone(), card: card.0.clone() });
+            };
+            let mut moved = source.cards.remove(position);
+            let history = self.progress().states.get(to);
+            let taken = |id: &CardId| {
+                new_target.cards.iter().any(|c| c.id == *id) || history.is_some_and(|h| h.contains_key(id))
+            };
+            if taken(&moved.id) {
+                moved.id = CardId(new_id(&moved.question, |id| taken(&CardId(id.to_owned()))));
+            }
+            new_target.cards.push(moved);
+            report.moved += 1;
+        }
+        if report.moved == 0 {
+            return Ok(report);
+        }
+        check_deck(&target_loaded.file, &new_target).map_err(invalid)?;
+        write_deck(Path::new(&target_loaded.file), &new_target)?;
+        if let Some(loaded) = library.decks.get_mut(target) {
+            loaded.deck = new_target;
+        }
+        for (index, deck) in sources {
+            let Some(loaded) = library.decks.get_mut(index) else { continue };
+            write_deck(Path::new(&loaded.file), &deck)?;
+            loaded.deck = deck;
+        }
+        Ok(report)
     }
 
     /// Makes a new, empty own deck titled `title`, in `decks/<id>.json`

@@ -17,7 +17,7 @@ use thiserror::Error;
 pub use atomic::{sync_dir, write_atomic};
 pub use collection::{BuiltJournal, Collection, ImportReport, JournalJob, OnExisting, Preferences, ProfileFile, Theme};
 pub use decks::{load_deck_dir, load_deck_file, load_library};
-pub use edit::{DeletedCard, OVERRIDES_FILE, read_overrides};
+pub use edit::{DeletedCard, MoveReport, OVERRIDES_FILE, read_overrides};
 pub use exams::Attempt;
 pub use profiles::{create_profile, delete_profile, device_id, list_profiles, rename_profile};
 

@@ -42,10 +42,11 @@ struct Stamp {
 }
 
 /// A question before a destructive action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Confirm {
     Reset,
     Delete,
+    DeleteDeck(DeckId),
 }
 
 /// The browser's state; it lives as long as the app, so the query and the
@@ -68,6 +69,10 @@ pub(crate) struct Browser {
     anchor: Option<usize>,
     help: bool,
     confirm: Option<Confirm>,
+    /// The own deck that "Move" moves the selected cards into.
+    move_to: Option<DeckId>,
+    /// An own deck being renamed, and the new title.
+    renaming: Option<(DeckId, String)>,
     tag: String,
     /// Deleted cards that Undo puts back, the last deletion only.
     deleted: Vec<DeletedCard>,
@@ -237,9 +242,11 @@ impl Browser {
                 self.undo_delete(collection, library, out);
             }
         });
-        if let Some(confirm) = self.confirm {
+        self.move_ui(ui, collection, library, out);
+        self.decks_ui(ui, collection, library, out);
+        if let Some(confirm) = self.confirm.clone() {
             let keys = self.selected_keys(library);
-            let (question, yes) = match confirm {
+            let (question, yes) = match &confirm {
                 Confirm::Reset => (
                     format!(
                         "Reset {} cards? They become new, and their progress is forgotten (the history stays in the log).",
@@ -251,6 +258,14 @@ impl Browser {
                     format!("Delete {} cards? Their history stays in the log; Undo puts them back.", keys.len()),
                     "Delete",
                 ),
+                Confirm::DeleteDeck(deck) => (
+                    format!(
+                        "Move the deck “{}” and its {} cards to the trash (<profile>/trash)? Its history stays in the log.",
+                        library.deck(deck).map_or("", |d| d.deck.title.as_str()),
+                        library.deck(deck).map_or(0, |d| d.deck.cards.len())
+                    ),
+                    "Move to the trash",
+                ),
             };
             ui.horizontal_wrapped(|ui| {
                 ui.colored_label(ui.visuals().warn_fg_color, question);
@@ -259,6 +274,13 @@ impl Browser {
                     match confirm {
                         Confirm::Reset => self.record(collection, library, Action::Reset),
                         Confirm::Delete => self.delete(collection, library, keys, out),
+                        Confirm::DeleteDeck(deck) => match collection.delete_deck(library, &deck) {
+                            Ok(path) => {
+                                out.library_changed = true;
+                                self.message = Some((format!("The deck was moved to {}.", path.display()), false));
+                            }
+                            Err(e) => self.message = Some((e.to_string(), true)),
+                        },
                     }
                 }
                 if ui.button("Cancel").clicked() {
@@ -270,6 +292,96 @@ impl Browser {
             let color = if *error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
             ui.colored_label(color, message);
         }
+    }
+
+    /// "Move to" one of the profile's own decks.
+    fn move_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library, out: &mut Outcome) {
+        let own: Vec<(DeckId, String)> = library
+            .decks
+            .iter()
+            .filter(|d| d.origin == DeckOrigin::Profile)
+            .map(|d| (d.deck.id.clone(), d.deck.title.clone()))
+            .collect();
+        if own.is_empty() || self.selected.is_empty() {
+            return;
+        }
+        ui.horizontal(|ui| {
+            let chosen = own.iter().find(|(id, _)| Some(id) == self.move_to.as_ref()).map_or("choose", |(_, t)| t);
+            egui::ComboBox::from_label("Move to").selected_text(chosen.to_owned()).show_ui(ui, |ui| {
+                for (id, title) in &own {
+                    ui.selectable_value(&mut self.move_to, Some(id.clone()), title);
+                }
+            });
+            let Some(to) = self.move_to.clone() else { return };
+            if ui.button("Move").on_hover_text("New cards only: progress belongs to a card in its deck").clicked() {
+                let keys = self.selected_keys(library);
+                match collection.move_cards(library, &keys, &to) {
+                    Ok(report) => {
+                        out.library_changed = report.moved > 0;
+                        let mut message = format!("Moved {} cards.", report.moved);
+                        if report.with_history > 0 {
+                            message.push_str(&format!(
+                                " {} cards with review history stayed (their progress belongs to their deck).",
+                                report.with_history
+                            ));
+                        }
+                        if report.bundled > 0 {
+                            message.push_str(&format!(" {} bundled cards stayed.", report.bundled));
+                        }
+                        self.message = Some((message, false));
+                    }
+                    Err(e) => self.message = Some((e.to_string(), true)),
+                }
+            }
+        });
+    }
+
+    /// The profile's own decks: rename, or move to the trash.
+    fn decks_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library, out: &mut Outcome) {
+        let own: Vec<(DeckId, String, usize)> = library
+            .decks
+            .iter()
+            .filter(|d| d.origin == DeckOrigin::Profile)
+            .map(|d| (d.deck.id.clone(), d.deck.title.clone(), d.deck.cards.len()))
+            .collect();
+        if own.is_empty() {
+            return;
+        }
+        egui::CollapsingHeader::new("Your decks").show(ui, |ui| {
+            for (id, title, cards) in own {
+                ui.horizontal(|ui| {
+                    let renaming = self.renaming.as_ref().is_some_and(|(d, _)| *d == id);
+                    if renaming {
+                        if let Some((_, text)) = &mut self.renaming {
+                            let label = ui.label("New title:");
+                            ui.add(egui::TextEdit::singleline(text).desired_width(220.0)).labelled_by(label.id);
+                        }
+                        if ui.button("Save title").clicked()
+                            && let Some((deck, text)) = self.renaming.clone()
+                        {
+                            match collection.rename_deck(library, &deck, &text) {
+                                Ok(()) => {
+                                    self.renaming = None;
+                                    out.library_changed = true;
+                                }
+                                Err(e) => self.message = Some((e.to_string(), true)),
+                            }
+                        }
+                        if ui.button("Cancel").clicked() {
+                            self.renaming = None;
+                        }
+                    } else {
+                        ui.label(format!("{title} ({cards} cards)"));
+                        if ui.small_button(format!("Rename {title}")).clicked() {
+                            self.renaming = Some((id.clone(), title.clone()));
+                        }
+                        if ui.small_button(format!("Delete {title}…")).clicked() {
+                            self.confirm = Some(Confirm::DeleteDeck(id.clone()));
+                        }
+                    }
+                });
+            }
+        });
     }
 
     fn record(&mut self, collection: &mut Collection, library: &Library, action: Action) {

@@ -633,9 +633,13 @@ impl eframe::App for YadgarApp {
                                 self.browser.library_changed();
                             }
                             if let Some(deleted) = outcome.deleted {
+                                // To the browser, where Undo is (a review
+                                // session's place in the deck moved anyway).
                                 self.browser.remember_deleted(vec![deleted]);
+                                Some(Command::Browse(self.browser.query().to_owned()))
+                            } else {
+                                outcome.close.then_some(Command::CloseEditor)
                             }
-                            outcome.close.then_some(Command::CloseEditor)
                         }
                         Err(_) => Some(Command::Home),
                     },
