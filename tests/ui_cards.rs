@@ -313,3 +313,23 @@ fn an_own_deck_is_renamed_and_after_a_confirmation_moved_to_the_trash() {
     assert_eq!(deck_on_disk(&trashed).cards.len(), 3);
     assert!(harness.state().library().deck(&deck).is_none());
 }
+
+#[test]
+fn a_refused_card_is_explained_under_its_field_and_the_form_keeps_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    prepare(dir.path());
+    let mut harness = app(dir.path());
+    let (_, path) = add_three_cards(&mut harness);
+    ctrl(&mut harness, Key::N);
+    ctrl(&mut harness, Key::Enter);
+    assert!(shows(&harness, "Write a question."));
+    assert!(shows(&harness, "Write the answer."));
+    set_field(&mut harness, "Question", "who led the coup of february 1921");
+    assert!(shows(&harness, &format!("This deck already asks: “{}”.", CARDS[0].0)));
+    set_field(&mut harness, "Answer", "Reza Khan");
+    ctrl(&mut harness, Key::Enter);
+    assert!(shows(&harness, "Another card in this deck asks the same question: reword it."));
+    let question = harness.get_by_label("Question");
+    assert!(format!("{question:?}").contains("who led the coup of february 1921"), "the text stays");
+    assert_eq!(deck_on_disk(&path).cards.len(), 3);
+}
