@@ -6,6 +6,7 @@
 //! invariant 1).
 
 pub mod answer;
+pub mod browse;
 pub mod check;
 pub mod commands;
 pub mod deck;
@@ -13,6 +14,7 @@ pub mod exam;
 pub mod ground;
 pub mod history;
 pub mod interop;
+pub mod query;
 pub mod revlog;
 pub mod schedule;
 pub mod stats;

@@ -135,6 +135,15 @@ proptest! {
     }
 
     #[test]
+    fn the_ascii_fast_path_agrees_with_the_unicode_one(text in "[ -~\t\n]{0,60}") {
+        // A trailing " é" sends the same text through the Unicode path.
+        let fast = normalise(&text);
+        let unicode = normalise(&format!("{text} \u{e9}"));
+        let expected = if fast.is_empty() { "e".to_owned() } else { format!("{fast} e") };
+        prop_assert_eq!(unicode, expected);
+    }
+
+    #[test]
     fn reading_dates_never_panics(text in any::<String>()) {
         let _ = parse_date(&text);
     }

@@ -1,9 +1,9 @@
 //! The set of decks a profile sees: the bundled ones and the profile's own,
 //! with the errors of those that failed to load.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use super::{Deck, DeckError, DeckErrorKind};
+use super::{CardId, Deck, DeckError, DeckErrorKind, DeckId};
 
 mod bundled {
     include!(concat!(env!("OUT_DIR"), "/bundled_decks.rs"));
@@ -37,6 +37,8 @@ pub struct Library {
     pub decks: Vec<LoadedDeck>,
     /// Files that failed, with what to do about them.
     pub errors: Vec<DeckError>,
+    /// Bundled cards shown with the profile's edits (`overrides.json`).
+    pub edited: HashSet<(DeckId, CardId)>,
 }
 
 /// The bundled deck files, as (file, bytes).
@@ -75,6 +77,11 @@ impl Library {
     /// The bundled decks alone, parsed from the bytes inside the binary.
     pub fn bundled() -> Library {
         Library::from_results(bundled_parse_results())
+    }
+
+    /// The loaded deck with this id.
+    pub fn deck(&self, id: &DeckId) -> Option<&LoadedDeck> {
+        self.decks.iter().find(|d| d.deck.id == *id)
     }
 
     /// The number of cards in every loaded deck.

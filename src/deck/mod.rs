@@ -3,6 +3,7 @@
 //! Reading files is the store's job; this module only sees bytes.
 
 mod library;
+mod overrides;
 mod validate;
 
 use std::fmt;
@@ -10,6 +11,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use library::{DeckOrigin, Library, LoadedDeck, bundled_files, bundled_parse_results};
+pub use overrides::{CardOverride, OVERRIDES_FORMAT, Overrides, check_deck, new_id};
 pub use validate::{DeckError, DeckErrorKind, MAX_DECK_BYTES};
 
 /// Whether `id` is a valid card id: 1 to 100 characters from `a`-`z`,

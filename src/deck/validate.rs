@@ -194,7 +194,7 @@ pub(crate) fn is_valid_id(id: &str, max_len: usize) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
-fn check_rules(file: &str, text: &str, deck: &Deck) -> Result<(), DeckError> {
+pub(super) fn check_rules(file: &str, text: &str, deck: &Deck) -> Result<(), DeckError> {
     if !is_valid_id(&deck.id.0, 64) {
         return Err(DeckError::new(file, DeckErrorKind::BadDeckId(deck.id.0.clone())));
     }

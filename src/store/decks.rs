@@ -44,9 +44,20 @@ pub fn load_deck_dir(dir: &Path) -> Vec<(String, DeckOrigin, Result<Deck, DeckEr
     paths.into_iter().map(|p| (p.display().to_string(), DeckOrigin::Profile, load_deck_file(&p))).collect()
 }
 
-/// The bundled decks followed by the decks in `profile_decks`.
+/// The bundled decks followed by the decks in `profile_decks`, with the
+/// profile's edits of bundled cards (`overrides.json` beside that folder)
+/// applied. An unreadable `overrides.json` is reported among the errors and
+/// the bundled cards show as shipped.
 pub fn load_library(profile_decks: &Path) -> Library {
     let mut results = bundled_parse_results();
     results.extend(load_deck_dir(profile_decks));
-    Library::from_results(results)
+    let mut library = Library::from_results(results);
+    if let Some(profile_dir) = profile_decks.parent() {
+        let file = profile_dir.join(super::OVERRIDES_FILE).display().to_string();
+        match super::read_overrides(profile_dir) {
+            Ok(overrides) => library.apply_overrides(&file, &overrides),
+            Err(e) => library.errors.push(e),
+        }
+    }
+    library
 }

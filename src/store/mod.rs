@@ -5,6 +5,7 @@
 mod atomic;
 mod collection;
 mod decks;
+mod edit;
 pub mod exams;
 pub mod log;
 mod profiles;
@@ -16,6 +17,7 @@ use thiserror::Error;
 pub use atomic::{sync_dir, write_atomic};
 pub use collection::{BuiltJournal, Collection, ImportReport, JournalJob, OnExisting, Preferences, ProfileFile, Theme};
 pub use decks::{load_deck_dir, load_deck_file, load_library};
+pub use edit::{DeletedCard, MoveReport, OVERRIDES_FILE, read_overrides};
 pub use exams::Attempt;
 pub use profiles::{create_profile, delete_profile, device_id, list_profiles, rename_profile};
 
@@ -64,6 +66,22 @@ pub enum StoreError {
         "deck id {0:?} belongs to a bundled deck, which cannot be replaced: import it under another name (--deck NAME)"
     )]
     BundledDeck(String),
+    /// No loaded deck has that id.
+    #[error("there is no deck with id {0:?}: it may have been deleted; reload the library")]
+    NoSuchDeck(String),
+    /// The deck has no card with that id.
+    #[error("deck {deck:?} has no card {card:?}: it may have been deleted")]
+    NoSuchCard {
+        /// The deck id.
+        deck: String,
+        /// The card id.
+        card: String,
+    },
+    /// Adding, deleting or renaming in a bundled deck.
+    #[error(
+        "deck {0:?} is bundled with Yadgar and cannot be changed this way: edit its cards, or add cards to one of your own decks"
+    )]
+    BundledDeckChange(String),
     /// A deck to write breaks a deck rule.
     #[error("{0}")]
     InvalidDeck(crate::deck::DeckError),

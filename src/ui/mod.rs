@@ -3,19 +3,22 @@
 //! values and return a [`Command`]; the app applies it after drawing, and
 //! only the store writes files.
 
+mod browser;
+mod editor;
 mod exam;
 mod fonts;
 mod home;
 mod review;
 mod settings;
 mod stats;
+mod transfer;
 
 pub use fonts::install as install_fonts;
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::deck::{DeckId, Library};
+use crate::deck::{CardId, DeckId, Library};
 use crate::schedule::Counts;
 use crate::store::{self, Collection, Preferences, StoreError, Theme};
 use crate::study;
@@ -81,6 +84,17 @@ pub enum Command {
     CreateProfile(String),
     /// Save new preferences (theme, zoom, typed answers, hint).
     SavePreferences(Preferences),
+    /// Open the card browser with this query (the statistics screen uses
+    /// it to show the cards behind a figure).
+    Browse(String),
+    /// Open the form for a new card.
+    AddCard,
+    /// Open the form to edit a card.
+    EditCard(DeckId, CardId),
+    /// Close the card form and go back to where it was opened.
+    CloseEditor,
+    /// Show the import and export screen.
+    OpenTransfer,
 }
 
 /// What to cram.
@@ -115,6 +129,9 @@ enum Screen {
     Results(Box<exam::Results>),
     Readiness(Box<exam::ReadinessScreen>),
     Stats,
+    Browser,
+    Editor(Box<editor::Form>),
+    Transfer(Box<transfer::Transfer>),
 }
 
 /// The application: what is loaded, and which screen shows.
@@ -135,6 +152,8 @@ pub struct YadgarApp {
     /// A background rebuild of the journal of grades (for the statistics),
     /// when the profile was opened from its snapshot.
     journal: Option<std::sync::mpsc::Receiver<Result<store::BuiltJournal, StoreError>>>,
+    /// The card browser, kept across screens so its query and sort stay.
+    browser: browser::Browser,
 }
 
 /// Tracks the first frame with the deck list, for `--exit-after-first-frame`.
@@ -166,6 +185,7 @@ impl YadgarApp {
             first_frame,
             stats: stats::StatsView::default(),
             journal: None,
+            browser: browser::Browser::default(),
             device,
             profile_name,
             config,
@@ -200,6 +220,7 @@ impl YadgarApp {
         }
         self.collection = opened;
         self.screen = Screen::Home;
+        self.browser = browser::Browser::default();
         self.stats = stats::StatsView::default();
         self.start_journal(ctx);
         self.refresh_overview();
@@ -351,10 +372,55 @@ impl YadgarApp {
                 }
             }
             Command::CreateProfile(name) => self.create_profile(ctx, name),
+            Command::Browse(query) => {
+                self.browser.set_query(query);
+                self.screen = Screen::Browser;
+            }
+            Command::AddCard => {
+                let back = self.take_back();
+                self.screen = Screen::Editor(Box::new(editor::Form::add(&self.library, back)));
+            }
+            Command::EditCard(deck, card) => {
+                let back = self.take_back();
+                self.screen = match editor::Form::edit(&self.library, &deck, &card, back) {
+                    Ok(form) => Screen::Editor(Box::new(form)),
+                    Err(back) => {
+                        self.banner = Some(format!("card {card} of deck {deck} is no longer loaded"));
+                        Self::screen_of(back)
+                    }
+                };
+            }
+            Command::OpenTransfer => {
+                self.screen = Screen::Transfer(Box::new(transfer::Transfer::new(&self.library)));
+            }
+            Command::CloseEditor => {
+                if let Screen::Editor(form) = std::mem::replace(&mut self.screen, Screen::Home) {
+                    self.screen = Self::screen_of(form.into_back());
+                }
+                self.refresh_overview();
+            }
             Command::SavePreferences(preferences) => match collection.set_preferences(preferences) {
                 Ok(()) => apply_preferences(ctx, collection.preferences(), self.config.theme),
                 Err(e) => self.banner = Some(format!("the preference was not saved: {e}")),
             },
+        }
+    }
+
+    /// Takes the current screen as the place the card form returns to.
+    fn take_back(&mut self) -> editor::Back {
+        match std::mem::replace(&mut self.screen, Screen::Home) {
+            Screen::Review(session) => editor::Back::Review(session),
+            Screen::Browser => editor::Back::Browser,
+            Screen::Editor(form) => form.into_back(),
+            _ => editor::Back::Home,
+        }
+    }
+
+    fn screen_of(back: editor::Back) -> Screen {
+        match back {
+            editor::Back::Home => Screen::Home,
+            editor::Back::Browser => Screen::Browser,
+            editor::Back::Review(session) => Screen::Review(session),
         }
     }
 
@@ -387,6 +453,16 @@ impl YadgarApp {
                 if !matches!(self.screen, Screen::Exam(_)) && self.collection.is_ok() {
                     if !matches!(self.screen, Screen::Settings(_)) && ui.button("Settings").clicked() {
                         command = Some(Command::OpenSettings);
+                    }
+                    if !matches!(self.screen, Screen::Editor(_))
+                        && ui.button("Add card").on_hover_text("Ctrl+N").clicked()
+                    {
+                        command = Some(Command::AddCard);
+                    }
+                    if !matches!(self.screen, Screen::Browser)
+                        && ui.button("Browse").on_hover_text("Ctrl+B or /").clicked()
+                    {
+                        command = Some(Command::Browse(self.browser.query().to_owned()));
                     }
                     if !matches!(self.screen, Screen::Stats) && ui.button("Statistics").clicked() {
                         command = Some(Command::OpenStats(false));
@@ -437,6 +513,29 @@ impl YadgarApp {
         }
     }
 
+    /// Ctrl+N adds a card, Ctrl+B or / opens the browser, from any screen
+    /// but a running exam (and / only when no text field has the keys).
+    fn global_keys(&self, ui: &mut egui::Ui) -> Option<Command> {
+        if self.collection.is_err() || matches!(self.screen, Screen::Exam(_)) {
+            return None;
+        }
+        let typing = ui.ctx().egui_wants_keyboard_input();
+        let (add, browse, slash) = ui.input_mut(|i| {
+            (
+                i.consume_key(egui::Modifiers::COMMAND, egui::Key::N),
+                i.consume_key(egui::Modifiers::COMMAND, egui::Key::B),
+                !typing && i.consume_key(egui::Modifiers::NONE, egui::Key::Slash),
+            )
+        });
+        if add && !matches!(self.screen, Screen::Editor(_)) {
+            Some(Command::AddCard)
+        } else if (browse || slash) && !matches!(self.screen, Screen::Browser) {
+            Some(Command::Browse(self.browser.query().to_owned()))
+        } else {
+            None
+        }
+    }
+
     /// Keeps the profile's zoom in step with Ctrl+plus and Ctrl+minus.
     fn persist_zoom(&mut self, ctx: &egui::Context) {
         let Ok(c) = &mut self.collection else { return };
@@ -466,10 +565,11 @@ impl eframe::App for YadgarApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.poll_journal(&ctx);
-        let mut command = None;
+        let mut command = self.global_keys(ui);
+        let mut library_changed = false;
         egui::Panel::top("top_bar").show(ui, |ui| {
             ui.add_space(4.0);
-            command = self.top_bar_ui(ui);
+            command = self.top_bar_ui(ui).or(command.take());
             ui.add_space(2.0);
         });
         egui::CentralPanel::default().show(ui, |ui| {
@@ -517,6 +617,45 @@ impl eframe::App for YadgarApp {
                         Ok(c) => screen.ui(ui, c, &self.library),
                         Err(_) => Some(Command::Home),
                     },
+                    Screen::Browser => match &mut self.collection {
+                        Ok(c) => {
+                            let outcome = self.browser.ui(ui, c, &mut self.library);
+                            library_changed |= outcome.library_changed;
+                            outcome.command
+                        }
+                        Err(_) => Some(Command::Home),
+                    },
+                    Screen::Editor(form) => match &mut self.collection {
+                        Ok(c) => {
+                            let outcome = form.ui(ui, c, &mut self.library);
+                            if outcome.library_changed {
+                                library_changed = true;
+                                self.browser.library_changed();
+                            }
+                            if let Some(deleted) = outcome.deleted {
+                                // To the browser, where Undo is (a review
+                                // session's place in the deck moved anyway).
+                                self.browser.remember_deleted(vec![deleted]);
+                                Some(Command::Browse(self.browser.query().to_owned()))
+                            } else {
+                                outcome.close.then_some(Command::CloseEditor)
+                            }
+                        }
+                        Err(_) => Some(Command::Home),
+                    },
+                    Screen::Transfer(transfer) => match &mut self.collection {
+                        Ok(c) => {
+                            let outcome = transfer.ui(ui, c, &self.library);
+                            if outcome.imported {
+                                // A new deck file: read the decks again, as at start.
+                                self.library = store::load_library(&c.profile().decks_dir());
+                                self.browser.library_changed();
+                                library_changed = true;
+                            }
+                            outcome.close.then(|| Command::Browse(self.browser.query().to_owned()))
+                        }
+                        Err(_) => Some(Command::Home),
+                    },
                     Screen::Stats => match &mut self.collection {
                         Ok(c) => self.stats.ui(ui, c, &self.library),
                         Err(_) => Some(Command::Home),
@@ -535,6 +674,9 @@ impl eframe::App for YadgarApp {
                 command = screen_command.or(command.take());
             });
         });
+        if library_changed {
+            self.refresh_overview();
+        }
         if let Some(command) = command {
             self.apply(&ctx, command);
             // Draw the new screen now, not at the next input event (an exam

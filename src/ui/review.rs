@@ -330,6 +330,9 @@ impl Session {
             if ui.button("Suspend card").on_hover_text("@").clicked() {
                 action = Some("suspend");
             }
+            if self.revealed && ui.button("Edit card").on_hover_text("E").clicked() {
+                action = Some("edit");
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button("End session").clicked() {
                     out.command = Some(Command::Home);
@@ -339,7 +342,7 @@ impl Session {
 
         // Keys, unless a text field is taking them.
         let typing = ui.ctx().egui_wants_keyboard_input();
-        let (reveal_key, rating_key, undo_key, bury_key, suspend_key, escape) = ui.input(|i| {
+        let (reveal_key, rating_key, undo_key, bury_key, suspend_key, edit_key, escape) = ui.input(|i| {
             let reveal = i.key_pressed(egui::Key::Space) || i.key_pressed(egui::Key::Enter);
             let rating = [egui::Key::Num1, egui::Key::Num2, egui::Key::Num3, egui::Key::Num4]
                 .iter()
@@ -348,7 +351,8 @@ impl Session {
             let undo = i.modifiers.command && i.key_pressed(egui::Key::Z);
             let bury = i.key_pressed(egui::Key::Minus);
             let suspend = i.events.iter().any(|e| matches!(e, egui::Event::Text(t) if t == "@"));
-            (reveal, rating, undo, bury, suspend, i.key_pressed(egui::Key::Escape))
+            let edit = !i.modifiers.any() && i.key_pressed(egui::Key::E);
+            (reveal, rating, undo, bury, suspend, edit, i.key_pressed(egui::Key::Escape))
         });
         if !typing && !typed_submitted {
             if reveal_key {
@@ -370,6 +374,9 @@ impl Session {
             if suspend_key {
                 action = Some("suspend");
             }
+            if edit_key && self.revealed {
+                action = Some("edit");
+            }
             if escape {
                 out.command = Some(Command::Home);
             }
@@ -383,6 +390,12 @@ impl Session {
             Some("undo") => self.undo(collection, library),
             Some("bury") => self.act(Action::Bury, collection, library),
             Some("suspend") => self.act(Action::Suspend, collection, library),
+            Some("edit") => {
+                if let Some((deck, card)) = self.card(library) {
+                    out.command = Some(Command::EditCard(deck.clone(), card.id.clone()));
+                }
+                None
+            }
             _ => None,
         }
         .or(out.error);
@@ -430,18 +443,7 @@ impl Session {
             diff_ui(ui, &self.typed, &card.answer);
             ui.add_space(6.0);
         }
-        ui.separator();
-        ui.label(RichText::new(&card.answer).size(28.0).strong().color(ui.visuals().strong_text_color()));
-        if !card.accept.is_empty() {
-            ui.label(RichText::new(format!("also accepted: {}", card.accept.join("; "))).small().weak());
-        }
-        ui.add_space(8.0);
-        if !card.note.is_empty() {
-            ui.label(RichText::new(&card.note).size(16.0));
-        }
-        if let Some(source) = &card.source {
-            ui.label(RichText::new(format!("Source: paragraph {}", source.paragraph)).small().weak());
-        }
+        answer_face_ui(ui, card);
     }
 
     fn grade_buttons_ui(&self, ui: &mut egui::Ui) -> Option<Rating> {
@@ -459,6 +461,23 @@ impl Session {
             }
         });
         clicked
+    }
+}
+
+/// The answer side of a card as review shows it: the answer, accepted
+/// forms, note and source (also the editor's preview).
+pub(super) fn answer_face_ui(ui: &mut egui::Ui, card: &Card) {
+    ui.separator();
+    ui.label(RichText::new(&card.answer).size(28.0).strong().color(ui.visuals().strong_text_color()));
+    if !card.accept.is_empty() {
+        ui.label(RichText::new(format!("also accepted: {}", card.accept.join("; "))).small().weak());
+    }
+    ui.add_space(8.0);
+    if !card.note.is_empty() {
+        ui.label(RichText::new(&card.note).size(16.0));
+    }
+    if let Some(source) = &card.source {
+        ui.label(RichText::new(format!("Source: paragraph {}", source.paragraph)).small().weak());
     }
 }
 

@@ -262,7 +262,7 @@ impl StatsView {
             section(
                 ui,
                 "Weakest topics",
-                "Tags whose studied cards you are least likely to remember now, and tags you forget most often. Review one to strengthen it.",
+                "Tags whose studied cards you are least likely to remember now, and tags you forget most often. Browse a tag's cards, or go through them to strengthen it.",
             );
             if let Some(c) = topics_ui(ui, &stats) {
                 command = Some(c);
@@ -966,10 +966,18 @@ fn topic_table(ui: &mut egui::Ui, id: &str, topics: &[stats::Topic]) -> Option<C
             ui.label(&topic.tag).on_hover_text(format!("{} studied cards", topic.cards));
             ui.label(format!("{:.0}%", topic.average_recall * 100.0));
             ui.label(topic.lapses.to_string());
-            if ui.small_button("Review").on_hover_text(format!("Go through every card tagged {}", topic.tag)).clicked()
-            {
-                command = Some(Command::Cram(super::CramScope::Tag(topic.tag.clone())));
-            }
+            ui.horizontal(|ui| {
+                let browse =
+                    ui.small_button("Browse").on_hover_text(format!("Open the card browser at tag:{}", topic.tag));
+                if browse.clicked() {
+                    command = Some(Command::Browse(format!("tag:{}", topic.tag)));
+                }
+                let review =
+                    ui.small_button("Review").on_hover_text(format!("Go through every card tagged {}", topic.tag));
+                if review.clicked() {
+                    command = Some(Command::Cram(super::CramScope::Tag(topic.tag.clone())));
+                }
+            });
             ui.end_row();
         }
     });

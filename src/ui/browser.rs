@@ -1,0 +1,665 @@
+//! The card browser: a search box with the query language, a sortable
+//! table of every matching card (only visible rows are drawn), selection,
+//! and actions on the selected cards. Rows are rebuilt only when the query,
+//! the sort, the library or the progress changes, never per frame.
+
+use std::collections::HashSet;
+
+use egui::RichText;
+use egui_extras::{Column, TableBuilder};
+
+use super::Command;
+use crate::browse::{self, Index, Row, Sort, SortColumn};
+use crate::deck::{Card, CardId, DeckId, DeckOrigin, Library};
+use crate::query::{self, Query, QueryError};
+use crate::revlog::{Action, EventId};
+use crate::store::{self, Collection, DeletedCard};
+
+/// The columns: header, what they sort by, initial width.
+const COLUMNS: [(&str, SortColumn, f32); 13] = [
+    ("Deck", SortColumn::Deck, 130.0),
+    ("Question", SortColumn::Question, 280.0),
+    ("Answer", SortColumn::Answer, 150.0),
+    ("Kind", SortColumn::Kind, 70.0),
+    ("Tags", SortColumn::Tags, 110.0),
+    ("State", SortColumn::State, 90.0),
+    ("Due", SortColumn::Due, 70.0),
+    ("Interval", SortColumn::Interval, 60.0),
+    ("Stability", SortColumn::Stability, 65.0),
+    ("Difficulty", SortColumn::Difficulty, 65.0),
+    ("Recall", SortColumn::Retrievability, 55.0),
+    ("Reviews", SortColumn::Reviews, 55.0),
+    ("Lapses", SortColumn::Lapses, 50.0),
+];
+
+/// What the rows were built from; a change of any part rebuilds them.
+#[derive(Debug, Clone, PartialEq)]
+struct Stamp {
+    query: String,
+    sort: Sort,
+    last_applied: Option<(i64, EventId)>,
+    library: u64,
+}
+
+/// A question before a destructive action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Confirm {
+    Reset,
+    Delete,
+    DeleteDeck(DeckId),
+}
+
+/// The browser's state; it lives as long as the app, so the query and the
+/// sort survive leaving the screen.
+#[derive(Default)]
+pub(crate) struct Browser {
+    text: String,
+    query: Query,
+    /// The text `query` was parsed from.
+    query_text: String,
+    error: Option<QueryError>,
+    sort: Sort,
+    index: Option<Index>,
+    /// Bumped by [`Browser::library_changed`].
+    library_version: u64,
+    stamp: Option<Stamp>,
+    rows: Vec<Row>,
+    selected: HashSet<(DeckId, CardId)>,
+    /// The row a Shift-click extends from.
+    anchor: Option<usize>,
+    help: bool,
+    confirm: Option<Confirm>,
+    /// The own deck that "Move" moves the selected cards into.
+    move_to: Option<DeckId>,
+    /// An own deck being renamed, and the new title.
+    renaming: Option<(DeckId, String)>,
+    tag: String,
+    /// Deleted cards that Undo puts back, the last deletion only.
+    deleted: Vec<DeletedCard>,
+    /// What the last action did, or why it failed.
+    message: Option<(String, bool)>,
+    scroll_to_top: bool,
+}
+
+/// What a frame of the browser asks of the app.
+pub(crate) struct Outcome {
+    /// A screen change.
+    pub command: Option<Command>,
+    /// Cards were added, changed or removed: refresh the overview.
+    pub library_changed: bool,
+}
+
+impl Browser {
+    /// Sets the query, as typed in the search box.
+    pub fn set_query(&mut self, text: String) {
+        self.text = text;
+        self.scroll_to_top = true;
+        self.reparse();
+    }
+
+    /// The cards changed: rebuild the index and rows when next drawn.
+    pub fn library_changed(&mut self) {
+        self.index = None;
+        self.library_version += 1;
+        self.anchor = None;
+    }
+
+    /// Remembers deleted cards for Undo.
+    pub fn remember_deleted(&mut self, deleted: Vec<DeletedCard>) {
+        let n = deleted.len();
+        self.deleted = deleted;
+        self.message = Some((format!("Deleted {n} {}.", if n == 1 { "card" } else { "cards" }), false));
+    }
+
+    /// The query as typed.
+    pub fn query(&self) -> &str {
+        &self.text
+    }
+
+    fn reparse(&mut self) {
+        match query::parse(&self.text) {
+            Ok(q) => {
+                self.query = q;
+                self.query_text.clone_from(&self.text);
+                self.error = None;
+            }
+            // Keep the last good query and its table.
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    fn refresh(&mut self, collection: &Collection, library: &Library) {
+        let stamp = Stamp {
+            query: self.query_text.clone(),
+            sort: self.sort,
+            last_applied: collection.progress().last_applied,
+            library: self.library_version,
+        };
+        if self.index.is_some() && self.stamp.as_ref() == Some(&stamp) {
+            return;
+        }
+        let index = self.index.get_or_insert_with(|| Index::build(library));
+        self.rows = browse::rows(
+            index,
+            library,
+            collection.progress(),
+            collection.scheduler(),
+            store::now(),
+            &self.query,
+            self.sort,
+        );
+        self.stamp = Some(stamp);
+        let keys: HashSet<(DeckId, CardId)> = self.rows.iter().filter_map(|r| key(library, r)).collect();
+        self.selected.retain(|k| keys.contains(k));
+    }
+
+    /// Draws the browser and applies its actions.
+    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library) -> Outcome {
+        let mut out = Outcome { command: None, library_changed: false };
+        self.refresh(collection, library);
+        self.search_ui(ui);
+        self.actions_ui(ui, collection, library, &mut out);
+        if out.library_changed {
+            self.library_changed();
+        }
+        self.refresh(collection, library);
+        ui.add_space(4.0);
+        self.table_ui(ui, library, &mut out);
+        self.keys(ui, collection, library, &mut out);
+        if out.library_changed {
+            self.library_changed();
+        }
+        out
+    }
+
+    fn search_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            let label = ui.label("Search:");
+            let response = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.text)
+                        .desired_width((ui.available_width() - 200.0).max(200.0))
+                        .hint_text("treaty tag:war -is:new prop:r<0.8"),
+                )
+                .labelled_by(label.id);
+            if response.changed() {
+                self.scroll_to_top = true;
+                self.reparse();
+            }
+            if ui.selectable_label(self.help, "?").on_hover_text("How to search").clicked() {
+                self.help = !self.help;
+            }
+            ui.label(RichText::new(format!("{} cards", self.rows.len())).weak());
+        });
+        if let Some(e) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, format!("Query error {e}"));
+        }
+        if self.help {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.label(RichText::new(query::HELP).monospace());
+            });
+        }
+    }
+
+    fn selected_keys(&self, library: &Library) -> Vec<(DeckId, CardId)> {
+        // In table order, so actions go top to bottom.
+        self.rows.iter().filter_map(|r| key(library, r)).filter(|k| self.selected.contains(k)).collect()
+    }
+
+    fn actions_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library, out: &mut Outcome) {
+        let n = self.selected.len();
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("{n} selected"));
+            ui.add_enabled_ui(n > 0, |ui| {
+                if ui.button("Suspend").clicked() {
+                    self.record(collection, library, Action::Suspend);
+                }
+                if ui.button("Unsuspend").clicked() {
+                    self.record(collection, library, Action::Unsuspend);
+                }
+                if ui.button("Reset…").on_hover_text("Make the cards new again").clicked() {
+                    self.confirm = Some(Confirm::Reset);
+                }
+                let label = ui.label("Tag:");
+                ui.add(egui::TextEdit::singleline(&mut self.tag).desired_width(90.0)).labelled_by(label.id);
+                if ui.button("Add tag").clicked() {
+                    self.change_tags(collection, library, true, out);
+                }
+                if ui.button("Remove tag").clicked() {
+                    self.change_tags(collection, library, false, out);
+                }
+                if ui.add_enabled(n == 1, egui::Button::new("Edit")).on_hover_text("Enter").clicked() {
+                    out.command = self.selected_keys(library).into_iter().next().map(|(d, c)| Command::EditCard(d, c));
+                }
+                if ui.button("Delete…").clicked() {
+                    self.confirm = Some(Confirm::Delete);
+                }
+            });
+            if ui.button("Import or export…").clicked() {
+                out.command = Some(Command::OpenTransfer);
+            }
+            if !self.deleted.is_empty() && ui.button("Undo delete").on_hover_text("Ctrl+Z").clicked() {
+                self.undo_delete(collection, library, out);
+            }
+        });
+        self.move_ui(ui, collection, library, out);
+        self.decks_ui(ui, collection, library, out);
+        if let Some(confirm) = self.confirm.clone() {
+            let keys = self.selected_keys(library);
+            let (question, yes) = match &confirm {
+                Confirm::Reset => (
+                    format!(
+                        "Reset {} cards? They become new, and their progress is forgotten (the history stays in the log).",
+                        keys.len()
+                    ),
+                    "Reset",
+                ),
+                Confirm::Delete => (
+                    format!("Delete {} cards? Their history stays in the log; Undo puts them back.", keys.len()),
+                    "Delete",
+                ),
+                Confirm::DeleteDeck(deck) => (
+                    format!(
+                        "Move the deck “{}” and its {} cards to the trash (<profile>/trash)? Its history stays in the log.",
+                        library.deck(deck).map_or("", |d| d.deck.title.as_str()),
+                        library.deck(deck).map_or(0, |d| d.deck.cards.len())
+                    ),
+                    "Move to the trash",
+                ),
+            };
+            ui.horizontal_wrapped(|ui| {
+                ui.colored_label(ui.visuals().warn_fg_color, question);
+                if ui.button(yes).clicked() {
+                    self.confirm = None;
+                    match confirm {
+                        Confirm::Reset => self.record(collection, library, Action::Reset),
+                        Confirm::Delete => self.delete(collection, library, keys, out),
+                        Confirm::DeleteDeck(deck) => match collection.delete_deck(library, &deck) {
+                            Ok(path) => {
+                                out.library_changed = true;
+                                self.message = Some((format!("The deck was moved to {}.", path.display()), false));
+                            }
+                            Err(e) => self.message = Some((e.to_string(), true)),
+                        },
+                    }
+                }
+                if ui.button("Cancel").clicked() {
+                    self.confirm = None;
+                }
+            });
+        }
+        if let Some((message, error)) = &self.message {
+            let color = if *error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
+            ui.colored_label(color, message);
+        }
+    }
+
+    /// "Move to" one of the profile's own decks.
+    fn move_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library, out: &mut Outcome) {
+        let own: Vec<(DeckId, String)> = library
+            .decks
+            .iter()
+            .filter(|d| d.origin == DeckOrigin::Profile)
+            .map(|d| (d.deck.id.clone(), d.deck.title.clone()))
+            .collect();
+        if own.is_empty() || self.selected.is_empty() {
+            return;
+        }
+        ui.horizontal(|ui| {
+            let chosen = own.iter().find(|(id, _)| Some(id) == self.move_to.as_ref()).map_or("choose", |(_, t)| t);
+            egui::ComboBox::from_label("Move to").selected_text(chosen.to_owned()).show_ui(ui, |ui| {
+                for (id, title) in &own {
+                    ui.selectable_value(&mut self.move_to, Some(id.clone()), title);
+                }
+            });
+            let Some(to) = self.move_to.clone() else { return };
+            if ui.button("Move").on_hover_text("New cards only: progress belongs to a card in its deck").clicked() {
+                let keys = self.selected_keys(library);
+                match collection.move_cards(library, &keys, &to) {
+                    Ok(report) => {
+                        out.library_changed = report.moved > 0;
+                        let mut message = format!("Moved {} cards.", report.moved);
+                        if report.with_history > 0 {
+                            message.push_str(&format!(
+                                " {} cards with review history stayed (their progress belongs to their deck).",
+                                report.with_history
+                            ));
+                        }
+                        if report.bundled > 0 {
+                            message.push_str(&format!(" {} bundled cards stayed.", report.bundled));
+                        }
+                        self.message = Some((message, false));
+                    }
+                    Err(e) => self.message = Some((e.to_string(), true)),
+                }
+            }
+        });
+    }
+
+    /// The profile's own decks: rename, or move to the trash.
+    fn decks_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library, out: &mut Outcome) {
+        let own: Vec<(DeckId, String, usize)> = library
+            .decks
+            .iter()
+            .filter(|d| d.origin == DeckOrigin::Profile)
+            .map(|d| (d.deck.id.clone(), d.deck.title.clone(), d.deck.cards.len()))
+            .collect();
+        if own.is_empty() {
+            return;
+        }
+        egui::CollapsingHeader::new("Your decks").show(ui, |ui| {
+            for (id, title, cards) in own {
+                ui.horizontal(|ui| {
+                    let renaming = self.renaming.as_ref().is_some_and(|(d, _)| *d == id);
+                    if renaming {
+                        if let Some((_, text)) = &mut self.renaming {
+                            let label = ui.label("New title:");
+                            ui.add(egui::TextEdit::singleline(text).desired_width(220.0)).labelled_by(label.id);
+                        }
+                        if ui.button("Save title").clicked()
+                            && let Some((deck, text)) = self.renaming.clone()
+                        {
+                            match collection.rename_deck(library, &deck, &text) {
+                                Ok(()) => {
+                                    self.renaming = None;
+                                    out.library_changed = true;
+                                }
+                                Err(e) => self.message = Some((e.to_string(), true)),
+                            }
+                        }
+                        if ui.button("Cancel").clicked() {
+                            self.renaming = None;
+                        }
+                    } else {
+                        ui.label(format!("{title} ({cards} cards)"));
+                        if ui.small_button(format!("Rename {title}")).clicked() {
+                            self.renaming = Some((id.clone(), title.clone()));
+                        }
+                        if ui.small_button(format!("Delete {title}…")).clicked() {
+                            self.confirm = Some(Confirm::DeleteDeck(id.clone()));
+                        }
+                    }
+                });
+            }
+        });
+    }
+
+    fn record(&mut self, collection: &mut Collection, library: &Library, action: Action) {
+        let now = store::now();
+        let keys = self.selected_keys(library);
+        let mut done = 0;
+        for (deck, card) in &keys {
+            let suspended = collection.progress().state(deck, card).is_some_and(|s| s.suspended);
+            let needed = match action {
+                Action::Suspend => !suspended,
+                Action::Unsuspend => suspended,
+                _ => true,
+            };
+            if !needed {
+                continue;
+            }
+            if let Err(e) = collection.record(deck, card, action.clone(), now) {
+                self.message = Some((format!("Stopped after {done} cards: {e}"), true));
+                return;
+            }
+            done += 1;
+        }
+        let verb = match action {
+            Action::Suspend => "Suspended",
+            Action::Unsuspend => "Unsuspended",
+            _ => "Reset",
+        };
+        self.message = Some((format!("{verb} {done} {}.", if done == 1 { "card" } else { "cards" }), false));
+    }
+
+    fn change_tags(&mut self, collection: &mut Collection, library: &mut Library, add: bool, out: &mut Outcome) {
+        let tag = self.tag.trim().to_owned();
+        if tag.is_empty() || tag.contains(char::is_whitespace) {
+            self.message = Some(("Type one tag, without spaces (use '-' to join words).".to_owned(), true));
+            return;
+        }
+        let mut edits: Vec<(DeckId, Card)> = Vec::new();
+        for (deck, id) in self.selected_keys(library) {
+            let Some(card) = library.deck(&deck).and_then(|d| d.deck.cards.iter().find(|c| c.id == id)) else {
+                continue;
+            };
+            let has = card.tags.contains(&tag);
+            if has == add {
+                continue;
+            }
+            let mut card = card.clone();
+            if add {
+                card.tags.push(tag.clone());
+            } else {
+                card.tags.retain(|t| *t != tag);
+            }
+            edits.push((deck, card));
+        }
+        let n = edits.len();
+        match collection.edit_cards(library, edits) {
+            Ok(()) => {
+                out.library_changed = true;
+                let verb = if add { "Tagged" } else { "Untagged" };
+                self.message = Some((format!("{verb} {n} {}.", if n == 1 { "card" } else { "cards" }), false));
+            }
+            Err(e) => self.message = Some((e.to_string(), true)),
+        }
+    }
+
+    fn delete(
+        &mut self,
+        collection: &mut Collection,
+        library: &mut Library,
+        keys: Vec<(DeckId, CardId)>,
+        out: &mut Outcome,
+    ) {
+        let (own, bundled): (Vec<_>, Vec<_>) =
+            keys.into_iter().partition(|(d, _)| library.deck(d).is_some_and(|d| d.origin == DeckOrigin::Profile));
+        let mut deleted = Vec::new();
+        for (deck, card) in own {
+            match collection.delete_card(library, &deck, &card) {
+                Ok(d) => deleted.push(d),
+                Err(e) => {
+                    self.message = Some((e.to_string(), true));
+                    break;
+                }
+            }
+        }
+        if !deleted.is_empty() {
+            out.library_changed = true;
+            self.remember_deleted(deleted);
+        }
+        if !bundled.is_empty() {
+            self.message = Some((
+                format!(
+                    "{} bundled cards were kept: bundled cards cannot be deleted, but can be suspended.",
+                    bundled.len()
+                ),
+                true,
+            ));
+        }
+    }
+
+    /// Puts the last deleted cards back, last deleted first so each returns
+    /// to its place.
+    pub(crate) fn undo_delete(&mut self, collection: &mut Collection, library: &mut Library, out: &mut Outcome) {
+        let deleted = std::mem::take(&mut self.deleted);
+        let n = deleted.len();
+        for d in deleted.into_iter().rev() {
+            if let Err(e) = collection.restore_card(library, d) {
+                self.message = Some((e.to_string(), true));
+                out.library_changed = true;
+                return;
+            }
+        }
+        out.library_changed = true;
+        self.message = Some((format!("Restored {n} {}.", if n == 1 { "card" } else { "cards" }), false));
+    }
+
+    fn table_ui(&mut self, ui: &mut egui::Ui, library: &Library, out: &mut Outcome) {
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+        let mut clicked: Option<(usize, bool)> = None;
+        let mut sort_by = None;
+        let mut builder = TableBuilder::new(ui)
+            .striped(true)
+            .resizable(true)
+            .sense(egui::Sense::click())
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+            .min_scrolled_height(0.0);
+        if std::mem::take(&mut self.scroll_to_top) {
+            builder = builder.vertical_scroll_offset(0.0);
+        }
+        for (i, (_, _, width)) in COLUMNS.iter().enumerate() {
+            let column = if i + 1 == COLUMNS.len() { Column::remainder() } else { Column::initial(*width) };
+            builder = builder.column(column.at_least(30.0).clip(true));
+        }
+        let sort = self.sort;
+        builder
+            .header(row_height + 4.0, |mut header| {
+                for (name, column, _) in COLUMNS {
+                    header.col(|ui| {
+                        let arrow = match (sort.column == column, sort.descending) {
+                            (true, false) => " ▲",
+                            (true, true) => " ▼",
+                            (false, _) => "",
+                        };
+                        let button = egui::Button::new(RichText::new(format!("{name}{arrow}")).strong()).frame(false);
+                        if ui.add(button).on_hover_text(format!("Sort by {}", name.to_lowercase())).clicked() {
+                            sort_by = Some(column);
+                        }
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(row_height, self.rows.len(), |mut table_row| {
+                    let i = table_row.index();
+                    let Some(row) = self.rows.get(i) else { return };
+                    let Some(loaded) = library.decks.get(row.card.deck) else { return };
+                    let Some(card) = loaded.deck.cards.get(row.card.card) else { return };
+                    let is_selected = self.selected.contains(&(loaded.deck.id.clone(), card.id.clone()));
+                    table_row.set_selected(is_selected);
+                    let cells = cells(row, &loaded.deck.title, card);
+                    for (n, text) in cells.into_iter().enumerate() {
+                        table_row.col(|ui| {
+                            let mut rich = RichText::new(text);
+                            if n == 1 && row.edited {
+                                rich = rich.italics();
+                            }
+                            if is_selected {
+                                rich = rich.color(ui.visuals().strong_text_color());
+                            }
+                            ui.add(egui::Label::new(rich).selectable(false).truncate());
+                        });
+                    }
+                    let response = table_row.response();
+                    if response.double_clicked() {
+                        out.command = Some(Command::EditCard(loaded.deck.id.clone(), card.id.clone()));
+                    } else if response.clicked() {
+                        clicked = Some((i, true));
+                    }
+                });
+            });
+        if let Some(column) = sort_by {
+            if self.sort.column == column {
+                self.sort.descending = !self.sort.descending;
+            } else {
+                self.sort = Sort { column, descending: false };
+            }
+        }
+        if let Some((i, _)) = clicked {
+            let modifiers = ui.input(|inp| inp.modifiers);
+            self.click(i, modifiers, library);
+        }
+    }
+
+    fn click(&mut self, i: usize, modifiers: egui::Modifiers, library: &Library) {
+        let Some(row) = self.rows.get(i) else { return };
+        let Some(k) = key(library, row) else { return };
+        if modifiers.shift {
+            let from = self.anchor.unwrap_or(i);
+            let (a, b) = if from <= i { (from, i) } else { (i, from) };
+            if !modifiers.command {
+                self.selected.clear();
+            }
+            for r in self.rows.get(a..=b).unwrap_or_default() {
+                if let Some(k) = key(library, r) {
+                    self.selected.insert(k);
+                }
+            }
+        } else if modifiers.command {
+            if !self.selected.remove(&k) {
+                self.selected.insert(k);
+            }
+            self.anchor = Some(i);
+        } else {
+            self.selected.clear();
+            self.selected.insert(k);
+            self.anchor = Some(i);
+        }
+    }
+
+    fn keys(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library, out: &mut Outcome) {
+        if ui.ctx().egui_wants_keyboard_input() {
+            return;
+        }
+        let (all, undo, enter, escape) = ui.input_mut(|i| {
+            (
+                i.consume_key(egui::Modifiers::COMMAND, egui::Key::A),
+                i.consume_key(egui::Modifiers::COMMAND, egui::Key::Z),
+                i.consume_key(egui::Modifiers::NONE, egui::Key::Enter),
+                i.consume_key(egui::Modifiers::NONE, egui::Key::Escape),
+            )
+        });
+        if all {
+            let keys: Vec<_> = self.rows.iter().filter_map(|r| key(library, r)).collect();
+            self.selected.extend(keys);
+        }
+        if undo && !self.deleted.is_empty() {
+            self.undo_delete(collection, library, out);
+        }
+        if enter && self.selected.len() == 1 {
+            out.command = self.selected_keys(library).into_iter().next().map(|(d, c)| Command::EditCard(d, c));
+        }
+        if escape {
+            if self.selected.is_empty() {
+                out.command = Some(Command::Home);
+            } else {
+                self.selected.clear();
+            }
+        }
+    }
+}
+
+fn key(library: &Library, row: &Row) -> Option<(DeckId, CardId)> {
+    let loaded = library.decks.get(row.card.deck)?;
+    let card = loaded.deck.cards.get(row.card.card)?;
+    Some((loaded.deck.id.clone(), card.id.clone()))
+}
+
+/// The texts of one row, in column order.
+fn cells(row: &Row, deck_title: &str, card: &Card) -> [String; 13] {
+    let state = row.state.as_ref();
+    let memory = state.and_then(|s| s.memory);
+    let due = match row.timing.due_in_days {
+        None => String::new(),
+        Some(0) => "today".to_owned(),
+        Some(1) => "tomorrow".to_owned(),
+        Some(d) if d < 0 => format!("{} d ago", -d),
+        Some(d) => format!("in {d} d"),
+    };
+    [
+        deck_title.to_owned(),
+        if row.edited { format!("{} (edited)", card.question) } else { card.question.clone() },
+        card.answer.clone(),
+        card.kind.name().to_owned(),
+        card.tags.join(" "),
+        row.state_label(),
+        due,
+        state.map(|s| format!("{} d", s.interval_days)).unwrap_or_default(),
+        memory.map(|m| format!("{:.1}", m.stability)).unwrap_or_default(),
+        memory.map(|m| format!("{:.1}", m.difficulty)).unwrap_or_default(),
+        row.timing.retrievability.map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_default(),
+        state.map_or(0, |s| s.reps).to_string(),
+        state.map_or(0, |s| s.lapses).to_string(),
+    ]
+}
