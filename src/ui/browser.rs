@@ -17,11 +17,11 @@ use crate::store::{self, Collection, DeletedCard};
 
 /// The columns: header, what they sort by, initial width.
 const COLUMNS: [(&str, SortColumn, f32); 13] = [
-    ("Deck", SortColumn::Deck, 130.0),
-    ("Question", SortColumn::Question, 280.0),
-    ("Answer", SortColumn::Answer, 150.0),
+    ("Deck", SortColumn::Deck, 110.0),
+    ("Question", SortColumn::Question, 260.0),
+    ("Answer", SortColumn::Answer, 140.0),
     ("Kind", SortColumn::Kind, 70.0),
-    ("Tags", SortColumn::Tags, 110.0),
+    ("Tags", SortColumn::Tags, 100.0),
     ("State", SortColumn::State, 90.0),
     ("Due", SortColumn::Due, 70.0),
     ("Interval", SortColumn::Interval, 60.0),
@@ -157,14 +157,18 @@ impl Browser {
     pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library) -> Outcome {
         let mut out = Outcome { command: None, library_changed: false };
         self.refresh(collection, library);
-        self.search_ui(ui);
+        self.search_ui(ui, &mut out);
         self.actions_ui(ui, collection, library, &mut out);
         if out.library_changed {
             self.library_changed();
         }
         self.refresh(collection, library);
         ui.add_space(4.0);
-        self.table_ui(ui, library, &mut out);
+        // Thirteen columns are wider than most windows: scroll sideways.
+        egui::ScrollArea::horizontal()
+            .auto_shrink([false, false])
+            .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
+            .show(ui, |ui| self.table_ui(ui, library, &mut out));
         self.keys(ui, collection, library, &mut out);
         if out.library_changed {
             self.library_changed();
@@ -172,13 +176,13 @@ impl Browser {
         out
     }
 
-    fn search_ui(&mut self, ui: &mut egui::Ui) {
+    fn search_ui(&mut self, ui: &mut egui::Ui, out: &mut Outcome) {
         ui.horizontal(|ui| {
             let label = ui.label("Search:");
             let response = ui
                 .add(
                     egui::TextEdit::singleline(&mut self.text)
-                        .desired_width((ui.available_width() - 200.0).max(200.0))
+                        .desired_width((ui.available_width() - 330.0).max(200.0))
                         .hint_text("treaty tag:war -is:new prop:r<0.8"),
                 )
                 .labelled_by(label.id);
@@ -189,7 +193,15 @@ impl Browser {
             if ui.selectable_label(self.help, "?").on_hover_text("How to search").clicked() {
                 self.help = !self.help;
             }
-            ui.label(RichText::new(format!("{} cards", self.rows.len())).weak());
+            ui.label(
+                RichText::new(format!("{} {}", self.rows.len(), super::home::plural(self.rows.len(), "card", "cards")))
+                    .weak(),
+            );
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("Import or export…").clicked() {
+                    out.command = Some(Command::OpenTransfer);
+                }
+            });
         });
         if let Some(e) = &self.error {
             ui.colored_label(ui.visuals().error_fg_color, format!("Query error {e}"));
@@ -235,9 +247,6 @@ impl Browser {
                     self.confirm = Some(Confirm::Delete);
                 }
             });
-            if ui.button("Import or export…").clicked() {
-                out.command = Some(Command::OpenTransfer);
-            }
             if !self.deleted.is_empty() && ui.button("Undo delete").on_hover_text("Ctrl+Z").clicked() {
                 self.undo_delete(collection, library, out);
             }

@@ -81,7 +81,7 @@ impl Form {
             editing: None,
             deck,
             new_deck: String::new(),
-            kind: CardKind::Event,
+            kind: CardKind::Concept,
             question: String::new(),
             answer: String::new(),
             accept: String::new(),
@@ -278,6 +278,11 @@ impl Form {
             if ui.button(if self.editing.is_some() { "Cancel" } else { "Done" }).on_hover_text("Escape").clicked() {
                 out.close = true;
             }
+            if self.editing.is_none() {
+                ui.label(
+                    egui::RichText::new("Ctrl+Enter saves and starts the next card, keeping the deck and tags.").weak(),
+                );
+            }
             let own = self
                 .editing
                 .as_ref()
@@ -405,7 +410,8 @@ impl Form {
         ui.label(RichText::new("Preview").weak());
         egui::Frame::group(ui.style()).inner_margin(egui::Margin::same(12)).show(ui, |ui| {
             ui.set_width(ui.available_width());
-            match self.card() {
+            // Left-aligned, as on the review screen (a justified parent would stretch wrapped words).
+            ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| match self.card() {
                 Ok(card) => {
                     ui.label(RichText::new(&card.question).size(22.0).strong());
                     ui.add_space(8.0);
@@ -414,7 +420,7 @@ impl Form {
                 Err(_) => {
                     ui.label(RichText::new("Write a question and an answer to see the card.").weak());
                 }
-            }
+            });
         });
     }
 }

@@ -343,46 +343,92 @@ fn read_import(
     }
 }
 
-/// A combo per field naming its column, and the first rows as they will be read.
+/// A combo per field naming its column, and the first rows as they will be
+/// read, every column shown with the field it goes to.
 fn csv_mapping_ui(ui: &mut egui::Ui, csv: &mut CsvFile) {
     let columns = csv.guess.columns.clone();
     let name = |n: Option<usize>| n.and_then(|n| columns.get(n).cloned()).unwrap_or_else(|| "(none)".to_owned());
     ui.checkbox(&mut csv.options.has_header, "The first row is a header");
-    for field in ["Question", "Answer"] {
-        let slot = if field == "Question" { &mut csv.options.question } else { &mut csv.options.answer };
-        egui::ComboBox::from_label(field).selected_text(name(Some(*slot))).show_ui(ui, |ui| {
-            for (n, column) in columns.iter().enumerate() {
-                ui.selectable_value(slot, n, column);
-            }
-        });
-    }
-    let optional: [(&str, &mut Option<usize>); 4] = [
-        ("Accepted answers", &mut csv.options.accept),
-        ("Tags", &mut csv.options.tags),
-        ("Note", &mut csv.options.note),
-        ("Kind", &mut csv.options.kind),
-    ];
-    for (field, slot) in optional {
-        egui::ComboBox::from_label(field).selected_text(name(*slot)).show_ui(ui, |ui| {
-            ui.selectable_value(slot, None, "(none)");
-            for (n, column) in columns.iter().enumerate() {
-                ui.selectable_value(slot, Some(n), column);
-            }
-        });
-    }
-    ui.label(RichText::new("The first rows:").weak());
+    ui.label(RichText::new("Which column holds each field:").weak());
+    egui::Grid::new("csv_mapping").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
+        for field in ["Question", "Answer"] {
+            let label = ui.label(field);
+            let slot = if field == "Question" { &mut csv.options.question } else { &mut csv.options.answer };
+            egui::ComboBox::from_id_salt(("csv-field", field))
+                .selected_text(name(Some(*slot)))
+                .width(200.0)
+                .show_ui(ui, |ui| {
+                    for (n, column) in columns.iter().enumerate() {
+                        ui.selectable_value(slot, n, column);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+        }
+        let optional: [(&str, &mut Option<usize>); 4] = [
+            ("Accepted answers", &mut csv.options.accept),
+            ("Tags", &mut csv.options.tags),
+            ("Note", &mut csv.options.note),
+            ("Kind", &mut csv.options.kind),
+        ];
+        for (field, slot) in optional {
+            let label = ui.label(field);
+            egui::ComboBox::from_id_salt(("csv-field", field))
+                .selected_text(name(*slot))
+                .width(200.0)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(slot, None, "(none)");
+                    for (n, column) in columns.iter().enumerate() {
+                        ui.selectable_value(slot, Some(n), column);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+        }
+    });
+    ui.add_space(6.0);
+    ui.label(RichText::new("The first rows, as they will be read:").weak());
+    let o = &csv.options;
+    let field_of = |n: usize| -> &'static str {
+        if n == o.question {
+            "→ question"
+        } else if n == o.answer {
+            "→ answer"
+        } else if o.accept == Some(n) {
+            "→ accepted"
+        } else if o.tags == Some(n) {
+            "→ tags"
+        } else if o.note == Some(n) {
+            "→ note"
+        } else if o.kind == Some(n) {
+            "→ kind"
+        } else {
+            "not imported"
+        }
+    };
     match interop::csv::preview(&csv.bytes, &csv.options, 5) {
         Ok(rows) => {
-            egui::Grid::new("csv_preview").striped(true).show(ui, |ui| {
-                ui.label(RichText::new("Question").strong());
-                ui.label(RichText::new("Answer").strong());
-                ui.end_row();
-                for row in rows {
-                    let cell = |n: usize| row.get(n).cloned().unwrap_or_default();
-                    ui.label(cell(csv.options.question));
-                    ui.label(cell(csv.options.answer));
+            let width = rows.iter().map(Vec::len).max().unwrap_or(0).max(columns.len());
+            egui::ScrollArea::horizontal().id_salt("csv_preview_scroll").show(ui, |ui| {
+                egui::Grid::new("csv_preview").striped(true).min_col_width(150.0).max_col_width(280.0).show(ui, |ui| {
+                    for n in 0..width {
+                        ui.vertical(|ui| {
+                            ui.label(RichText::new(name(Some(n))).strong());
+                            ui.label(RichText::new(field_of(n)).small().weak());
+                        });
+                    }
                     ui.end_row();
-                }
+                    for row in rows {
+                        for n in 0..width {
+                            let text = row.get(n).cloned().unwrap_or_default();
+                            ui.add(egui::Label::new(text).truncate())
+                                .on_hover_text(row.get(n).cloned().unwrap_or_default());
+                        }
+                        ui.end_row();
+                    }
+                });
             });
         }
         Err(e) => {
