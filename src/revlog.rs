@@ -46,6 +46,24 @@ impl<'de> Deserialize<'de> for EventId {
     }
 }
 
+impl EventId {
+    /// A deterministic id from the parts that identify an event made from
+    /// another (an imported review, a review carried along by a move), so
+    /// doing the same twice gives the same ids.
+    pub fn derived(parts: &[&str]) -> EventId {
+        let mut hasher = sha1_smol::Sha1::new();
+        for part in parts {
+            hasher.update(part.as_bytes());
+            hasher.update(&[0]);
+        }
+        let mut bytes = [0u8; 16];
+        for (b, d) in bytes.iter_mut().zip(hasher.digest().bytes()) {
+            *b = d;
+        }
+        EventId(u128::from_be_bytes(bytes))
+    }
+}
+
 /// What kind of review a grade was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -224,7 +224,7 @@ fn decks_are_renamed_in_place_and_deleted_into_the_trash() {
 }
 
 #[test]
-fn new_cards_move_between_own_decks_and_cards_with_history_stay() {
+fn cards_move_between_own_decks_with_their_progress_and_bundled_cards_stay() {
     let dir = tempfile::tempdir().unwrap();
     let (mut c, mut library) = open(dir.path());
     let from = c.create_deck(&mut library, "Inbox").unwrap();
@@ -241,11 +241,20 @@ fn new_cards_move_between_own_decks_and_cards_with_history_stay() {
             &to,
         )
         .unwrap();
-    assert_eq!(report, store::MoveReport { moved: 1, with_history: 1, bundled: 1 });
+    assert_eq!(report, store::MoveReport { moved: 2, with_history: 1, bundled: 1 });
     let on_disk = store::load_library(&c.profile().decks_dir());
     let ids = |d: &DeckId| on_disk.deck(d).unwrap().deck.cards.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
-    assert_eq!(ids(&to), vec![a]);
-    assert_eq!(ids(&from), vec![b]);
+    assert_eq!(ids(&to), vec![a.clone(), b.clone()]);
+    assert!(ids(&from).is_empty());
+    // The studied card's progress moved with it; the new one is still new.
+    let moved = c.progress().state(&to, &b).unwrap().clone();
+    assert_eq!(moved.reps, 1);
+    assert!(c.progress().state(&to, &a).is_none());
+    // The same after a restart (replayed from the log).
+    drop(c);
+    let (c, _) = open(dir.path());
+    assert_eq!(c.progress().state(&to, &b), Some(&moved));
     assert_eq!(on_disk.deck(&to).unwrap().deck, library.deck(&to).unwrap().deck);
+    let mut c = c;
     assert!(matches!(c.move_cards(&mut library, &[], &bundled_dates()), Err(StoreError::BundledDeckChange(_))));
 }

@@ -212,17 +212,7 @@ pub(crate) fn clean_tag(tag: &str) -> Option<String> {
 /// A deterministic event id from the parts that identify an imported event,
 /// so importing the same file twice gives the same ids.
 pub(crate) fn event_id(parts: &[&str]) -> EventId {
-    let mut hasher = sha1_smol::Sha1::new();
-    for part in parts {
-        hasher.update(part.as_bytes());
-        hasher.update(&[0]);
-    }
-    let digest = hasher.digest().bytes();
-    let mut bytes = [0u8; 16];
-    for (b, d) in bytes.iter_mut().zip(digest) {
-        *b = d;
-    }
-    EventId(u128::from_be_bytes(bytes))
+    EventId::derived(parts)
 }
 
 /// Makes a valid deck of `cards`: cards whose question repeats an earlier

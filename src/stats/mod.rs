@@ -62,21 +62,21 @@ pub struct Input {
     pub cards: Vec<CardInfo>,
     /// Every tag of those cards.
     pub tags: Vec<String>,
-    /// The grades of those cards (all grades when there is no filter), in
-    /// time order.
+    /// The grades of those cards, each card's in time order.
     pub grades: Vec<Grade>,
 }
 
 impl Input {
     /// Copies what the statistics need from the library and the progress.
-    /// With no filter, grades of cards no longer in the library still count
-    /// towards activity and retention.
+    /// Only cards in the library count: the history of a deleted card (or
+    /// of a card's old place, after a move) stays in the log, unshown, as
+    /// in Anki.
     pub fn gather(library: &Library, progress: &Progress, settings: &Settings, now: Moment, filter: &Filter) -> Input {
         let journal = &progress.journal;
         let mut tag_index: HashMap<&str, u32> = HashMap::new();
         let mut tags: Vec<String> = Vec::new();
         let mut cards = Vec::new();
-        let mut included = vec![filter.is_all(); journal.keys.len()];
+        let mut included = vec![false; journal.keys.len()];
         for loaded in &library.decks {
             let deck = &loaded.deck;
             if filter.deck.as_ref().is_some_and(|d| *d != deck.id) {
@@ -106,11 +106,8 @@ impl Input {
                 cards.push(CardInfo { state, tags: card_tags });
             }
         }
-        let grades = if filter.is_all() {
-            journal.grades.clone()
-        } else {
-            journal.grades.iter().filter(|g| included.get(g.key as usize).copied().unwrap_or(false)).copied().collect()
-        };
+        let grades =
+            journal.grades.iter().filter(|g| included.get(g.key as usize).copied().unwrap_or(false)).copied().collect();
         Input { now, settings: settings.clone(), cards, tags, grades }
     }
 }

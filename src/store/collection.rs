@@ -357,6 +357,21 @@ impl Collection {
         Ok(())
     }
 
+    /// Appends `events` to this device's log in one write and one fsync
+    /// (nothing, for none). The caller replays afterwards.
+    ///
+    /// # Errors
+    /// The profile is read-only, or the write failed (the log is cut back).
+    pub(super) fn append_events(&mut self, events: &[Event]) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let Some(writer) = self.writer.as_mut() else {
+            return Err(StoreError::ReadOnly("the log is not open".into()));
+        };
+        writer.append_all(events).map_err(|source| io(writer.path(), source))
+    }
+
     /// What a background thread needs to rebuild the journal of grades
     /// (for the statistics), or `None` when it is already complete. A
     /// profile opened from its snapshot has no journal until then.
@@ -482,12 +497,7 @@ impl Collection {
             }
             new_events.push(event);
         }
-        if !new_events.is_empty() {
-            let Some(writer) = self.writer.as_mut() else {
-                return Err(StoreError::ReadOnly("the log is not open".into()));
-            };
-            writer.append_all(&new_events).map_err(|source| io(writer.path(), source))?;
-        }
+        self.append_events(&new_events)?;
         let mut bytes = json.into_bytes();
         bytes.push(b'\n');
         write_atomic(&path, &bytes).map_err(|source| io(&path, source))?;

@@ -14,6 +14,7 @@ use crate::deck::{
     Card, CardId, CardOverride, Deck, DeckError, DeckId, DeckOrigin, FORMAT_VERSION, Library, LoadedDeck,
     OVERRIDES_FORMAT, Overrides, bundled_parse_results, check_deck, new_id,
 };
+use crate::revlog::{Event, EventId};
 
 /// The file that holds the edits of bundled cards.
 pub const OVERRIDES_FILE: &str = "overrides.json";
@@ -34,7 +35,7 @@ pub struct DeletedCard {
 pub struct MoveReport {
     /// Cards moved.
     pub moved: usize,
-    /// Cards left in place because they have review history.
+    /// Of the cards moved, those whose review history moved with them.
     pub with_history: usize,
     /// Bundled cards left in place.
     pub bundled: usize,
@@ -266,6 +267,7 @@ impl Collection {
         self.check_writable()?;
         let target = own_deck_index(library, to)?;
         let mut report = MoveReport::default();
+        let mut carried: Vec<((DeckId, CardId), CardId)> = Vec::new();
         let Some(target_loaded) = library.decks.get(target) else { return Err(StoreError::NoSuchDeck(to.0.clone())) };
         let mut new_target = target_loaded.deck.clone();
         let mut sources: Vec<(usize, Deck)> = Vec::new();
@@ -277,10 +279,6 @@ impl Collection {
             let Some(loaded) = library.decks.get(index) else { continue };
             if loaded.origin != DeckOrigin::Profile {
                 report.bundled += 1;
-                continue;
-            }
-            if self.progress().state(deck, card).is_some() {
-                report.with_history += 1;
                 continue;
             }
             let slot = match sources.iter().position(|(i, _)| *i == index) {
@@ -302,6 +300,9 @@ impl Collection {
             if taken(&moved.id) {
                 moved.id = CardId(new_id(&moved.question, |id| taken(&CardId(id.to_owned()))));
             }
+            if self.progress().state(deck, card).is_some() {
+                carried.push(((deck.clone(), card.clone()), moved.id.clone()));
+            }
             new_target.cards.push(moved);
             report.moved += 1;
         }
@@ -309,6 +310,21 @@ impl Collection {
             return Ok(report);
         }
         check_deck(&target_loaded.file, &new_target).map_err(invalid)?;
+        // Progress is keyed by deck and card, so a studied card's events are
+        // copied to its new place (the originals stay in the log, with
+        // nothing left to show them). The copies go first: a crash before
+        // the deck files are written leaves copies that nothing shows.
+        report.with_history = carried.len();
+        let mut copies = Vec::new();
+        if !carried.is_empty() {
+            let new_keys: std::collections::HashMap<(DeckId, CardId), CardId> = carried.into_iter().collect();
+            for event in self.history_events()? {
+                let Some(new_card) = new_keys.get(&(event.deck.clone(), event.card.clone())) else { continue };
+                let id = EventId::derived(&["move", &event.id.to_string(), &to.0, &new_card.0]);
+                copies.push(Event { id, deck: to.clone(), card: new_card.clone(), ..event });
+            }
+            self.append_events(&copies)?;
+        }
         write_deck(Path::new(&target_loaded.file), &new_target)?;
         if let Some(loaded) = library.decks.get_mut(target) {
             loaded.deck = new_target;
@@ -317,6 +333,9 @@ impl Collection {
             let Some(loaded) = library.decks.get_mut(index) else { continue };
             write_deck(Path::new(&loaded.file), &deck)?;
             loaded.deck = deck;
+        }
+        if !copies.is_empty() {
+            self.replay_all()?;
         }
         Ok(report)
     }

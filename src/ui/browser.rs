@@ -322,15 +322,20 @@ impl Browser {
                 }
             });
             let Some(to) = self.move_to.clone() else { return };
-            if ui.button("Move").on_hover_text("New cards only: progress belongs to a card in its deck").clicked() {
+            if ui
+                .button("Move")
+                .on_hover_text("Move the selected cards of your own decks, with their progress")
+                .clicked()
+            {
                 let keys = self.selected_keys(library);
                 match collection.move_cards(library, &keys, &to) {
                     Ok(report) => {
                         out.library_changed = report.moved > 0;
-                        let mut message = format!("Moved {} cards.", report.moved);
+                        let mut message =
+                            format!("Moved {} {}.", report.moved, super::home::plural(report.moved, "card", "cards"));
                         if report.with_history > 0 {
                             message.push_str(&format!(
-                                " {} cards with review history stayed (their progress belongs to their deck).",
+                                " {} of them took their review history along.",
                                 report.with_history
                             ));
                         }
