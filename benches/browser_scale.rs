@@ -16,14 +16,16 @@ use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use yadgar::browse::{self, Index, Sort, SortColumn};
-use yadgar::deck::{CardId, DeckId, FORMAT_VERSION};
+use yadgar::deck::{CardId, DeckId};
 use yadgar::query::parse;
 use yadgar::revlog::{Action, Event, EventId, ReviewKind};
 use yadgar::schedule::Rating;
 use yadgar::store::{self, Collection, log::log_path};
 use yadgar::time::Moment;
 use yadgar::ui::{Config, YadgarApp};
-use yadgar::{Card, CardKind, Deck, Source};
+
+#[path = "support/synthetic.rs"]
+mod synthetic;
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -37,29 +39,7 @@ fn ms(t: Instant) -> f64 {
 fn write_profile(data: &std::path::Path, cards: usize, now: Moment) {
     let profile_dir = data.join("profiles/default");
     std::fs::create_dir_all(profile_dir.join("decks")).unwrap();
-    let months = ["January", "March", "May", "August", "October", "December"];
-    let deck = Deck {
-        format: FORMAT_VERSION,
-        id: DeckId("synthetic".into()),
-        title: format!("Synthetic deck of {cards} cards"),
-        description: String::new(),
-        covers: vec![],
-        cards: (0..cards)
-            .map(|i| {
-                let kind = CardKind::ALL[i % CardKind::ALL.len()];
-                Card {
-                    id: CardId(format!("synthetic-{i:06}")),
-                    kind,
-                    question: format!("Synthetic question {i}: which {} belongs to fact number {i}?", kind.name()),
-                    answer: format!("{} {} {}", 1 + i % 28, months[i % months.len()], 1917 + i % 75),
-                    accept: vec![format!("answer {i}")],
-                    tags: vec!["synthetic".to_owned(), format!("group-{}", i % 50)],
-                    source: Some(Source { paragraph: 1 + (i % 34) as u32 }),
-                    note: format!("A note of one sentence about synthetic fact {i}, long enough to be realistic."),
-                }
-            })
-            .collect(),
-    };
+    let deck = synthetic::deck(cards);
     std::fs::write(profile_dir.join("decks/synthetic.json"), deck.to_json().unwrap()).unwrap();
     let mut log = std::io::BufWriter::new(std::fs::File::create(log_path(&profile_dir, "bench")).unwrap());
     let mut id: u128 = 1;

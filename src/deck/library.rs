@@ -47,6 +47,15 @@ pub fn bundled_files() -> &'static [(&'static str, &'static [u8])] {
 }
 
 impl Library {
+    /// The profile's own decks (not the bundled ones), as id and title.
+    pub fn own_decks(&self) -> Vec<(DeckId, String)> {
+        self.decks
+            .iter()
+            .filter(|d| d.origin == DeckOrigin::Profile)
+            .map(|d| (d.deck.id.clone(), d.deck.title.clone()))
+            .collect()
+    }
+
     /// Builds a library from parse results in order. A deck whose id is
     /// already taken by an earlier deck is reported and left out, so one bad
     /// file never hides another deck's progress.

@@ -305,12 +305,7 @@ impl Browser {
 
     /// "Move to" one of the profile's own decks.
     fn move_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library, out: &mut Outcome) {
-        let own: Vec<(DeckId, String)> = library
-            .decks
-            .iter()
-            .filter(|d| d.origin == DeckOrigin::Profile)
-            .map(|d| (d.deck.id.clone(), d.deck.title.clone()))
-            .collect();
+        let own = library.own_decks();
         if own.is_empty() || self.selected.is_empty() {
             return;
         }

@@ -320,12 +320,7 @@ impl Form {
             }
             return;
         }
-        let own: Vec<(DeckId, String)> = library
-            .decks
-            .iter()
-            .filter(|d| d.origin == DeckOrigin::Profile)
-            .map(|d| (d.deck.id.clone(), d.deck.title.clone()))
-            .collect();
+        let own = library.own_decks();
         let selected = own.iter().find(|(id, _)| Some(id) == self.deck.as_ref()).map_or("choose a deck", |(_, t)| t);
         egui::ComboBox::from_label("Deck").selected_text(selected.to_owned()).show_ui(ui, |ui| {
             for (id, title) in &own {
