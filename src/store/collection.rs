@@ -549,7 +549,30 @@ impl Collection {
     /// # Errors
     /// A log cannot be read.
     pub fn history_events(&self) -> Result<Vec<Event>, StoreError> {
-        let (logs, _) = list_logs(&self.profile.dir).map_err(|s| io(&self.profile.dir, s))?;
+        self.history_reader().read()
+    }
+
+    /// Reads the same history as [`Collection::history_events`], from any
+    /// thread (for exports that run in the background).
+    pub fn history_reader(&self) -> HistoryReader {
+        HistoryReader { dir: self.profile.dir.clone() }
+    }
+}
+
+/// Reads a profile's whole history, away from the open collection.
+#[derive(Debug, Clone)]
+pub struct HistoryReader {
+    dir: PathBuf,
+}
+
+impl HistoryReader {
+    /// Every event of every device in replay order, without undone events
+    /// or the undos themselves.
+    ///
+    /// # Errors
+    /// A log cannot be read.
+    pub fn read(&self) -> Result<Vec<Event>, StoreError> {
+        let (logs, _) = list_logs(&self.dir).map_err(|s| io(&self.dir, s))?;
         let mut events = Vec::new();
         for log in &logs {
             events.extend(read_log(&log.path, 0).map_err(|s| io(&log.path, s))?.events);

@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub use atomic::{sync_dir, write_atomic};
-pub use collection::{BuiltJournal, Collection, ImportReport, JournalJob, OnExisting, Preferences, ProfileFile, Theme};
+pub use collection::{
+    BuiltJournal, Collection, HistoryReader, ImportReport, JournalJob, OnExisting, Preferences, ProfileFile, Theme,
+};
 pub use decks::{load_deck_dir, load_deck_file, load_library};
 pub use edit::{DeletedCard, MoveReport, OVERRIDES_FILE, read_overrides};
 pub use exams::Attempt;

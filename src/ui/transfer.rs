@@ -210,19 +210,8 @@ impl Transfer {
             self.message = Some(("Choose a deck to export.".to_owned(), true));
             return;
         };
-        // Only packages carry the history; reading it is the one part on
-        // this thread (the log is already on disk and read in one pass).
-        let events = if format == Format::Apkg {
-            match collection.export_events(&loaded.deck.id) {
-                Ok(events) => events,
-                Err(e) => {
-                    self.message = Some((e.to_string(), true));
-                    return;
-                }
-            }
-        } else {
-            Vec::new()
-        };
+        // Only packages carry the history; it is read on the worker too.
+        let history = (format == Format::Apkg).then(|| collection.history_reader());
         let deck = loaded.deck.clone();
         let scheduler = collection.scheduler().clone();
         let progress = Progress::new();
@@ -232,9 +221,19 @@ impl Transfer {
         std::thread::spawn(move || {
             let shown = to.display().to_string();
             let result = match format {
-                Format::Apkg => interop::apkg::write(&deck, &events, &scheduler, &to, &worker_progress)
-                    .map(|w| format!("Exported {} cards and {} reviews to {shown}.", w.cards, w.reviews))
-                    .map_err(|e| e.to_string()),
+                Format::Apkg => history
+                    .as_ref()
+                    .map_or_else(|| Ok(Vec::new()), store::HistoryReader::read)
+                    .map_err(|e| e.to_string())
+                    .map(|mut events| {
+                        events.retain(|e| e.deck == deck.id);
+                        events
+                    })
+                    .and_then(|events| {
+                        interop::apkg::write(&deck, &events, &scheduler, &to, &worker_progress)
+                            .map(|w| format!("Exported {} cards and {} reviews to {shown}.", w.cards, w.reviews))
+                            .map_err(|e| e.to_string())
+                    }),
                 Format::Csv | Format::Tsv | Format::Json => {
                     let bytes = match format {
                         Format::Csv => Ok(interop::csv::write(&deck)),
