@@ -104,9 +104,11 @@ fn tuning_refuses_a_small_history_with_the_reason_and_simulates_the_workload() {
     study(dir.path(), 3);
     let mut harness = app(dir.path());
     harness.get_by_label("Statistics").click();
-    harness.run();
+    // The statistics compute on a worker thread behind a spinner, so step
+    // frames rather than wait for the window to settle.
+    harness.run_steps(3);
     harness.get_by_label("Tune the scheduler").click();
-    harness.run();
+    harness.run_steps(3);
     harness.get_by_label("In use: the default parameters, fitted to millions of other learners' reviews.");
     // Wait until the history has been read, then ask.
     for _ in 0..500 {
