@@ -304,6 +304,41 @@ impl Collection {
         Ok(id)
     }
 
+    /// Records the same action for many cards (a bulk suspend, say) in one
+    /// write and one fsync. The events are a millisecond apart, so replay
+    /// applies them in the order given.
+    ///
+    /// # Errors
+    /// As [`Collection::grade`]; on an error none of them is recorded.
+    pub fn record_all(
+        &mut self,
+        cards: &[(DeckId, CardId)],
+        action: &Action,
+        now: Moment,
+    ) -> Result<usize, StoreError> {
+        let start = match self.progress.last_applied {
+            Some((last_ms, _)) if last_ms >= now.unix_ms => last_ms + 1,
+            _ => now.unix_ms,
+        };
+        let events: Vec<Event> = cards
+            .iter()
+            .zip(start..)
+            .map(|((deck, card), at_ms)| {
+                let id = EventId(rand::random::<u128>());
+                Event::new(id, Moment::new(at_ms, now.offset_s), deck.clone(), card.clone(), action.clone())
+            })
+            .collect();
+        self.append_events(&events)?;
+        let n = events.len();
+        for event in events {
+            if self.progress.apply(&self.scheduler, event).is_err() {
+                self.replay_all()?;
+                break;
+            }
+        }
+        Ok(n)
+    }
+
     /// Takes back the most recent action that is not yet undone.
     ///
     /// # Errors
@@ -366,10 +401,19 @@ impl Collection {
         if events.is_empty() {
             return Ok(());
         }
+        if let Some(reason) = &self.read_only {
+            return Err(StoreError::ReadOnly(reason.clone()));
+        }
         let Some(writer) = self.writer.as_mut() else {
             return Err(StoreError::ReadOnly("the log is not open".into()));
         };
-        writer.append_all(events).map_err(|source| io(writer.path(), source))
+        writer.append_all(events).map_err(|source| io(writer.path(), source))?;
+        let (path, len) = (writer.path().to_path_buf(), writer.written_len());
+        match self.covered.iter_mut().find(|(p, _)| *p == path) {
+            Some(entry) => entry.1 = len,
+            None => self.covered.push((path, len)),
+        }
+        Ok(())
     }
 
     /// What a background thread needs to rebuild the journal of grades

@@ -396,23 +396,24 @@ impl Browser {
     fn record(&mut self, collection: &mut Collection, library: &Library, action: Action) {
         let now = store::now();
         let keys = self.selected_keys(library);
-        let mut done = 0;
-        for (deck, card) in &keys {
-            let suspended = collection.progress().state(deck, card).is_some_and(|s| s.suspended);
-            let needed = match action {
-                Action::Suspend => !suspended,
-                Action::Unsuspend => suspended,
-                _ => true,
-            };
-            if !needed {
-                continue;
-            }
-            if let Err(e) = collection.record(deck, card, action.clone(), now) {
-                self.message = Some((format!("Stopped after {done} cards: {e}"), true));
+        let needed: Vec<(DeckId, CardId)> = keys
+            .into_iter()
+            .filter(|(deck, card)| {
+                let suspended = collection.progress().state(deck, card).is_some_and(|s| s.suspended);
+                match action {
+                    Action::Suspend => !suspended,
+                    Action::Unsuspend => suspended,
+                    _ => true,
+                }
+            })
+            .collect();
+        let done = match collection.record_all(&needed, &action, now) {
+            Ok(n) => n,
+            Err(e) => {
+                self.message = Some((format!("Nothing was changed: {e}"), true));
                 return;
             }
-            done += 1;
-        }
+        };
         let verb = match action {
             Action::Suspend => "Suspended",
             Action::Unsuspend => "Unsuspended",
