@@ -121,3 +121,18 @@ fn tuning_refuses_a_small_history_with_the_reason_and_simulates_the_workload() {
     wait_for(&mut harness, "Least study per card remembered");
     assert!(harness.query_all_by_label_contains("At your 90%").next().is_some());
 }
+
+#[test]
+fn in_a_narrow_window_the_screens_are_in_one_menu() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::for_data_dir(dir.path().to_path_buf(), "default");
+    let mut harness =
+        Harness::builder().with_size([640.0, 3000.0]).build_eframe(move |cc| YadgarApp::new(&cc.egui_ctx, config));
+    harness.run();
+    assert!(harness.query_by_label("Statistics").is_none());
+    harness.get_by_label("Go to ▾").click();
+    harness.run();
+    harness.get_by_label("Statistics").click();
+    wait_for(&mut harness, "True retention");
+    assert!(harness.query_by_label("Statistics").is_some(), "the statistics tab");
+}

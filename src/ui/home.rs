@@ -232,8 +232,8 @@ fn hint_ui(ui: &mut egui::Ui, preferences: &Preferences) -> Option<Command> {
                 ("1 2 3 4", "grade: Again, Hard, Good, Easy"),
                 ("Ctrl+Z", "undo the last grade"),
                 ("-  /  @", "bury until tomorrow / suspend the card"),
-                ("E", "edit the card (once the answer shows)"),
-                ("Ctrl+N  /  Ctrl+B", "add a card / browse and search every card (anywhere)"),
+                ("E", "edit the card"),
+                ("Ctrl+N  /  Ctrl+B", "add a card / browse cards"),
                 ("Ctrl+plus / Ctrl+minus", "zoom"),
             ] {
                 ui.label(RichText::new(key).monospace().strong());

@@ -446,32 +446,24 @@ impl YadgarApp {
 
     fn top_bar_ui(&mut self, ui: &mut egui::Ui) -> Option<Command> {
         let mut command = None;
+        // Below this width the screen buttons fold into one menu.
+        let narrow = ui.available_width() < 900.0;
         ui.horizontal(|ui| {
             ui.label(egui::RichText::new("Yadgar").size(22.0).strong());
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 // No navigation while an exam runs: Submit ends it.
                 if !matches!(self.screen, Screen::Exam(_)) && self.collection.is_ok() {
-                    if !matches!(self.screen, Screen::Settings(_)) && ui.button("Settings").clicked() {
-                        command = Some(Command::OpenSettings);
-                    }
-                    if !matches!(self.screen, Screen::Editor(_))
-                        && ui.button("Add card").on_hover_text("Ctrl+N").clicked()
-                    {
-                        command = Some(Command::AddCard);
-                    }
-                    if !matches!(self.screen, Screen::Browser)
-                        && ui.button("Browse").on_hover_text("Ctrl+B or /").clicked()
-                    {
-                        command = Some(Command::Browse(self.browser.query().to_owned()));
-                    }
-                    if !matches!(self.screen, Screen::Stats) && ui.button("Statistics").clicked() {
-                        command = Some(Command::OpenStats(false));
-                    }
-                    if ui.button("Exam readiness").clicked() {
-                        command = Some(Command::OpenReadiness);
-                    }
-                    if ui.button("Mock exam").clicked() {
-                        command = Some(Command::OpenExam);
+                    if narrow {
+                        ui.menu_button("Go to ▾", |ui| {
+                            ui.with_layout(egui::Layout::top_down_justified(egui::Align::Min), |ui| {
+                                command = self.screen_buttons_ui(ui);
+                            });
+                            if command.is_some() {
+                                ui.close();
+                            }
+                        });
+                    } else {
+                        command = self.screen_buttons_ui(ui);
                     }
                 }
                 if let Some(c) = home::profile_switcher_ui(ui, &self.config.data_dir, &self.profile_name) {
@@ -479,6 +471,31 @@ impl YadgarApp {
                 }
             });
         });
+        command
+    }
+
+    /// One button for each screen but the one showing (right to left in the
+    /// bar, top down in the narrow window's menu).
+    fn screen_buttons_ui(&self, ui: &mut egui::Ui) -> Option<Command> {
+        let mut command = None;
+        if !matches!(self.screen, Screen::Settings(_)) && ui.button("Settings").clicked() {
+            command = Some(Command::OpenSettings);
+        }
+        if !matches!(self.screen, Screen::Editor(_)) && ui.button("Add card").on_hover_text("Ctrl+N").clicked() {
+            command = Some(Command::AddCard);
+        }
+        if !matches!(self.screen, Screen::Browser) && ui.button("Browse").on_hover_text("Ctrl+B or /").clicked() {
+            command = Some(Command::Browse(self.browser.query().to_owned()));
+        }
+        if !matches!(self.screen, Screen::Stats) && ui.button("Statistics").clicked() {
+            command = Some(Command::OpenStats(false));
+        }
+        if ui.button("Exam readiness").clicked() {
+            command = Some(Command::OpenReadiness);
+        }
+        if ui.button("Mock exam").clicked() {
+            command = Some(Command::OpenExam);
+        }
         command
     }
 
