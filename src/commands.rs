@@ -342,6 +342,9 @@ pub fn import(
         report.events_added,
         report.events_already_present,
     );
+    if let Some(previous) = &report.previous {
+        let _ = writeln!(out, "the deck it replaced was kept as {}", previous.display());
+    }
     for skipped in &imported.skipped {
         let _ = writeln!(out, "  skipped {}: {}", skipped.what, skipped.reason);
     }

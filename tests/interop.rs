@@ -279,6 +279,9 @@ fn importing_twice_adds_no_history_twice_and_refuses_to_overwrite() {
     let again = apkg::read(&fixture("modern.apkg"), None, &Progress::new()).unwrap();
     let second = collection.import_deck(again.deck, again.events, OnExisting::Replace).unwrap();
     assert_eq!((second.events_added, second.events_already_present, second.replaced), (0, 5, true));
+    let kept = second.previous.as_ref().expect("the replaced deck is kept");
+    assert!(kept.starts_with(data.path()) && kept.to_string_lossy().contains("trash"), "{}", kept.display());
+    assert!(Deck::from_json("kept", &std::fs::read(kept).unwrap()).is_ok());
     assert_eq!(collection.export_events(&deck_id).unwrap().len(), 5);
 
     // The same reviews under other ids (a deck sent to Anki and back) are

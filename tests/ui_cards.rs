@@ -276,6 +276,16 @@ fn a_csv_file_is_imported_with_its_column_mapping_and_a_deck_exported_in_the_bac
     assert_eq!(loaded.deck.cards.len(), 2);
     assert_eq!(loaded.deck.cards[0].tags, ["1921"]);
 
+    // The same deck again is refused unless replacing is asked for; the
+    // replaced file is kept in the trash.
+    click(&mut harness, "Import");
+    wait_for(&mut harness, "Nothing was imported");
+    harness.query_by_label_contains("Replace my deck of the same name").unwrap().click();
+    harness.run_ok();
+    click(&mut harness, "Import");
+    wait_for(&mut harness, "The old deck was kept as");
+    assert!(dir.path().join("profiles/default/trash").read_dir().unwrap().next().is_some());
+
     // Export the first (bundled) deck to CSV.
     let out = dir.path().join("dates.csv");
     set_field(&mut harness, "Export to:", &out.display().to_string());

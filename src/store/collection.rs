@@ -542,6 +542,7 @@ impl Collection {
             new_events.push(event);
         }
         self.append_events(&new_events)?;
+        let previous = if replaced { Some(self.keep_in_trash(&path)?) } else { None };
         let mut bytes = json.into_bytes();
         bytes.push(b'\n');
         write_atomic(&path, &bytes).map_err(|source| io(&path, source))?;
@@ -553,6 +554,7 @@ impl Collection {
             events_added: new_events.len(),
             events_already_present: already_present,
             replaced,
+            previous,
         })
     }
 
@@ -669,6 +671,9 @@ pub struct ImportReport {
     pub events_already_present: usize,
     /// Whether a deck with this id was replaced.
     pub replaced: bool,
+    /// Where the replaced deck's file was copied first (in the profile's
+    /// `trash/`), so nothing the user wrote is lost.
+    pub previous: Option<PathBuf>,
 }
 
 fn io(path: &Path, source: std::io::Error) -> StoreError {

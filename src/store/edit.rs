@@ -393,21 +393,44 @@ impl Collection {
         let index = own_deck_index(library, deck)?;
         let Some(loaded) = library.decks.get(index) else { return Err(StoreError::NoSuchDeck(deck.0.clone())) };
         let from = PathBuf::from(&loaded.file);
+        let to = self.trash_path(&from)?;
+        std::fs::rename(&from, &to).map_err(|s| io(&from, s))?;
+        if let Some(parent) = to.parent() {
+            super::atomic::sync_dir(parent).map_err(|s| io(parent, s))?;
+        }
+        if let Some(parent) = from.parent() {
+            super::atomic::sync_dir(parent).map_err(|s| io(parent, s))?;
+        }
+        library.decks.remove(index);
+        Ok(to)
+    }
+
+    /// Copies a deck file into `<profile>/trash/` before it is replaced.
+    /// Returns the copy's path.
+    ///
+    /// # Errors
+    /// The copy failed (then nothing is replaced).
+    pub(super) fn keep_in_trash(&self, file: &Path) -> Result<PathBuf, StoreError> {
+        let to = self.trash_path(file)?;
+        std::fs::copy(file, &to).map_err(|s| io(file, s))?;
+        std::fs::File::open(&to).and_then(|f| f.sync_all()).map_err(|s| io(&to, s))?;
+        if let Some(parent) = to.parent() {
+            super::atomic::sync_dir(parent).map_err(|s| io(parent, s))?;
+        }
+        Ok(to)
+    }
+
+    /// A free path in `<profile>/trash/` for `file`'s name (made if needed).
+    fn trash_path(&self, file: &Path) -> Result<PathBuf, StoreError> {
         let trash = self.profile().dir.join("trash");
         std::fs::create_dir_all(&trash).map_err(|s| io(&trash, s))?;
-        let name = from.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| format!("{deck}.json"));
+        let name = file.file_name().map_or_else(|| "deck.json".to_owned(), |n| n.to_string_lossy().into_owned());
         let mut to = trash.join(&name);
         let mut n = 1;
         while to.exists() {
             n += 1;
             to = trash.join(format!("{}-{n}.json", name.trim_end_matches(".json")));
         }
-        std::fs::rename(&from, &to).map_err(|s| io(&from, s))?;
-        super::atomic::sync_dir(&trash).map_err(|s| io(&trash, s))?;
-        if let Some(parent) = from.parent() {
-            super::atomic::sync_dir(parent).map_err(|s| io(parent, s))?;
-        }
-        library.decks.remove(index);
         Ok(to)
     }
 }

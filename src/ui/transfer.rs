@@ -32,6 +32,8 @@ struct CsvFile {
 pub(crate) struct Transfer {
     import_path: String,
     deck_name: String,
+    /// Replace an own deck of the same id (its old file goes to the trash).
+    replace: bool,
     csv: Option<CsvFile>,
     export_deck: Option<DeckId>,
     export_path: String,
@@ -54,6 +56,7 @@ impl Transfer {
         Transfer {
             import_path: String::new(),
             deck_name: String::new(),
+            replace: false,
             csv: None,
             export_deck: library.decks.first().map(|d| d.deck.id.clone()),
             export_path: String::new(),
@@ -120,6 +123,10 @@ impl Transfer {
             let label = ui.label("Deck name:");
             ui.add(egui::TextEdit::singleline(&mut self.deck_name).desired_width(260.0)).labelled_by(label.id);
         });
+        ui.checkbox(
+            &mut self.replace,
+            "Replace my deck of the same name (its old file is kept in the profile's trash)",
+        );
         let ready = match format {
             Some(Format::Csv | Format::Tsv) => self.csv.is_some(),
             Some(_) => true,
@@ -271,16 +278,18 @@ impl Transfer {
                     let reviews = imported.reviews();
                     let skipped = imported.skipped.len();
                     let title = imported.deck.title.clone();
-                    match collection.import_deck(imported.deck, imported.events, OnExisting::Refuse) {
+                    let on_existing = if self.replace { OnExisting::Replace } else { OnExisting::Refuse };
+                    match collection.import_deck(imported.deck, imported.events, on_existing) {
                         Ok(report) => {
                             out.imported = true;
-                            self.message = Some((
-                                format!(
-                                    "Imported {} cards and {reviews} reviews into “{title}”; skipped {skipped}.",
-                                    report.cards
-                                ),
-                                false,
-                            ));
+                            let mut message = format!(
+                                "Imported {} cards and {reviews} reviews into “{title}”; skipped {skipped}.",
+                                report.cards
+                            );
+                            if let Some(previous) = &report.previous {
+                                message.push_str(&format!(" The old deck was kept as {}.", previous.display()));
+                            }
+                            self.message = Some((message, false));
                         }
                         Err(e) => self.message = Some((format!("Nothing was imported: {e}"), true)),
                     }
