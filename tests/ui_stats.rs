@@ -136,3 +136,28 @@ fn in_a_narrow_window_the_screens_are_in_one_menu() {
     wait_for(&mut harness, "True retention");
     assert!(harness.query_by_label("Statistics").is_some(), "the statistics tab");
 }
+
+#[test]
+fn the_default_parameters_are_one_click_away_and_settings_lead_to_tuning() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let device = store::device_id(&dir.path().join("device-id")).unwrap();
+        let mut collection = Collection::open(dir.path(), "default", &device).unwrap();
+        let mut fitted = fsrs::DEFAULT_PARAMETERS.to_vec();
+        fitted[0] = 0.5;
+        let settings = yadgar::schedule::Settings { fsrs_parameters: fitted, ..collection.settings().clone() };
+        collection.set_settings(settings).unwrap();
+    }
+    let mut harness = app(dir.path());
+    harness.get_by_label("Settings").click();
+    harness.run();
+    harness.get_by_label("fitted to your reviews");
+    harness.get_by_label("Use the default parameters").click();
+    harness.run();
+    harness.get_by_label("The default parameters are in use again.");
+    harness.get_by_label("the defaults");
+    assert!(harness.state().collection().unwrap().settings().fsrs_parameters.is_empty());
+    harness.get_by_label("Tune the scheduler…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Fit the scheduler to your memory");
+}

@@ -200,6 +200,22 @@ impl Form {
                     .response
                     .labelled_by(leech.id);
                 ui.end_row();
+                ui.label("Scheduler parameters");
+                ui.horizontal_wrapped(|ui| {
+                    let custom = !collection.settings().fsrs_parameters.is_empty();
+                    ui.label(if custom { "fitted to your reviews" } else { "the defaults" });
+                    if ui.button("Tune the scheduler…").on_hover_text("Fit them to your reviews, or choose a retention").clicked() {
+                        out.command = Some(Command::OpenStats(true));
+                    }
+                    if custom && ui.button("Use the default parameters").clicked() {
+                        let settings = Settings { fsrs_parameters: Vec::new(), ..collection.settings().clone() };
+                        self.saved = Some(match collection.set_settings(settings) {
+                            Ok(()) => "The default parameters are in use again.".to_owned(),
+                            Err(e) => format!("Not saved: {e}"),
+                        });
+                    }
+                });
+                ui.end_row();
             });
             ui.add_space(12.0);
             ui.label(RichText::new("Window").size(18.0).strong());
