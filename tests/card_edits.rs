@@ -189,6 +189,12 @@ fn a_deleted_card_keeps_its_history_and_comes_back_with_it() {
     assert_eq!(deleted.index, 1);
     let on_disk = store::load_library(&c.profile().decks_dir());
     assert_eq!(on_disk.deck(&deck).unwrap().deck.cards.len(), 2);
+    // What the student wrote is kept in the trash, whatever happens next.
+    let kept = std::fs::read_to_string(c.profile().dir.join("trash/deleted-cards.jsonl")).unwrap();
+    let line: serde_json::Value = serde_json::from_str(kept.lines().next().unwrap()).unwrap();
+    assert_eq!(line["deck"], deck.0.as_str());
+    assert_eq!(line["card"]["question"], "Second question?");
+    assert_eq!(line["card"]["id"], b.0.as_str());
     // A new card with the same question never takes the deleted card's id.
     let again = c.add_card(&mut library, &deck, draft("Second question?", "b")).unwrap();
     assert_ne!(again, b);

@@ -72,6 +72,17 @@ fn write_deck(path: &Path, deck: &Deck) -> Result<(), StoreError> {
     write_atomic(path, &bytes).map_err(|source| io(path, source))
 }
 
+/// Appends a deleted card, with its deck and when, to
+/// `trash/deleted-cards.jsonl` (one JSON object a line, fsynced).
+fn keep_deleted_card(trash: &Path, deck: &DeckId, card: &Card) -> Result<(), StoreError> {
+    use std::io::Write as _;
+    std::fs::create_dir_all(trash).map_err(|s| io(trash, s))?;
+    let path = trash.join("deleted-cards.jsonl");
+    let line = serde_json::json!({ "deleted_at_ms": super::now().unix_ms, "deck": deck, "card": card });
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(|s| io(&path, s))?;
+    writeln!(file, "{line}").and_then(|()| file.sync_data()).map_err(|s| io(&path, s))
+}
+
 fn deck_index(library: &Library, deck: &DeckId) -> Result<usize, StoreError> {
     library.decks.iter().position(|d| d.deck.id == *deck).ok_or_else(|| StoreError::NoSuchDeck(deck.0.clone()))
 }
@@ -206,7 +217,9 @@ impl Collection {
     }
 
     /// Takes a card out of its own deck. Its review history stays in the
-    /// log; [`Collection::restore_card`] puts it back with that history.
+    /// log; [`Collection::restore_card`] puts it back with that history. The
+    /// card itself is first appended to `<profile>/trash/deleted-cards.jsonl`,
+    /// so what the student wrote is never lost, even after the app closes.
     ///
     /// # Errors
     /// The deck is bundled or missing, the card is missing, or the write failed.
@@ -224,6 +237,8 @@ impl Collection {
         };
         let mut new_deck = loaded.deck.clone();
         let removed = new_deck.cards.remove(position);
+        let trash = self.profile().dir.join("trash");
+        keep_deleted_card(&trash, deck, &removed)?;
         write_deck(Path::new(&loaded.file), &new_deck)?;
         loaded.deck = new_deck;
         Ok(DeletedCard { deck: deck.clone(), index: position, card: removed })
@@ -249,11 +264,11 @@ impl Collection {
     }
 
     /// Moves cards from own decks into the own deck `to`, keeping their ids
-    /// when free there. Progress is keyed by deck and card, so a card with
-    /// review history stays where it is (moving it would leave its history
-    /// behind); so does a bundled card. Both are counted in the report. The
-    /// target is written before the sources, so a crash between the two
-    /// leaves a card in both decks rather than in neither.
+    /// when free there. Progress is keyed by deck and card, so a studied
+    /// card's events are copied to its new place first (the originals stay
+    /// in the log, unshown). A bundled card stays where it is and is counted
+    /// in the report. The target is written before the sources, so a crash
+    /// between the two leaves a card in both decks rather than in neither.
     ///
     /// # Errors
     /// The target is bundled or missing, a moved card breaks a rule of the
