@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, params};
 
 use super::html::{cloze_card, escape_html, has_cloze, strip_html};
-use super::{Imported, InteropError, Progress, Skipped, clean_tag, deck_id_from_name, event_id, finish};
+use super::{Imported, InteropError, Progress, Skipped, clean_tag, deck_id_from_name, finish};
 use crate::deck::{Card, CardId, CardKind, Deck};
 use crate::revlog::{Action, Event, EventId, ReviewKind};
 use crate::schedule::{Due, Phase, Rating, Scheduler};
@@ -286,7 +286,7 @@ fn convert(collection: Collection, deck_name: Option<&str>, progress: &Progress)
             _ => continue,
         };
         let answer_ms = u32::try_from(row.time_ms.max(0)).unwrap_or(u32::MAX);
-        let id = event_id(&["anki-revlog", &deck_id.0, &card.0, &row.id.to_string()]);
+        let id = EventId::derived(&["anki-revlog", &deck_id.0, &card.0, &row.id.to_string()]);
         let at = Moment::new(row.id, 0);
         events.push(Event::new(id, at, deck_id.clone(), card.clone(), Action::Review { rating, kind, answer_ms }));
         last_ms.insert(row.card, row.id);
@@ -295,7 +295,7 @@ fn convert(collection: Collection, deck_name: Option<&str>, progress: &Progress)
         let Some(card) = card_ids.get(&anki.id) else { continue };
         let after = last_ms.get(&anki.id).map_or(i64::MIN, |ms| ms + 1);
         let at_ms = anki.modified_s.saturating_mul(1000).max(after);
-        let id = event_id(&["anki-suspend", &deck_id.0, &card.0]);
+        let id = EventId::derived(&["anki-suspend", &deck_id.0, &card.0]);
         events.push(Event::new(id, Moment::new(at_ms, 0), deck_id.clone(), card.clone(), Action::Suspend));
     }
     finish(deck_id, &title, cards, events, skipped)
@@ -509,7 +509,7 @@ const NOTETYPE_ID: i64 = 1_700_000_000_123;
 
 /// A number from 1e12 to 2e12 fixed by `text`, for deck ids.
 fn stable_id(text: &str) -> i64 {
-    let id = event_id(&["anki-id", text]).0;
+    let id = EventId::derived(&["anki-id", text]).0;
     1_000_000_000_000 + i64::try_from(id % 1_000_000_000_000).unwrap_or(0)
 }
 

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use thiserror::Error;
 
 use crate::deck::{Card, CardId, Deck, DeckError, DeckId, FORMAT_VERSION};
-use crate::revlog::{Event, EventId};
+use crate::revlog::Event;
 use crate::text::normalise;
 
 pub use html::{escape_html, strip_html};
@@ -207,12 +207,6 @@ pub(crate) fn clean_tag(tag: &str) -> Option<String> {
     }
     let out = out.trim_matches('-').to_owned();
     (!out.is_empty()).then_some(out)
-}
-
-/// A deterministic event id from the parts that identify an imported event,
-/// so importing the same file twice gives the same ids.
-pub(crate) fn event_id(parts: &[&str]) -> EventId {
-    EventId::derived(parts)
 }
 
 /// Makes a valid deck of `cards`: cards whose question repeats an earlier

@@ -35,13 +35,6 @@ pub struct Filter {
     pub tag: Option<String>,
 }
 
-impl Filter {
-    /// Whether no filter is set.
-    pub fn is_all(&self) -> bool {
-        self.deck.is_none() && self.tag.is_none()
-    }
-}
-
 /// One card as the statistics see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CardInfo {

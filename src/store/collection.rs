@@ -350,17 +350,7 @@ impl Collection {
     }
 
     fn append(&mut self, event: &Event) -> Result<(), StoreError> {
-        if let Some(reason) = &self.read_only {
-            return Err(StoreError::ReadOnly(reason.clone()));
-        }
-        let Some(writer) = self.writer.as_mut() else { return Err(StoreError::ReadOnly("the log is not open".into())) };
-        writer.append(event).map_err(|source| StoreError::Io { path: writer.path().to_path_buf(), source })?;
-        let (path, len) = (writer.path().to_path_buf(), writer.written_len());
-        match self.covered.iter_mut().find(|(p, _)| *p == path) {
-            Some(entry) => entry.1 = len,
-            None => self.covered.push((path, len)),
-        }
-        Ok(())
+        self.append_events(std::slice::from_ref(event))
     }
 
     /// Replaces the settings: validates them, writes `profile.json`

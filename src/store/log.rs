@@ -301,23 +301,7 @@ impl LogWriter {
     /// The write or the fsync failed (disk full, device gone): the event
     /// must not be shown as saved.
     pub fn append(&mut self, event: &Event) -> std::io::Result<()> {
-        let mut line = serde_json::to_vec(event).map_err(std::io::Error::other)?;
-        line.push(b'\n');
-        let written = self.file.write_all(&line).and_then(|()| self.file.sync_data());
-        match written {
-            Ok(()) => {
-                self.len += line.len() as u64;
-                Ok(())
-            }
-            Err(e) => {
-                // Cut off what part of the line got out, so the next event
-                // does not continue a broken line. If even that fails, the
-                // torn line is skipped on reading and the next open starts a
-                // fresh line.
-                let _ = self.file.set_len(self.len);
-                Err(e)
-            }
-        }
+        self.append_all(std::slice::from_ref(event))
     }
 
     /// Appends several events in one write and waits until all are on disk.
@@ -338,6 +322,9 @@ impl LogWriter {
                 Ok(())
             }
             Err(e) => {
+                // Cut off what part got out, so the next event does not
+                // continue a broken line. If even that fails, the torn line
+                // is skipped on reading and the next open starts a fresh line.
                 let _ = self.file.set_len(self.len);
                 Err(e)
             }
