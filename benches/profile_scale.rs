@@ -83,8 +83,10 @@ fn main() {
                 tags: vec![format!("t{}", i % 40)],
                 source: Some(Source { paragraph: 1 }),
                 note: String::new(),
+                ..Card::default()
             })
             .collect(),
+        retired: vec![],
     };
     std::fs::write(profile_dir.join("decks/synthetic.json"), deck.to_json().unwrap()).unwrap();
 

@@ -189,3 +189,24 @@ pub fn diff(typed: &str, expected: &str) -> Vec<DiffPart> {
     }
     parts
 }
+
+/// The accepted form (the answer or an accept form) nearest to what was
+/// typed, and how alike they are: 1 for the same letters, 0 for nothing in
+/// common (edit distance over the longer length, compared normalised).
+pub fn nearest<'a>(typed: &str, answer: &'a str, accept: &'a [String]) -> (&'a str, f32) {
+    let typed_norm = strip_the(&normalise(typed));
+    let mut best = (answer, -1.0f32);
+    for form in std::iter::once(answer).chain(accept.iter().map(String::as_str)) {
+        let form_norm = strip_the(&normalise(form));
+        let longer = typed_norm.chars().count().max(form_norm.chars().count()).max(1);
+        let similarity = 1.0 - edit_distance(&typed_norm, &form_norm) as f32 / longer as f32;
+        if similarity > best.1 {
+            best = (form, similarity);
+        }
+    }
+    (best.0, best.1.max(0.0))
+}
+
+/// Below this similarity to the nearest accepted form a wrong answer is
+/// called "Wrong" rather than "Not quite".
+pub const NOT_QUITE: f32 = 0.5;

@@ -1,16 +1,23 @@
 //! `yadgar check`: validates deck files and, given the source text, checks
-//! that every card's answer is stated in the paragraph it cites.
+//! that every card's answer is stated in the paragraph it cites and that its
+//! exam data is honest: distractors of the answer's shape, from its era and
+//! from the text, statements that do not give the answer away, and siblings
+//! linked.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
-use crate::deck::{Deck, DeckError, DeckOrigin, Library};
+use crate::deck::{Card, CardKind, Deck, DeckError, DeckOrigin, Library, cut};
 use crate::ground::SourceText;
+use crate::text::{contains_words, dates_in, normalise, parse_date};
 
 /// What `yadgar check` found.
 #[derive(Debug, Clone, Default)]
 pub struct CheckReport {
     /// One line per problem, ready to print.
     pub problems: Vec<String>,
+    /// Things worth fixing that do not make the deck wrong (unlinked
+    /// siblings), one line each.
+    pub warnings: Vec<String>,
     /// Decks that loaded.
     pub decks: usize,
     /// Cards in those decks.
@@ -28,15 +35,45 @@ impl CheckReport {
 }
 
 /// Checks parsed decks together (ids must be unique across files) and, with
-/// `source`, checks each card's grounding.
+/// `source`, checks each card's grounding and exam data.
 pub fn check(results: Vec<(String, Result<Deck, DeckError>)>, source: Option<&SourceText>) -> CheckReport {
     let library = Library::from_results(results.into_iter().map(|(file, r)| (file, DeckOrigin::Profile, r)));
+    check_library(&library, source)
+}
+
+/// [`check`] on a library that is already loaded.
+pub fn check_library(library: &Library, source: Option<&SourceText>) -> CheckReport {
     let mut report = CheckReport {
         problems: library.errors.iter().map(ToString::to_string).collect(),
+        warnings: Vec::new(),
         decks: library.decks.len(),
         cards: library.card_count(),
         uncited_paragraphs: Vec::new(),
     };
+    for loaded in &library.decks {
+        for card in &loaded.deck.cards {
+            let at = |why: String| format!("{}: card {:?}: {why}", loaded.file, card.id.0);
+            for why in own_answer_in_question(card).into_iter().chain(statement_gives_away(card)) {
+                report.problems.push(at(why));
+            }
+            for sibling in &card.siblings {
+                if library.resolve_sibling(&loaded.deck.id.0, sibling).is_some() {
+                    continue;
+                }
+                match sibling.split_once('/') {
+                    Some((deck, _)) if !library.decks.iter().any(|d| d.deck.id.0 == deck) => report
+                        .warnings
+                        .push(at(format!("sibling {sibling:?} is in deck {deck:?}, which is not being checked"))),
+                    _ => report.problems.push(at(format!("sibling {sibling:?} is not a card of its deck"))),
+                }
+            }
+        }
+    }
+    for (a, b) in unlinked_giveaways(library) {
+        report
+            .warnings
+            .push(format!("card {a}'s question states the answer of card {b} (same paragraph): link them as siblings"));
+    }
     let Some(source) = source else { return report };
     let mut cited = BTreeSet::new();
     for loaded in &library.decks {
@@ -47,8 +84,172 @@ pub fn check(results: Vec<(String, Result<Deck, DeckError>)>, source: Option<&So
             if let Err(why) = source.check(card) {
                 report.problems.push(format!("{}: card {:?} is not grounded: {why}", loaded.file, card.id.0));
             }
+            for why in distractor_problems(card, source) {
+                report.problems.push(format!("{}: card {:?}: {why}", loaded.file, card.id.0));
+            }
         }
     }
     report.uncited_paragraphs = (1..=source.paragraph_count()).filter(|p| !cited.contains(p)).collect();
     report
+}
+
+/// The answer and its accept forms.
+fn forms(card: &Card) -> impl Iterator<Item = &str> {
+    std::iter::once(card.answer.as_str()).chain(card.accept.iter().map(String::as_str))
+}
+
+/// Whether `text` states `form`: as whole words, or as the same date.
+fn states(text: &str, form: &str) -> bool {
+    let text = normalise(text);
+    if contains_words(&text, &normalise(form)) {
+        return true;
+    }
+    parse_date(form).is_some_and(|date| dates_in(&text).contains(&date))
+}
+
+/// A question that contains its own answer (or an accept form) asks nothing.
+pub fn own_answer_in_question(card: &Card) -> Option<String> {
+    forms(card)
+        .find(|form| states(&card.question, form))
+        .map(|form| format!("the question contains its own answer {:?}: reword it", cut(form)))
+}
+
+fn statement_gives_away(card: &Card) -> Option<String> {
+    let rest = card.statement.replace(crate::deck::ANSWER_SLOT, " ");
+    forms(card)
+        .find(|form| states(&rest, form))
+        .map(|form| format!("the statement contains the answer {:?} outside {{answer}}: reword it", cut(form)))
+}
+
+/// Pairs of cards, as "deck/card", where the first one's question states
+/// the second one's answer, both cite the same paragraph, and they are not
+/// linked as siblings.
+pub fn unlinked_giveaways(library: &Library) -> Vec<(String, String)> {
+    let mut cards: Vec<(&str, &Card, String, u32)> = Vec::new();
+    for loaded in &library.decks {
+        for card in &loaded.deck.cards {
+            if let Some(s) = &card.source {
+                cards.push((&loaded.deck.id.0, card, normalise(&card.question), s.paragraph));
+            }
+        }
+    }
+    let linked: HashSet<(String, String)> = library.sibling_pairs().into_iter().collect();
+    let mut out = Vec::new();
+    for (deck_a, a, question, para_a) in &cards {
+        let question_dates = dates_in(question);
+        for (deck_b, b, _, para_b) in &cards {
+            if para_a != para_b || (deck_a == deck_b && a.id == b.id) {
+                continue;
+            }
+            let gives = forms(b).any(|form| {
+                contains_words(question, &normalise(form))
+                    || parse_date(form).is_some_and(|d| question_dates.contains(&d))
+            });
+            let key_a = format!("{deck_a}/{}", a.id.0);
+            let key_b = format!("{deck_b}/{}", b.id.0);
+            if gives && !linked.contains(&(key_a.clone(), key_b.clone())) {
+                out.push((key_a, key_b));
+            }
+        }
+    }
+    out
+}
+
+/// The written shape of a value, for comparing a distractor with the
+/// answer: a date's precision, or the words with every number made `#`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shape {
+    /// "25 August 1941".
+    FullDate,
+    /// "August 1941".
+    MonthYear,
+    /// "1941".
+    Year,
+    /// Anything else, numbers as `#`: "# km", "clause #", "# years".
+    Words(String),
+}
+
+/// Number words that a shape treats as numbers.
+const NUMBER_WORDS: [&str; 24] = [
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "fifteen",
+    "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "billion", "half", "dozen", "fourteen",
+];
+
+/// The shape of `value`.
+pub fn shape(value: &str) -> Shape {
+    if let Some(date) = parse_date(value) {
+        return if date.day.is_some() { Shape::FullDate } else { Shape::MonthYear };
+    }
+    let norm = normalise(value);
+    if norm.len() == 4 && norm.bytes().all(|b| b.is_ascii_digit()) {
+        return Shape::Year;
+    }
+    let mut words: Vec<&str> = Vec::new();
+    for word in norm.split(' ') {
+        let numeric = word.bytes().all(|b| b.is_ascii_digit()) || NUMBER_WORDS.contains(&word);
+        let w = if numeric { "#" } else { word };
+        // "1 100" (a thousands separator) and "two hundred" are one number.
+        if !(w == "#" && words.last() == Some(&"#")) {
+            words.push(w);
+        }
+    }
+    Shape::Words(words.join(" "))
+}
+
+/// The year a date-shaped value falls in.
+fn year_of(value: &str) -> Option<i32> {
+    if let Some(date) = parse_date(value) {
+        return Some(date.year);
+    }
+    let norm = normalise(value);
+    (norm.len() == 4).then(|| norm.parse().ok()).flatten()
+}
+
+/// What is wrong with `card`'s distractors against the source text: each
+/// must have the answer's shape; a date must fall in the card's era; any
+/// other value must occur in the text.
+pub fn distractor_problems(card: &Card, source: &SourceText) -> Vec<String> {
+    let mut out = Vec::new();
+    let answer_shape = shape(&card.answer);
+    let dated = matches!(answer_shape, Shape::FullDate | Shape::MonthYear | Shape::Year);
+    let numeric = matches!(&answer_shape, Shape::Words(w) if w.contains('#'));
+    for d in &card.distractors {
+        let d_shape = shape(d);
+        if (dated || numeric || card.kind == CardKind::Number) && d_shape != answer_shape {
+            out.push(format!(
+                "distractor {:?} is not written like the answer {:?} ({}): use the same form",
+                cut(d),
+                cut(&card.answer),
+                describe(&answer_shape)
+            ));
+            continue;
+        }
+        if dated {
+            match (year_of(d), card.era()) {
+                (Some(year), Some((tag, (first, last)))) if year < first || year > last => out.push(format!(
+                    "distractor {:?} is outside the card's era {tag}: choose a date from {first} to {last}",
+                    cut(d)
+                )),
+                (_, None) => {
+                    out.push("has date distractors but no era tag (such as 1917-1921) to check them against".to_owned())
+                }
+                _ => {}
+            }
+        } else if !source.states_anywhere(d) {
+            out.push(format!(
+                "distractor {:?} does not occur in the source text: use a name, place or figure the text gives",
+                cut(d)
+            ));
+        }
+    }
+    out
+}
+
+fn describe(shape: &Shape) -> String {
+    match shape {
+        Shape::FullDate => "a full date".to_owned(),
+        Shape::MonthYear => "a month and year".to_owned(),
+        Shape::Year => "a year".to_owned(),
+        Shape::Words(w) => format!("shaped \"{w}\""),
+    }
 }

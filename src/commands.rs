@@ -44,7 +44,7 @@ pub fn due_report(
 ) -> Result<String, String> {
     let scheduler = collection.scheduler();
     let progress = collection.progress();
-    let (queue, _) = study::queue(scheduler, now, library, progress, None);
+    let (queue, refs) = study::queue(scheduler, now, library, progress, None);
     let next_due = if queue.counts.total() > 0 {
         Some(now)
     } else {
@@ -64,6 +64,17 @@ pub fn due_report(
             })).collect::<Vec<_>>(),
             "total": { "new": queue.counts.new, "learning": queue.counts.learning, "review": queue.counts.review },
             "next_due_unix_ms": next_due.map(|m| m.unix_ms),
+            "queue": queue.cards().filter_map(|q| {
+                let r = refs.get(q.index)?;
+                let loaded = library.decks.get(r.deck)?;
+                let card = loaded.deck.cards.get(r.card)?;
+                let kind = match q.kind {
+                    crate::schedule::QueueKind::New => "new",
+                    crate::schedule::QueueKind::Learning => "learning",
+                    crate::schedule::QueueKind::Review => "review",
+                };
+                Some(serde_json::json!({ "deck": loaded.deck.id.0, "card": card.id.0, "kind": kind }))
+            }).collect::<Vec<_>>(),
         });
         return serde_json::to_string_pretty(&value).map(|s| s + "\n").map_err(|e| e.to_string());
     }
@@ -216,20 +227,37 @@ pub fn exam(
     if cards.is_empty() {
         return Err("no card matches that deck and tag: widen the scope".to_owned());
     }
-    let exam = build(&cards, &ExamSpec { count, formats, seed, weak_first: false });
+    let exam = build(&cards, &ExamSpec { count, formats, seed, weak_first: false, first: Vec::new() });
     if output == "json" {
         let questions: Vec<serde_json::Value> = exam
             .questions
             .iter()
             .map(|q| {
-                serde_json::json!({
+                let mut value = serde_json::json!({
                     "format": q.format.short(),
                     "prompt": q.prompt,
                     "options": q.options,
                     "correct": q.correct,
                     "answer": q.answer_text(),
                     "card_ids": q.cards,
-                })
+                });
+                if let Some(object) = value.as_object_mut() {
+                    if q.format == Format::TrueFalse {
+                        object.insert("statement".into(), serde_json::json!(q.prompt));
+                        object.insert("shown".into(), serde_json::json!(q.shown));
+                        object.insert("fact".into(), serde_json::json!(q.fact));
+                    }
+                    if q.format == Format::Timeline
+                        && let crate::exam::Correct::Order { order } = &q.correct
+                    {
+                        let key: Vec<serde_json::Value> = order
+                            .iter()
+                            .map(|&i| serde_json::json!({ "event": q.options.get(i), "date": q.dates.get(i) }))
+                            .collect();
+                        object.insert("events".into(), serde_json::json!(key));
+                    }
+                }
+                value
             })
             .collect();
         let value = serde_json::json!({ "seed": seed, "questions": questions, "notes": exam.notes });

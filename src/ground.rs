@@ -88,6 +88,20 @@ impl SourceText {
     }
 }
 
+impl SourceText {
+    /// Whether any paragraph states `form` (compared as [`SourceText::check`]
+    /// compares).
+    pub fn states_anywhere(&self, form: &str) -> bool {
+        self.paragraphs.iter().any(|p| p.states(form))
+    }
+
+    /// Whether the 1-based `paragraph` states `form`.
+    pub fn states_in(&self, paragraph: u32, form: &str) -> bool {
+        let index = usize::try_from(paragraph).ok().and_then(|p| p.checked_sub(1));
+        index.and_then(|i| self.paragraphs.get(i)).is_some_and(|p| p.states(form))
+    }
+}
+
 impl Paragraph {
     fn states(&self, form: &str) -> bool {
         if contains_words(&self.normalised, &normalise(form)) {

@@ -70,6 +70,9 @@ enum Command {
         source: Option<PathBuf>,
         /// Deck files to check
         decks: Vec<PathBuf>,
+        /// Fail on warnings too (unlinked siblings, broken files)
+        #[arg(long)]
+        strict: bool,
     },
     /// Print today's new, learning and due counts per deck and the next due time
     Due {
@@ -161,7 +164,7 @@ fn main() -> ExitCode {
     let start = Instant::now();
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Check { source, decks }) => run_check(source, decks),
+        Some(Command::Check { source, decks, strict }) => run_check(source, decks, strict),
         Some(Command::Due { json }) => report(commands::due(&cli.data_dir, &cli.profile, json)),
         Some(Command::Eval { ref history }) => report(commands::eval(&cli.data_dir, &cli.profile, history.as_deref())),
         Some(Command::Exam { count, seed, ref decks, ref tags, ref formats, ref output }) => {
@@ -293,7 +296,7 @@ fn print_peak_memory() {
     }
 }
 
-fn run_check(source: Option<PathBuf>, decks: Vec<PathBuf>) -> ExitCode {
+fn run_check(source: Option<PathBuf>, decks: Vec<PathBuf>, strict: bool) -> ExitCode {
     let source = match source.as_deref().map(store::read_text).transpose() {
         Ok(text) => text.map(|t| SourceText::new(&t)),
         Err(e) => {
@@ -310,16 +313,25 @@ fn run_check(source: Option<PathBuf>, decks: Vec<PathBuf>) -> ExitCode {
     for problem in &report.problems {
         eprintln!("{problem}");
     }
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
     if !report.uncited_paragraphs.is_empty() {
         let list: Vec<String> = report.uncited_paragraphs.iter().map(ToString::to_string).collect();
         println!("note: no card cites paragraph {}", list.join(", "));
     }
     let grounded = if source.is_some() { ", every answer grounded in its paragraph" } else { "" };
-    if report.passed() {
+    if report.passed() && (!strict || report.warnings.is_empty()) {
         println!("ok: {} decks, {} cards{grounded}", report.decks, report.cards);
         ExitCode::SUCCESS
     } else {
-        println!("{} problems in {} decks, {} cards", report.problems.len(), report.decks, report.cards);
+        println!(
+            "{} problems and {} warnings in {} decks, {} cards",
+            report.problems.len(),
+            report.warnings.len(),
+            report.decks,
+            report.cards
+        );
         ExitCode::FAILURE
     }
 }

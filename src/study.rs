@@ -3,7 +3,7 @@
 
 use crate::deck::{DeckId, Library};
 use crate::revlog::Progress;
-use crate::schedule::{CardState, Counts, Queue, Scheduler, build_queue, card_seed};
+use crate::schedule::{CardState, Counts, Queue, Scheduler, build_queue_with_siblings, card_seed};
 use crate::time::Moment;
 
 /// A card's place in a library: deck index and card index.
@@ -58,7 +58,36 @@ pub fn queue(
 ) -> (Queue, Vec<CardRef>) {
     let (refs, items) = cards(library, progress, deck);
     let done = progress.done_today(scheduler.day(now));
-    (build_queue(scheduler, now, items, done), refs)
+    let siblings = sibling_indices(library, &refs);
+    (build_queue_with_siblings(scheduler, now, items, done, &siblings), refs)
+}
+
+/// For each of `refs`, the positions in `refs` of its siblings (both ways);
+/// empty when the library links no siblings.
+pub fn sibling_indices(library: &Library, refs: &[CardRef]) -> Vec<Vec<usize>> {
+    let pairs = library.sibling_pairs();
+    if pairs.is_empty() {
+        return Vec::new();
+    }
+    let linked: std::collections::HashSet<&str> = pairs.iter().map(|(a, _)| a.as_str()).collect();
+    let mut position: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, r) in refs.iter().enumerate() {
+        let Some(loaded) = library.decks.get(r.deck) else { continue };
+        let Some(card) = loaded.deck.cards.get(r.card) else { continue };
+        let key = format!("{}/{}", loaded.deck.id.0, card.id.0);
+        if linked.contains(key.as_str()) {
+            position.insert(key, i);
+        }
+    }
+    let mut out = vec![Vec::new(); refs.len()];
+    for (a, b) in &pairs {
+        if let (Some(&i), Some(&j)) = (position.get(a), position.get(b))
+            && let Some(list) = out.get_mut(i)
+        {
+            list.push(j);
+        }
+    }
+    out
 }
 
 /// Today's counts for one deck. The daily limits are shared by all decks,
@@ -70,6 +99,7 @@ pub fn deck_counts(
     progress: &Progress,
     deck: &DeckId,
 ) -> Counts {
-    let (_, items) = cards(library, progress, Some(deck));
-    build_queue(scheduler, now, items, progress.done_today(scheduler.day(now))).counts
+    let (refs, items) = cards(library, progress, Some(deck));
+    let siblings = sibling_indices(library, &refs);
+    build_queue_with_siblings(scheduler, now, items, progress.done_today(scheduler.day(now)), &siblings).counts
 }

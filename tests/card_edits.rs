@@ -30,6 +30,7 @@ fn draft(question: &str, answer: &str) -> Card {
         tags: vec!["mine".into()],
         source: None,
         note: String::new(),
+        ..Card::default()
     }
 }
 

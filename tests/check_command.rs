@@ -61,7 +61,7 @@ fn an_ungrounded_card_is_named_with_its_paragraph() {
             "{deck}: card \"b\" is not grounded: paragraph 20 does not state the answer \"Napoleon\" or any of its accept forms: fix the card"
         )
     );
-    assert!(stdout.contains("1 problems in 1 decks, 2 cards"), "{stdout}");
+    assert!(stdout.contains("1 problems and 0 warnings in 1 decks, 2 cards"), "{stdout}");
 }
 
 #[test]

@@ -128,6 +128,62 @@ fn each_rule_names_the_file_and_the_place() {
             with("Who signed it?", "when was the Treaty signed"),
             "bad.json:17: card \"card-two\" asks the same question as card \"card-one\"",
         ),
+        (
+            "statement without the slot",
+            with(r#""note": "A note.""#, r#""note": "A note.", "statement": "The treaty was signed in Moscow.""#),
+            "bad.json:7: card \"card-one\": the statement must hold {answer} exactly once",
+        ),
+        (
+            "statement as a question",
+            with(r#""note": "A note.""#, r#""note": "A note.", "statement": "Was the treaty signed on {answer}?""#),
+            "bad.json:7: card \"card-one\": the statement must be a statement, not a question",
+        ),
+        (
+            "statement without a full stop",
+            with(r#""note": "A note.""#, r#""note": "A note.", "statement": "The treaty was signed on {answer}""#),
+            "bad.json:7: card \"card-one\": the statement must end with a full stop",
+        ),
+        (
+            "two distractors",
+            with(r#""note": "A note.""#, r#""note": "A note.", "distractors": ["1 March 1921", "2 March 1921"]"#),
+            "bad.json:7: card \"card-one\": distractors has 2: give 3 to 6 wrong answers, or none",
+        ),
+        (
+            "a distractor twice",
+            with(
+                r#""note": "A note.""#,
+                r#""note": "A note.", "distractors": ["1 March 1921", "2 March 1921", "1 march 1921"]"#,
+            ),
+            "bad.json:7: card \"card-one\": distractors lists \"1 march 1921\" twice",
+        ),
+        (
+            "a distractor that is an accept form",
+            with(
+                r#""note": "A note.""#,
+                r#""note": "A note.", "distractors": ["1 March 1921", "2 March 1921", "1921-02-26"]"#,
+            ),
+            "bad.json:7: card \"card-one\": distractors lists \"1921-02-26\", which is the answer",
+        ),
+        (
+            "an event on an actor card",
+            with(r#""answer": "Chicherin""#, r#""answer": "Chicherin", "event": "Chicherin signs""#),
+            "bad.json:17: card \"card-two\": event is for date cards only",
+        ),
+        (
+            "a sibling that is the card itself",
+            with(r#""answer": "Chicherin""#, r#""answer": "Chicherin", "siblings": ["card-two"]"#),
+            "bad.json:17: card \"card-two\": siblings links the card to itself",
+        ),
+        (
+            "a sibling that is not an id",
+            with(r#""answer": "Chicherin""#, r#""answer": "Chicherin", "siblings": ["Card One"]"#),
+            "bad.json:17: card \"card-two\": siblings has \"Card One\", which is not a card id",
+        ),
+        (
+            "a retired id reused",
+            with(r#""cards": ["#, r#""retired": ["card-two"], "cards": ["#),
+            "bad.json:17: card \"card-two\" uses a retired id",
+        ),
     ];
     let mut failures = Vec::new();
     for (name, text, expected) in &cases {

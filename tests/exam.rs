@@ -17,7 +17,7 @@ fn all_cards() -> Vec<ExamCard> {
 }
 
 fn spec(count: usize, formats: &[Format], seed: u64) -> ExamSpec {
-    ExamSpec { count, formats: formats.to_vec(), seed, weak_first: false }
+    ExamSpec { count, formats: formats.to_vec(), seed, weak_first: false, first: vec![] }
 }
 
 fn card<'a>(cards: &'a [ExamCard], reference: &str) -> &'a ExamCard {
@@ -137,11 +137,29 @@ fn every_timeline_has_one_right_order() {
 
 #[test]
 fn a_scope_too_small_for_distractors_drops_the_format_and_says_so() {
-    let cards: Vec<ExamCard> = all_cards().into_iter().filter(|c| c.kind == yadgar::CardKind::Clause).take(2).collect();
+    // Cards of one's own, without curated distractors: the fallback draws
+    // from other cards of the same kind, form and era, and two are too few.
+    let cards: Vec<ExamCard> = all_cards()
+        .into_iter()
+        .filter(|c| c.kind == yadgar::CardKind::Clause)
+        .take(2)
+        .map(|mut c| {
+            c.distractors.clear();
+            c
+        })
+        .collect();
     let exam = build(&cards, &spec(5, &[Format::MultipleChoice], 3));
     assert!(exam.questions.is_empty(), "never a question with too few options");
-    assert_eq!(exam.notes.len(), 1);
-    assert!(exam.notes[0].starts_with("multiple choice for clause cards: dropped for 2 cards"), "{:?}", exam.notes);
+    assert_eq!(exam.notes.len(), 2, "{:?}", exam.notes);
+    assert_eq!(
+        exam.notes[1],
+        "This exam has 0 questions, not 5: 2 cards in the scope suit none of the chosen formats."
+    );
+    assert!(
+        exam.notes[0].starts_with("Multiple choice was left out for 2 cards with fewer than 3 plausible wrong options"),
+        "{:?}",
+        exam.notes
+    );
 }
 
 #[test]
@@ -223,7 +241,7 @@ fn yadgar_exam_prints_json_with_formats_options_answers_and_card_ids() {
 
 #[test]
 fn answers_are_marked_with_the_shared_checker_and_tallied_by_era_topic_and_kind() {
-    use yadgar::exam::{AlmostCounts, Given, Mark, score};
+    use yadgar::exam::{AlmostCounts, Given, Mark, Marking, score};
     let cards = all_cards();
     let exam = build(&cards, &spec(8, &[Format::Typed], 11));
     let mut given: Vec<Given> = exam
@@ -236,7 +254,7 @@ fn answers_are_marked_with_the_shared_checker_and_tallied_by_era_topic_and_kind(
         .collect();
     given[1] = Given::Text { text: "something else entirely".into() };
     given[2] = Given::None;
-    let scored = score(&exam, &given, &cards, AlmostCounts::Half);
+    let scored = score(&exam, &given, &cards, &Marking { almost: AlmostCounts::Half, ..Marking::default() });
     assert_eq!(scored.marks[0], Mark::Right, "case does not matter");
     assert_eq!(scored.marks[1], Mark::Wrong);
     assert_eq!(scored.marks[2], Mark::Blank);
@@ -249,7 +267,7 @@ fn answers_are_marked_with_the_shared_checker_and_tallied_by_era_topic_and_kind(
 
 #[test]
 fn a_near_miss_counts_as_the_exam_settings_say() {
-    use yadgar::exam::{AlmostCounts, Exam, Given, Mark, Question, score};
+    use yadgar::exam::{AlmostCounts, Exam, Given, Mark, Marking, Question, score};
     let cards = all_cards();
     let source = cards.iter().find(|c| c.answer == "Decree on Peace").unwrap();
     let exam = Exam {
@@ -259,12 +277,15 @@ fn a_near_miss_counts_as_the_exam_settings_say() {
             options: vec![],
             correct: Correct::Text { answer: source.answer.clone(), accept: source.accept.clone() },
             cards: vec![format!("{}/{}", source.deck, source.card)],
+            fact: None,
+            shown: None,
+            dates: vec![],
         }],
         notes: vec![],
     };
     let given = [Given::Text { text: "Decree on Peice".into() }];
     for (almost, points) in [(AlmostCounts::Full, 1.0), (AlmostCounts::Half, 0.5), (AlmostCounts::None, 0.0)] {
-        let scored = score(&exam, &given, &cards, almost);
+        let scored = score(&exam, &given, &cards, &Marking { almost, ..Marking::default() });
         assert_eq!(scored.marks[0], Mark::Almost);
         assert_eq!(scored.total.points, points);
     }

@@ -27,6 +27,7 @@ fn card(id: &str, question: &str, answer: &str) -> Card {
         tags: Vec::new(),
         source: None,
         note: String::new(),
+        ..Card::default()
     }
 }
 
@@ -49,6 +50,7 @@ fn sample_deck() -> Deck {
         description: String::new(),
         covers: Vec::new(),
         cards: vec![treaty, chicherin, ashurada],
+        retired: Vec::new(),
     }
 }
 

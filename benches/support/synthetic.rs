@@ -23,6 +23,7 @@ pub fn deck(count: usize) -> Deck {
                 tags: vec!["synthetic".to_owned(), format!("group-{}", i % 50)],
                 source: Some(Source { paragraph: 1 + (i % 34) as u32 }),
                 note: format!("A note of one sentence about synthetic fact {i}, long enough to be realistic."),
+                ..Card::default()
             }
         })
         .collect();
@@ -33,5 +34,6 @@ pub fn deck(count: usize) -> Deck {
         description: "Generated for benchmarks.".to_owned(),
         covers: Vec::new(),
         cards,
+        retired: Vec::new(),
     }
 }

@@ -93,6 +93,57 @@ impl Library {
         self.decks.iter().find(|d| d.deck.id == *id)
     }
 
+    /// The card a sibling link in deck `deck` names (`card-id` in the same
+    /// deck, or `deck-id/card-id`), as (deck, card), if it is loaded.
+    pub fn resolve_sibling(&self, deck: &str, link: &str) -> Option<(DeckId, CardId)> {
+        let (deck, card) = link.split_once('/').unwrap_or((deck, link));
+        let loaded = self.decks.iter().find(|d| d.deck.id.0 == deck)?;
+        let found = loaded.deck.cards.iter().find(|c| c.id.0 == card)?;
+        Some((loaded.deck.id.clone(), found.id.clone()))
+    }
+
+    /// Every sibling link that resolves, both ways, as ("deck/card",
+    /// "deck/card") pairs: links are symmetric whichever card declares them.
+    pub fn sibling_pairs(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for loaded in &self.decks {
+            for card in &loaded.deck.cards {
+                for link in &card.siblings {
+                    if let Some((d, c)) = self.resolve_sibling(&loaded.deck.id.0, link) {
+                        let a = format!("{}/{}", loaded.deck.id.0, card.id.0);
+                        let b = format!("{}/{}", d.0, c.0);
+                        out.push((b.clone(), a.clone()));
+                        out.push((a, b));
+                    }
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The siblings of each card, both ways, keyed by (deck, card).
+    pub fn siblings(&self) -> HashMap<(DeckId, CardId), Vec<(DeckId, CardId)>> {
+        let mut out: HashMap<(DeckId, CardId), Vec<(DeckId, CardId)>> = HashMap::new();
+        for loaded in &self.decks {
+            for card in &loaded.deck.cards {
+                for link in &card.siblings {
+                    if let Some(other) = self.resolve_sibling(&loaded.deck.id.0, link) {
+                        let me = (loaded.deck.id.clone(), card.id.clone());
+                        out.entry(other.clone()).or_default().push(me.clone());
+                        out.entry(me).or_default().push(other);
+                    }
+                }
+            }
+        }
+        for list in out.values_mut() {
+            list.sort();
+            list.dedup();
+        }
+        out
+    }
+
     /// The number of cards in every loaded deck.
     pub fn card_count(&self) -> usize {
         self.decks.iter().map(|d| d.deck.cards.len()).sum()

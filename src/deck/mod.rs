@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub use library::{DeckOrigin, Library, LoadedDeck, bundled_files, bundled_parse_results};
 pub use overrides::{CardOverride, OVERRIDES_FORMAT, Overrides, check_deck, new_id};
-pub use validate::{DeckError, DeckErrorKind, MAX_DECK_BYTES};
+pub use validate::{DeckError, DeckErrorKind, MAX_DECK_BYTES, MAX_DISTRACTORS, MIN_DISTRACTORS, cut};
 
 /// Whether `id` is a valid card id: 1 to 100 characters from `a`-`z`,
 /// `0`-`9`, `-` and `_`, starting with a letter or digit.
@@ -29,7 +29,7 @@ pub const FORMAT_VERSION: u32 = 1;
 pub struct DeckId(pub String);
 
 /// A card's stable id within its deck, such as `treaty-1921-signing-date`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CardId(pub String);
 
@@ -47,7 +47,7 @@ impl fmt::Display for CardId {
 
 /// What kind of thing a card's answer is. Exams draw distractors from cards
 /// of the same kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CardKind {
     /// A date or a year.
@@ -65,6 +65,7 @@ pub enum CardKind {
     /// An event.
     Event,
     /// A term, a policy, an office or an idea.
+    #[default]
     Concept,
 }
 
@@ -105,7 +106,7 @@ pub struct Source {
 }
 
 /// One question and its answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Card {
     /// Stable forever: progress is keyed by it.
@@ -128,6 +129,50 @@ pub struct Card {
     /// One or two sentences of context.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// The fact as one declarative sentence, true with the answer in place
+    /// of [`ANSWER_SLOT`]; true-or-false questions are built from it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub statement: String,
+    /// Wrong answers of the same kind, shape and era, for multiple choice.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distractors: Vec<String>,
+    /// A timeline headline (date cards): "Soviet troops enter northern Iran".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub event: String,
+    /// Cards that give this one away (or are given away by it): a card id
+    /// of the same deck, or `deck-id/card-id`. Links are symmetric.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub siblings: Vec<String>,
+}
+
+/// Where a statement puts the answer.
+pub const ANSWER_SLOT: &str = "{answer}";
+
+impl Card {
+    /// The statement with `value` in the answer's place (`None`: the card
+    /// has no statement).
+    pub fn statement_with(&self, value: &str) -> Option<String> {
+        (!self.statement.is_empty()).then(|| self.statement.replacen(ANSWER_SLOT, value, 1))
+    }
+
+    /// The card's era: its first tag that names a span of years, such as
+    /// `1917-1921` or `1920s`, with the first and last year.
+    pub fn era(&self) -> Option<(&str, (i32, i32))> {
+        self.tags.iter().find_map(|t| era_years(t).map(|span| (t.as_str(), span)))
+    }
+}
+
+/// The years an era tag spans: `1917-1921` is 1917 to 1921, `1920s` is
+/// 1920 to 1929. Other tags are not eras.
+pub fn era_years(tag: &str) -> Option<(i32, i32)> {
+    let year =
+        |s: &str| (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse::<i32>().ok()).flatten();
+    if let Some((a, b)) = tag.split_once('-') {
+        let (a, b) = (year(a)?, year(b)?);
+        return (a <= b).then_some((a, b));
+    }
+    let decade = year(tag.strip_suffix('s')?)?;
+    (decade % 10 == 0).then_some((decade, decade + 9))
 }
 
 /// A deck file: a titled list of cards.
@@ -149,6 +194,9 @@ pub struct Deck {
     pub covers: Vec<CardKind>,
     /// The cards, in deck order.
     pub cards: Vec<Card>,
+    /// Ids of cards removed from the deck, which no card may use again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired: Vec<CardId>,
 }
 
 impl Deck {

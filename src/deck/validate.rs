@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use thiserror::Error;
 
-use super::{Card, Deck, FORMAT_VERSION};
+use super::{ANSWER_SLOT, Card, Deck, FORMAT_VERSION};
 use crate::text::normalise;
 
 /// The largest deck file read, in bytes. A bigger file is refused before it
@@ -108,6 +108,20 @@ pub enum DeckErrorKind {
         id: String,
         /// The file that loaded first and keeps the id.
         other: String,
+    },
+    /// A card uses the id of a card the deck retired.
+    #[error("card {0:?} uses a retired id: ids of removed cards are never reused, give it a new id")]
+    RetiredId(String),
+    /// An exam field (`statement`, `distractors`, `event`, `siblings`)
+    /// breaks its rule.
+    #[error("card {card:?}: {field} {why}")]
+    ExamField {
+        /// The card's id.
+        card: String,
+        /// The field.
+        field: &'static str,
+        /// What is wrong and what to do.
+        why: String,
     },
     /// Two cards ask the same question once normalised.
     #[error("card {card:?} asks the same question as card {other:?}: reword one of them or remove it")]
@@ -226,6 +240,12 @@ pub(super) fn check_rules(file: &str, text: &str, deck: &Deck) -> Result<(), Dec
         if card.source.as_ref().is_some_and(|s| s.paragraph == 0) {
             return Err(at_card(DeckErrorKind::ZeroParagraph(id.to_owned())));
         }
+        if deck.retired.iter().any(|r| r.0 == id) {
+            return Err(at_card(DeckErrorKind::RetiredId(id.to_owned())));
+        }
+        if let Some((field, why)) = exam_field_problem(card) {
+            return Err(at_card(DeckErrorKind::ExamField { card: id.to_owned(), field, why }));
+        }
         if let Some(other) = questions.insert(normalise(&card.question), id) {
             return Err(at_card(DeckErrorKind::DuplicateQuestion { card: id.to_owned(), other: other.to_owned() }));
         }
@@ -234,6 +254,83 @@ pub(super) fn check_rules(file: &str, text: &str, deck: &Deck) -> Result<(), Dec
         return Err(DeckError::new(file, DeckErrorKind::UncoveredKind(kind.name())));
     }
     Ok(())
+}
+
+/// The first broken rule of a card's exam fields, if any. These rules need
+/// only the card; `yadgar check --source` checks the rest against the text.
+pub(crate) fn exam_field_problem(card: &Card) -> Option<(&'static str, String)> {
+    if !card.statement.is_empty() {
+        let s = card.statement.trim();
+        let why = if s.matches(ANSWER_SLOT).count() != 1 {
+            Some(format!("must hold {ANSWER_SLOT} exactly once, where the answer goes"))
+        } else if s.contains('?') {
+            Some("must be a statement, not a question: remove the \"?\"".to_owned())
+        } else if !s.ends_with('.') {
+            Some("must end with a full stop".to_owned())
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            return Some(("the statement", why));
+        }
+    }
+    if !card.distractors.is_empty() {
+        let n = card.distractors.len();
+        if !(MIN_DISTRACTORS..=MAX_DISTRACTORS).contains(&n) {
+            return Some((
+                "distractors",
+                format!("has {n}: give {MIN_DISTRACTORS} to {MAX_DISTRACTORS} wrong answers, or none"),
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for d in &card.distractors {
+            if d.trim().is_empty() {
+                return Some(("distractors", "has a blank entry: remove it".to_owned()));
+            }
+            if !seen.insert(normalise(d)) {
+                return Some(("distractors", format!("lists {:?} twice", cut(d))));
+            }
+            if crate::answer::check(d, &card.answer, &card.accept) == crate::answer::Verdict::Correct {
+                return Some((
+                    "distractors",
+                    format!("lists {:?}, which is the answer or one of its accept forms: remove it", cut(d)),
+                ));
+            }
+        }
+    }
+    if !card.event.is_empty() {
+        if card.kind != super::CardKind::Date {
+            return Some(("event", "is for date cards only: remove it, or make the card a date card".to_owned()));
+        }
+        if card.event.trim().is_empty() || card.event.contains('?') {
+            return Some(("event", "must be a short headline, not blank and not a question".to_owned()));
+        }
+    }
+    for s in &card.siblings {
+        let (deck, id) = s.split_once('/').map_or((None, s.as_str()), |(d, c)| (Some(d), c));
+        if !is_valid_id(id, 100) || deck.is_some_and(|d| !is_valid_id(d, 64)) {
+            return Some(("siblings", format!("has {:?}, which is not a card id or deck-id/card-id", cut(s))));
+        }
+        if deck.is_none() && id == card.id.0 {
+            return Some(("siblings", "links the card to itself: remove that entry".to_owned()));
+        }
+    }
+    None
+}
+
+/// The fewest and most curated distractors a card may have.
+pub const MIN_DISTRACTORS: usize = 3;
+/// See [`MIN_DISTRACTORS`].
+pub const MAX_DISTRACTORS: usize = 6;
+
+/// A quoted value cut to a readable length for a message.
+pub fn cut(value: &str) -> String {
+    const MAX: usize = 80;
+    if value.chars().count() <= MAX {
+        value.to_owned()
+    } else {
+        format!("{}…", value.chars().take(MAX).collect::<String>())
+    }
 }
 
 fn blank_field(card: &Card) -> Option<&'static str> {

@@ -5,6 +5,7 @@
 //! format cannot be built honestly for a card, it is dropped for that card
 //! and the exam says so.
 
+mod calibration;
 mod readiness;
 mod score;
 
@@ -17,8 +18,9 @@ use serde::{Deserialize, Serialize};
 use crate::deck::{CardKind, Library};
 use crate::text::{normalise, parse_date};
 
-pub use readiness::{Readiness, ScopeCard, forecast, readiness};
-pub use score::{AlmostCounts, Given, Mark, Scored, Tally, mark, score};
+pub use calibration::{Calibration, MIN_ANSWERS, compare};
+pub use readiness::{Plan, Readiness, ScopeCard, forecast, forecast_recall, plan, readiness};
+pub use score::{AlmostCounts, Given, Mark, Marking, Scored, Tally, can_appeal, mark, pairs_in_order, points, score};
 
 /// The era tags of the bundled decks, in time order; exams and readiness
 /// group by them, and every other tag is a topic.
@@ -91,6 +93,30 @@ pub struct ExamCard {
     pub note: String,
     /// Today's recall probability (`None`: never studied), for weighting.
     pub recall: Option<f32>,
+    /// The fact as a sentence with `{answer}` in the answer's place (may be
+    /// empty).
+    pub statement: String,
+    /// Curated wrong answers (may be empty).
+    pub distractors: Vec<String>,
+    /// A timeline headline (date cards; may be empty).
+    pub event: String,
+}
+
+impl ExamCard {
+    /// The card's era tag, if it has one.
+    pub fn era(&self) -> Option<&str> {
+        self.tags.iter().map(String::as_str).find(|t| crate::deck::era_years(t).is_some())
+    }
+
+    /// The statement with `value` in the answer's place.
+    pub fn statement_with(&self, value: &str) -> Option<String> {
+        (!self.statement.is_empty()).then(|| self.statement.replacen(crate::deck::ANSWER_SLOT, value, 1))
+    }
+
+    /// The timeline headline: the curated one, or one made from the question.
+    pub fn headline(&self) -> String {
+        if self.event.trim().is_empty() { event_of(&self.question) } else { self.event.clone() }
+    }
 }
 
 /// What an exam covers and how it is built.
@@ -104,6 +130,9 @@ pub struct ExamSpec {
     pub seed: u64,
     /// Ask about the weakest cards (lowest recall, unstudied first).
     pub weak_first: bool,
+    /// Cards to ask first, as "deck/card" (the ones missed last time).
+    #[serde(default)]
+    pub first: Vec<String>,
 }
 
 /// The right answer of a question.
@@ -148,6 +177,15 @@ pub struct Question {
     pub correct: Correct,
     /// The cards it came from (one; several for a timeline), as "deck/card".
     pub cards: Vec<String>,
+    /// True or false: the true statement (the fact, with the right answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact: Option<String>,
+    /// True or false: the value placed in the statement shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown: Option<String>,
+    /// Timeline: each option's date, in option order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dates: Vec<String>,
 }
 
 /// A built exam.
@@ -182,6 +220,9 @@ pub fn exam_cards(
                 paragraph: card.source.as_ref().map(|s| s.paragraph),
                 note: card.note.clone(),
                 recall: recall(&loaded.deck.id.0, &card.id.0),
+                statement: card.statement.clone(),
+                distractors: card.distractors.clone(),
+                event: card.event.clone(),
             });
         }
     }
@@ -234,15 +275,43 @@ fn date_span(answer: &str) -> Option<(u32, u32)> {
     None
 }
 
-/// Wrong options for `card`: answers of other cards of its kind and form,
-/// nearest in time for dates and in length otherwise, distinct from the
-/// answer (and its accepted forms) and from each other once normalised.
-fn distractors(card: &ExamCard, pool: &[ExamCard], needed: usize) -> Option<Vec<String>> {
-    let form = form_of(&card.answer);
+/// Whether `value` is a wrong answer for `card`: not its answer, not an
+/// accept form, not a date that overlaps the right one (1941 is not wrong
+/// for August 1941).
+fn is_wrong_for(card: &ExamCard, value: &str) -> bool {
+    if crate::answer::check(value, &card.answer, &card.accept) == crate::answer::Verdict::Correct {
+        return false;
+    }
+    match (date_span(&card.answer), date_span(value)) {
+        (Some(a), Some(b)) => b.1 < a.0 || a.1 < b.0,
+        _ => true,
+    }
+}
+
+/// Wrong options for `card`, at most `needed`: its curated distractors
+/// first (in a seeded order), then answers of other cards of the same kind,
+/// written form and era, nearest in time for dates and in length
+/// otherwise. Options never cross eras, and all are distinct once
+/// normalised. Fewer than `needed` means there are not that many plausible
+/// ones.
+fn distractors(card: &ExamCard, pool: &[ExamCard], needed: usize, rng: &mut impl Rng) -> Vec<String> {
     let mut taken: HashSet<String> = std::iter::once(&card.answer).chain(&card.accept).map(|a| normalise(a)).collect();
+    let mut chosen = Vec::new();
+    let mut curated: Vec<&String> = card.distractors.iter().collect();
+    curated.shuffle(rng);
+    for d in curated {
+        if chosen.len() == needed {
+            return chosen;
+        }
+        if is_wrong_for(card, d) && taken.insert(normalise(d)) {
+            chosen.push(d.clone());
+        }
+    }
+    let form = form_of(&card.answer);
+    let era = card.era();
     let mut candidates: Vec<(u64, &str)> = pool
         .iter()
-        .filter(|other| other.kind == card.kind && form_of(&other.answer) == form)
+        .filter(|other| other.kind == card.kind && form_of(&other.answer) == form && other.era() == era)
         .map(|other| {
             let distance = match (date_span(&card.answer), date_span(&other.answer)) {
                 (Some(a), Some(b)) => u64::from(a.0.abs_diff(b.0)),
@@ -252,28 +321,30 @@ fn distractors(card: &ExamCard, pool: &[ExamCard], needed: usize) -> Option<Vec<
         })
         .collect();
     candidates.sort();
-    let mut chosen = Vec::new();
     for (_, answer) in candidates {
         if chosen.len() == needed {
             break;
         }
-        // A date distractor must not overlap the right date (1941 is not a
-        // wrong answer to August 1941).
-        if let (Some(a), Some(b)) = (date_span(&card.answer), date_span(answer))
-            && a.0 <= b.1
-            && b.0 <= a.1
-        {
-            continue;
-        }
-        if taken.insert(normalise(answer)) {
+        if is_wrong_for(card, answer) && taken.insert(normalise(answer)) {
             chosen.push(answer.to_owned());
         }
     }
-    (chosen.len() == needed).then_some(chosen)
+    chosen
 }
 
 fn card_ref(card: &ExamCard) -> String {
     format!("{}/{}", card.deck, card.card)
+}
+
+/// Why a format could not be built for a card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Skip {
+    /// Fewer than three plausible wrong options.
+    FewOptions,
+    /// No statement to make a true-or-false item from.
+    NoStatement,
+    /// Not a dated event, or too few dates apart from it.
+    NoTimeline,
 }
 
 /// Builds an exam from `cards` (the scope) by `spec`. The same cards and
@@ -289,10 +360,14 @@ pub fn build(cards: &[ExamCard], spec: &ExamSpec) -> Exam {
             r(a).total_cmp(&r(b))
         });
     }
+    if !spec.first.is_empty() {
+        // Stable: the missed cards first, each group in its own order.
+        order.sort_by_key(|&i| cards.get(i).is_none_or(|c| !spec.first.contains(&card_ref(c))));
+    }
     let mut questions = Vec::new();
-    let mut notes = Vec::new();
     let mut used: HashSet<usize> = HashSet::new();
-    let mut dropped: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let mut skipped: std::collections::BTreeMap<(Format, Skip), usize> = std::collections::BTreeMap::new();
+    let mut unasked = 0usize;
     let mut turn = 0usize;
     for &i in &order {
         if questions.len() >= spec.count {
@@ -308,32 +383,56 @@ pub fn build(cards: &[ExamCard], spec: &ExamSpec) -> Exam {
         for k in 0..formats.len() {
             let Some(&format) = formats.get((turn + k) % formats.len()) else { continue };
             let attempt = match format {
-                Format::Typed => Some((typed(card), vec![i])),
+                Format::Typed => Ok((typed(card), vec![i])),
                 Format::MultipleChoice => multiple_choice(card, cards, &mut rng).map(|q| (q, vec![i])),
                 Format::TrueFalse => true_false(card, cards, &mut rng).map(|q| (q, vec![i])),
                 Format::Timeline => timeline(i, cards, &order, &used, &mut rng),
             };
             match attempt {
-                Some(q) => {
+                Ok(q) => {
                     built = Some(q);
                     break;
                 }
-                // Timelines are made of date cards only: not a loss for others.
-                None if format == Format::Timeline && card.kind != CardKind::Date => {}
-                None => *dropped.entry(format!("{} for {} cards", format.label(), card.kind.name())).or_default() += 1,
+                // Timelines are made of dated events only: not a loss for
+                // other cards when other formats are chosen too.
+                Err(Skip::NoTimeline) if card.kind != CardKind::Date && formats.len() > 1 => {}
+                Err(why) => *skipped.entry((format, why)).or_default() += 1,
             }
         }
         turn += 1;
-        if let Some((question, card_indices)) = built {
-            used.extend(card_indices);
-            questions.push(question);
+        match built {
+            Some((question, card_indices)) => {
+                used.extend(card_indices);
+                questions.push(question);
+            }
+            None => unasked += 1,
         }
     }
-    for (what, n) in dropped {
-        notes.push(format!(
-            "{what}: dropped for {n} {} (too few cards of that kind and form in the scope)",
-            if n == 1 { "card" } else { "cards" }
-        ));
+    let mut notes = Vec::new();
+    for ((format, why), n) in skipped {
+        let cards_word = if n == 1 { "card" } else { "cards" };
+        notes.push(match why {
+            Skip::FewOptions => format!(
+                "Multiple choice was left out for {n} {cards_word} with fewer than 3 plausible wrong options from the same era."
+            ),
+            Skip::NoStatement => {
+                format!("True or false was left out for {n} {cards_word} that have no statement to judge.")
+            }
+            Skip::NoTimeline => format!(
+                "A {} was not possible for {n} {cards_word}: a timeline needs 4 dated events at distinct dates.",
+                format.label()
+            ),
+        });
+    }
+    if questions.len() < spec.count {
+        let why = if unasked > 0 {
+            format!("{unasked} cards in the scope suit none of the chosen formats")
+        } else if questions.iter().any(|q| q.format == Format::Timeline) {
+            format!("the scope has {} cards, and each timeline uses 4 to 6 of them", cards.len())
+        } else {
+            format!("the scope has only {} cards", cards.len())
+        };
+        notes.push(format!("This exam has {} questions, not {}: {why}.", questions.len(), spec.count));
     }
     Exam { questions, notes }
 }
@@ -345,31 +444,51 @@ fn typed(card: &ExamCard) -> Question {
         options: Vec::new(),
         correct: Correct::Text { answer: card.answer.clone(), accept: card.accept.clone() },
         cards: vec![card_ref(card)],
+        fact: card.statement_with(&card.answer),
+        shown: None,
+        dates: Vec::new(),
     }
 }
 
-fn multiple_choice(card: &ExamCard, pool: &[ExamCard], rng: &mut impl Rng) -> Option<Question> {
-    let mut options = distractors(card, pool, 3)?;
+fn multiple_choice(card: &ExamCard, pool: &[ExamCard], rng: &mut impl Rng) -> Result<Question, Skip> {
+    let mut options = distractors(card, pool, 3, rng);
+    if options.len() < 3 {
+        return Err(Skip::FewOptions);
+    }
     let index = rng.random_range(0..=options.len());
     options.insert(index, card.answer.clone());
-    Some(Question {
+    Ok(Question {
         format: Format::MultipleChoice,
         prompt: card.question.clone(),
         options,
         correct: Correct::Option { index },
         cards: vec![card_ref(card)],
+        fact: card.statement_with(&card.answer),
+        shown: None,
+        dates: Vec::new(),
     })
 }
 
-fn true_false(card: &ExamCard, pool: &[ExamCard], rng: &mut impl Rng) -> Option<Question> {
+/// The card's statement, with the right answer or one wrong option in
+/// place: a declarative sentence to judge.
+fn true_false(card: &ExamCard, pool: &[ExamCard], rng: &mut impl Rng) -> Result<Question, Skip> {
+    let fact = card.statement_with(&card.answer).ok_or(Skip::NoStatement)?;
     let value = rng.random_bool(0.5);
-    let proposed = if value { card.answer.clone() } else { distractors(card, pool, 1)?.into_iter().next()? };
-    Some(Question {
+    let shown = if value {
+        card.answer.clone()
+    } else {
+        distractors(card, pool, 1, rng).into_iter().next().ok_or(Skip::FewOptions)?
+    };
+    let sentence = card.statement_with(&shown).ok_or(Skip::NoStatement)?;
+    Ok(Question {
         format: Format::TrueFalse,
-        prompt: format!("True or false? {} Answer: {proposed}", card.question),
-        options: vec![proposed],
+        prompt: sentence,
+        options: vec![shown.clone()],
         correct: Correct::Bool { value },
         cards: vec![card_ref(card)],
+        fact: Some(fact),
+        shown: Some(shown),
+        dates: Vec::new(),
     })
 }
 
@@ -381,12 +500,12 @@ fn timeline(
     order: &[usize],
     used: &HashSet<usize>,
     rng: &mut impl Rng,
-) -> Option<(Question, Vec<usize>)> {
-    let card = cards.get(first)?;
+) -> Result<(Question, Vec<usize>), Skip> {
+    let card = cards.get(first).ok_or(Skip::NoTimeline)?;
     if !is_timeline_event(card) {
-        return None;
+        return Err(Skip::NoTimeline);
     }
-    let mut chosen: Vec<(usize, (u32, u32))> = vec![(first, date_span(&card.answer)?)];
+    let mut chosen: Vec<(usize, (u32, u32))> = vec![(first, date_span(&card.answer).ok_or(Skip::NoTimeline)?)];
     let size = rng.random_range(4..=6);
     for &i in order {
         if chosen.len() == size {
@@ -405,19 +524,21 @@ fn timeline(
         }
     }
     if chosen.len() < 4 {
-        return None;
+        return Err(Skip::NoTimeline);
     }
-    let options: Vec<String> =
-        chosen.iter().filter_map(|(i, _)| cards.get(*i).map(|c| event_of(&c.question))).collect();
+    let picked: Vec<&ExamCard> = chosen.iter().filter_map(|(i, _)| cards.get(*i)).collect();
     let mut ranked: Vec<(usize, u32)> = chosen.iter().enumerate().map(|(k, (_, span))| (k, span.0)).collect();
     ranked.sort_by_key(|&(_, start)| start);
-    Some((
+    Ok((
         Question {
             format: Format::Timeline,
             prompt: "Put these events in order, earliest first.".to_owned(),
-            options,
+            options: picked.iter().map(|c| c.headline()).collect(),
             correct: Correct::Order { order: ranked.into_iter().map(|(k, _)| k).collect() },
-            cards: chosen.iter().filter_map(|(i, _)| cards.get(*i).map(card_ref)).collect(),
+            cards: picked.iter().map(|c| card_ref(c)).collect(),
+            fact: None,
+            shown: None,
+            dates: picked.iter().map(|c| c.answer.clone()).collect(),
         },
         chosen.into_iter().map(|(i, _)| i).collect(),
     ))
@@ -472,10 +593,21 @@ impl Question {
         match &self.correct {
             Correct::Option { index } => self.options.get(*index).cloned().unwrap_or_default(),
             Correct::Text { answer, .. } => answer.clone(),
-            Correct::Bool { value } => if *value { "true" } else { "false" }.to_owned(),
-            Correct::Order { order } => {
-                order.iter().filter_map(|i| self.options.get(*i).cloned()).collect::<Vec<_>>().join(" → ")
-            }
+            Correct::Bool { value } => match &self.fact {
+                Some(fact) if !*value => format!("false: {fact}"),
+                _ => if *value { "true" } else { "false" }.to_owned(),
+            },
+            Correct::Order { order } => order
+                .iter()
+                .filter_map(|&i| {
+                    let event = self.options.get(i)?;
+                    Some(match self.dates.get(i) {
+                        Some(date) => format!("{event} ({date})"),
+                        None => event.clone(),
+                    })
+                })
+                .collect::<Vec<_>>()
+                .join(" → "),
         }
     }
 }
@@ -511,7 +643,9 @@ pub fn to_markdown(exam: &Exam, title: &str) -> String {
                 format!("{}) {}", char::from(b'a' + (*index as u8 % 26)), q.answer_text())
             }
             Correct::Order { order } => {
-                order.iter().map(|i| char::from(b'a' + (*i as u8 % 26)).to_string()).collect::<Vec<_>>().join(", ")
+                let letters: Vec<String> =
+                    order.iter().map(|i| char::from(b'a' + (*i as u8 % 26)).to_string()).collect();
+                format!("{}: {}", letters.join(", "), q.answer_text())
             }
             _ => q.answer_text(),
         };

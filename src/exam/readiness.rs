@@ -34,6 +34,37 @@ pub struct Readiness {
     pub weakest_tags: Vec<(String, f32, usize)>,
 }
 
+/// What it takes to have seen every card in scope before the exam.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    /// Cards in scope never studied.
+    pub unseen: usize,
+    /// Study days from today until `lead` days before the exam (0 when that
+    /// day has passed).
+    pub days: i64,
+    /// New cards a day needed to see every unseen card by then (all of
+    /// them today when no day is left).
+    pub needed_per_day: usize,
+    /// The days before the exam by which every card should be seen.
+    pub lead: u32,
+}
+
+/// How many new cards a day it takes to have seen every card in scope at
+/// least `lead` days before `exam_day`.
+pub fn plan(cards: &[ScopeCard<'_>], today: Day, exam_day: Day, lead: u32) -> Plan {
+    let unseen = cards.iter().filter(|c| c.state.is_none_or(|s| s.phase == Phase::New)).count();
+    let last = exam_day.0 - i32::try_from(lead).unwrap_or(i32::MAX);
+    let days = if last < today.0 { 0 } else { i64::from(last - today.0) + 1 };
+    let needed_per_day = if unseen == 0 {
+        0
+    } else if days <= 0 {
+        unseen
+    } else {
+        unseen.div_ceil(usize::try_from(days).unwrap_or(usize::MAX))
+    };
+    Plan { unseen, days, needed_per_day, lead }
+}
+
 /// Predicted recall of each card at `exam` (noon of the exam day is a good
 /// choice).
 pub fn readiness(scheduler: &Scheduler, cards: &[ScopeCard<'_>], exam: Moment) -> Readiness {
@@ -71,6 +102,18 @@ pub fn forecast(
     exam: Moment,
     seed: u64,
 ) -> Vec<(Day, f32)> {
+    forecast_recall(scheduler, cards, now, exam, seed).0
+}
+
+/// [`forecast`], and each card's predicted recall on the exam day at the
+/// end of it (when the plan is kept to the last day).
+pub fn forecast_recall(
+    scheduler: &Scheduler,
+    cards: &[ScopeCard<'_>],
+    now: Moment,
+    exam: Moment,
+    seed: u64,
+) -> (Vec<(Day, f32)>, Vec<f32>) {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let mut states: Vec<Option<CardState>> = cards.iter().map(|c| c.state.cloned()).collect();
     let rollover = scheduler.settings().rollover_hour;
@@ -119,5 +162,7 @@ pub fn forecast(
         out.push((day, score(&states)));
         day = day.plus(1);
     }
-    out
+    let recall =
+        states.iter().map(|s| s.as_ref().and_then(|s| scheduler.retrievability(s, exam)).unwrap_or(0.0)).collect();
+    (out, recall)
 }

@@ -62,6 +62,70 @@ pub enum Mark {
     Wrong,
     /// Not answered.
     Blank,
+    /// A timeline with some pairs of events in the right order (partial
+    /// credit).
+    Partly,
+    /// A typed answer the checker marked wrong, which the student said was
+    /// right: counted as right, and shown as an appeal.
+    Appealed,
+}
+
+/// How an attempt is marked.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Marking {
+    /// How a near miss on a typed name counts.
+    pub almost: AlmostCounts,
+    /// Timelines earn the fraction of pairs of events in the right order,
+    /// rather than all or nothing.
+    pub partial_timelines: bool,
+    /// Questions (0-based) whose typed answer the student appealed.
+    pub appeals: Vec<usize>,
+}
+
+/// The fraction of pairs of events that `chosen` puts in the same order as
+/// `order` (1 when all are right, 0 when all are reversed).
+pub fn pairs_in_order(order: &[usize], chosen: &[usize]) -> f32 {
+    let position = |list: &[usize], x: usize| list.iter().position(|&y| y == x);
+    let mut right = 0u32;
+    let mut pairs = 0u32;
+    for (a, &x) in order.iter().enumerate() {
+        for &y in order.iter().skip(a + 1) {
+            pairs += 1;
+            if let (Some(px), Some(py)) = (position(chosen, x), position(chosen, y))
+                && px < py
+            {
+                right += 1;
+            }
+        }
+    }
+    if pairs == 0 { 0.0 } else { right as f32 / pairs as f32 }
+}
+
+/// Whether a typed answer can be appealed: it was judged, and not right.
+pub fn can_appeal(correct: &Correct, given: &Given) -> bool {
+    matches!((correct, given), (Correct::Text { .. }, Given::Text { text }) if !text.trim().is_empty())
+        && matches!(mark(correct, given), Mark::Wrong | Mark::Almost)
+}
+
+/// The points one answer earns under `marking`, and its mark.
+pub fn points(question: usize, correct: &Correct, given: &Given, marking: &Marking) -> (Mark, f32) {
+    if marking.appeals.contains(&question) && can_appeal(correct, given) {
+        return (Mark::Appealed, 1.0);
+    }
+    let m = mark(correct, given);
+    match (m, correct, given) {
+        (Mark::Right, ..) => (m, 1.0),
+        (Mark::Almost, ..) => match marking.almost {
+            AlmostCounts::Full => (m, 1.0),
+            AlmostCounts::Half => (m, 0.5),
+            AlmostCounts::None => (m, 0.0),
+        },
+        (Mark::Wrong, Correct::Order { order }, Given::Order { order: chosen }) if marking.partial_timelines => {
+            let fraction = pairs_in_order(order, chosen);
+            if fraction > 0.0 { (Mark::Partly, fraction) } else { (m, 0.0) }
+        }
+        _ => (m, 0.0),
+    }
 }
 
 /// Right answers out of questions, for a group.
@@ -85,6 +149,8 @@ impl Tally {
 pub struct Scored {
     /// One mark per question.
     pub marks: Vec<Mark>,
+    /// The points each question earned.
+    pub points: Vec<f32>,
     /// The whole exam.
     pub total: Tally,
     /// By era tag.
@@ -136,22 +202,19 @@ pub fn mark(correct: &Correct, given: &Given) -> Mark {
 
 /// Scores `given` (one answer per question) against `exam`; `cards` gives
 /// each question's tags and kind.
-pub fn score(exam: &Exam, given: &[Given], cards: &[ExamCard], almost: AlmostCounts) -> Scored {
+pub fn score(exam: &Exam, given: &[Given], cards: &[ExamCard], marking: &Marking) -> Scored {
     let mut scored = Scored {
         marks: Vec::new(),
+        points: Vec::new(),
         total: Tally::default(),
         by_era: BTreeMap::new(),
         by_topic: BTreeMap::new(),
         by_kind: BTreeMap::new(),
     };
     for (i, question) in exam.questions.iter().enumerate() {
-        let m = mark(&question.correct, given.get(i).unwrap_or(&Given::None));
-        let points = match (m, almost) {
-            (Mark::Right, _) | (Mark::Almost, AlmostCounts::Full) => 1.0,
-            (Mark::Almost, AlmostCounts::Half) => 0.5,
-            _ => 0.0,
-        };
+        let (m, points) = points(i, &question.correct, given.get(i).unwrap_or(&Given::None), marking);
         scored.marks.push(m);
+        scored.points.push(points);
         let add = |tally: &mut Tally| {
             tally.points += points;
             tally.questions += 1;

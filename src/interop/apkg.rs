@@ -353,7 +353,17 @@ fn card_from_note(note: &Note, anki: &AnkiCard) -> Result<Card, String> {
     tags.dedup();
     let mut seen = HashSet::new();
     tags.retain(|t| seen.insert(t.clone()));
-    Ok(Card { id, kind: CardKind::Concept, question, answer, accept, tags, source: None, note: extra })
+    Ok(Card {
+        id,
+        kind: CardKind::Concept,
+        question,
+        answer,
+        accept,
+        tags,
+        source: None,
+        note: extra,
+        ..Card::default()
+    })
 }
 
 /// Splits an exported Back field into the answer, the accepted forms and

@@ -239,8 +239,17 @@ pub fn read(bytes: &[u8], options: &CsvOptions, title: &str) -> Result<Imported,
             }
         }
         let note = optional(options.note, "note")?.to_owned();
-        let card =
-            Card { id, kind, question: question.to_owned(), answer: answer.to_owned(), accept, tags, source, note };
+        let card = Card {
+            id,
+            kind,
+            question: question.to_owned(),
+            answer: answer.to_owned(),
+            accept,
+            tags,
+            source,
+            note,
+            ..Card::default()
+        };
         cards.push((what, card));
     }
     finish(deck_id_from_name(title), title, cards, Vec::new(), skipped)

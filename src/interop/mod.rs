@@ -245,7 +245,15 @@ pub(crate) fn finish(
         }));
     }
     let title = if title.trim().is_empty() { id.0.clone() } else { title.trim().to_owned() };
-    let deck = Deck { format: FORMAT_VERSION, id, title, description: String::new(), covers: Vec::new(), cards: kept };
+    let deck = Deck {
+        format: FORMAT_VERSION,
+        id,
+        title,
+        description: String::new(),
+        covers: Vec::new(),
+        cards: kept,
+        retired: Vec::new(),
+    };
     // The same checks as a deck file gets, so an import never writes a deck
     // the app would then refuse to load.
     let json = serde_json::to_vec(&deck).map_err(|e| InteropError::Empty(e.to_string()))?;

@@ -10,7 +10,7 @@ mod settings;
 use serde::{Deserialize, Serialize};
 
 pub use fuzz::card_seed;
-pub use queue::{Counts, DoneToday, Queue, QueueCard, QueueKind, build_queue, study_ahead};
+pub use queue::{Counts, DoneToday, Queue, QueueCard, QueueKind, build_queue, build_queue_with_siblings, study_ahead};
 pub use settings::{LeechAction, NewCardOrder, SettingError, Settings, format_steps, parse_steps};
 
 use crate::time::{Day, Moment};

@@ -119,8 +119,33 @@ pub fn build_queue<'a>(
     cards: impl IntoIterator<Item = (u64, Option<&'a CardState>)>,
     done: DoneToday,
 ) -> Queue {
+    build_queue_with_siblings(scheduler, now, cards, done, &[])
+}
+
+/// [`build_queue`] with sibling links: `siblings[i]` lists the indices of
+/// card `i`'s siblings (cards that give each other away). As Anki buries
+/// siblings: a new or review card whose sibling was answered today waits
+/// until tomorrow, and no two siblings are introduced as new on one day
+/// (each by its setting; learning cards are never held back).
+pub fn build_queue_with_siblings<'a>(
+    scheduler: &Scheduler,
+    now: Moment,
+    cards: impl IntoIterator<Item = (u64, Option<&'a CardState>)>,
+    done: DoneToday,
+    siblings: &[Vec<usize>],
+) -> Queue {
     let settings = scheduler.settings();
     let today = scheduler.day(now);
+    let cards: Vec<(u64, Option<&'a CardState>)> = cards.into_iter().collect();
+    let answered_today = |i: usize| {
+        cards
+            .get(i)
+            .and_then(|(_, s)| s.as_ref())
+            .and_then(|s| s.last_review)
+            .is_some_and(|m| scheduler.day(m) == today)
+    };
+    let sibling_answered =
+        |i: usize| siblings.get(i).is_some_and(|list| list.iter().any(|&j| j != i && answered_today(j)));
     let end_of_today = now.start_of(today.plus(1), settings.rollover_hour).unix_ms;
     let mut learning = Vec::new();
     let mut reviews: Vec<(f32, usize)> = Vec::new();
@@ -131,15 +156,26 @@ pub fn build_queue<'a>(
     let mut next_due: Option<i64> = None;
     let mut note_due = |ms: i64| next_due = Some(next_due.map_or(ms, |d: i64| d.min(ms)));
     let mut next_review_day: Option<crate::time::Day> = None;
-    for (index, (seed, state)) in cards.into_iter().enumerate() {
+    for (index, &(seed, state)) in cards.iter().enumerate() {
         let Some(state) = state else {
-            new.push((seed, index));
+            if !(settings.bury_new_siblings && sibling_answered(index)) {
+                new.push((seed, index));
+            }
             continue;
         };
         if state.suspended || state.buried_until.is_some_and(|until| until > today) {
             continue;
         }
         let sent_today = state.sent_for == Some(today);
+        let held = match state.phase {
+            Phase::New => settings.bury_new_siblings,
+            Phase::Review => settings.bury_review_siblings,
+            Phase::Learning | Phase::Relearning => false,
+        };
+        if held && !sent_today && sibling_answered(index) {
+            // Buried as a sibling until tomorrow.
+            continue;
+        }
         match (state.phase, state.due) {
             (Phase::New, _) | (_, Due::New) if sent_today => sent_new.push((seed, index)),
             (Phase::New, _) | (_, Due::New) => new.push((seed, index)),
@@ -174,7 +210,22 @@ pub fn build_queue<'a>(
             unit_from_seed(a.0 ^ day_seed).total_cmp(&unit_from_seed(b.0 ^ day_seed)).then(a.1.cmp(&b.1))
         });
     }
-    new.truncate(settings.new_per_day.saturating_sub(done.new) as usize);
+    let new_limit = settings.new_per_day.saturating_sub(done.new) as usize;
+    if settings.bury_new_siblings && !siblings.is_empty() {
+        // Introduce at most one card of each group of siblings a day.
+        let mut picked: Vec<usize> = Vec::new();
+        new.retain(|&(_, i)| {
+            if picked.len() >= new_limit {
+                return false;
+            }
+            let clash = siblings.get(i).is_some_and(|list| list.iter().any(|j| picked.contains(j)));
+            if !clash {
+                picked.push(i);
+            }
+            !clash
+        });
+    }
+    new.truncate(new_limit);
     new.extend(sent_new);
     reviews.extend(sent_reviews);
 

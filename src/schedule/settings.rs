@@ -51,6 +51,13 @@ pub struct Settings {
     pub leech_action: LeechAction,
     /// FSRS parameters; empty means the crate's defaults.
     pub fsrs_parameters: Vec<f32>,
+    /// Once a card is answered, its new siblings wait until the next day,
+    /// and no two new siblings are introduced on one day (as Anki's "bury
+    /// new siblings").
+    pub bury_new_siblings: bool,
+    /// Once a card is answered, its review siblings wait until the next
+    /// day (as Anki's "bury review siblings").
+    pub bury_review_siblings: bool,
 }
 
 impl Default for Settings {
@@ -67,6 +74,8 @@ impl Default for Settings {
             leech_threshold: 8,
             leech_action: LeechAction::TagOnly,
             fsrs_parameters: Vec::new(),
+            bury_new_siblings: true,
+            bury_review_siblings: true,
         }
     }
 }

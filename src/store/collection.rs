@@ -459,6 +459,26 @@ impl Collection {
             .map_err(|s| io(&super::exams::exams_path(&self.profile.dir), s))
     }
 
+    /// Records an appeal ("I was right") on question `question` of a saved
+    /// attempt (appended to `exams.jsonl`, fsynced).
+    ///
+    /// # Errors
+    /// The profile is read-only or the write failed.
+    pub fn appeal(&self, attempt: &super::exams::Attempt, question: usize, at_ms: i64) -> Result<(), StoreError> {
+        if let Some(reason) = &self.read_only {
+            return Err(StoreError::ReadOnly(reason.clone()));
+        }
+        let appeal = super::exams::Appeal {
+            v: super::exams::ATTEMPT_FORMAT,
+            appeal_started_ms: attempt.started_ms,
+            appeal_finished_ms: attempt.finished_ms,
+            question,
+            at_ms,
+        };
+        super::exams::append_appeal(&self.profile.dir, &appeal)
+            .map_err(|s| io(&super::exams::exams_path(&self.profile.dir), s))
+    }
+
     /// Every saved exam attempt, oldest first, with warnings for lines
     /// that cannot be read.
     ///

@@ -373,6 +373,7 @@ impl Collection {
             description: String::new(),
             covers: Vec::new(),
             cards: Vec::new(),
+            retired: Vec::new(),
         };
         let path = dir.join(format!("{id}.json"));
         let file = path.display().to_string();

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::exam::{AlmostCounts, Given, Mark, Question};
+use crate::exam::{AlmostCounts, Given, Mark, Marking, Question, points};
 
 /// The format of attempt lines.
 pub const ATTEMPT_FORMAT: u32 = 1;
@@ -38,6 +38,33 @@ pub struct Attempt {
     pub almost: AlmostCounts,
     /// Submitted by the clock rather than the student.
     pub auto_submitted: bool,
+    /// Timelines earned partial credit (the fraction of pairs in order).
+    #[serde(default)]
+    pub partial_timelines: bool,
+    /// Typed answers the student appealed ("I was right"), counted right.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub appeals: Vec<usize>,
+    /// Per question, the predicted recall of its cards when the exam was
+    /// taken (FSRS retrievability, 0 for a card never studied), for
+    /// calibration. Empty in attempts saved before it was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub predicted: Vec<f32>,
+}
+
+/// An appeal made after an attempt was saved: one line of `exams.jsonl`
+/// that names its attempt by start and finish time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Appeal {
+    /// The line format, 1.
+    pub v: u32,
+    /// The attempt's `started_ms`.
+    pub appeal_started_ms: i64,
+    /// The attempt's `finished_ms`.
+    pub appeal_finished_ms: i64,
+    /// The question appealed, 0-based.
+    pub question: usize,
+    /// When, Unix ms.
+    pub at_ms: i64,
 }
 
 impl Attempt {
@@ -45,6 +72,35 @@ impl Attempt {
     pub fn fraction(&self) -> f32 {
         if self.questions.is_empty() { 0.0 } else { self.points / self.questions.len() as f32 }
     }
+
+    /// How this attempt is marked.
+    pub fn marking(&self) -> Marking {
+        Marking { almost: self.almost, partial_timelines: self.partial_timelines, appeals: self.appeals.clone() }
+    }
+
+    /// Marks every answer again under [`Attempt::marking`] (after an appeal).
+    pub fn remark(&mut self) {
+        let marking = self.marking();
+        let mut total = 0.0;
+        self.marks.clear();
+        for (i, q) in self.questions.iter().enumerate() {
+            let (m, p) = points(i, &q.correct, self.given.get(i).unwrap_or(&Given::None), &marking);
+            self.marks.push(m);
+            total += p;
+        }
+        self.points = total;
+    }
+
+    /// The predicted score when it was taken, if it was kept.
+    pub fn predicted_fraction(&self) -> Option<f32> {
+        (!self.predicted.is_empty() && self.predicted.len() == self.questions.len())
+            .then(|| self.predicted.iter().sum::<f32>() / self.predicted.len() as f32)
+    }
+}
+
+/// Appends an appeal line and waits until it is on disk.
+pub(crate) fn append_appeal(profile_dir: &Path, appeal: &Appeal) -> std::io::Result<()> {
+    append_line(profile_dir, serde_json::to_vec(appeal).map_err(std::io::Error::other)?)
 }
 
 pub(crate) fn exams_path(profile_dir: &Path) -> PathBuf {
@@ -53,9 +109,12 @@ pub(crate) fn exams_path(profile_dir: &Path) -> PathBuf {
 
 /// Appends an attempt and waits until it is on disk.
 pub(crate) fn append(profile_dir: &Path, attempt: &Attempt) -> std::io::Result<()> {
+    append_line(profile_dir, serde_json::to_vec(attempt).map_err(std::io::Error::other)?)
+}
+
+fn append_line(profile_dir: &Path, mut line: Vec<u8>) -> std::io::Result<()> {
     let path = exams_path(profile_dir);
     let mut file = std::fs::OpenOptions::new().create(true).append(true).read(true).open(&path)?;
-    let mut line = serde_json::to_vec(attempt).map_err(std::io::Error::other)?;
     line.push(b'\n');
     // Start on a fresh line if an earlier write was torn.
     let len = file.metadata()?.len();
@@ -77,10 +136,17 @@ pub(crate) fn read(profile_dir: &Path) -> std::io::Result<(Vec<Attempt>, Vec<Str
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
         Err(e) => return Err(e),
     };
-    let mut attempts = Vec::new();
+    let mut attempts: Vec<Attempt> = Vec::new();
+    let mut appeals: Vec<Appeal> = Vec::new();
     let mut warnings = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
+            continue;
+        }
+        if line.contains("\"appeal_started_ms\"")
+            && let Ok(appeal) = serde_json::from_str::<Appeal>(line)
+        {
+            appeals.push(appeal);
             continue;
         }
         match serde_json::from_str::<Attempt>(line) {
@@ -90,6 +156,17 @@ pub(crate) fn read(profile_dir: &Path) -> std::io::Result<(Vec<Attempt>, Vec<Str
                 path.display(),
                 n + 1
             )),
+        }
+    }
+    for appeal in appeals {
+        let found = attempts
+            .iter_mut()
+            .find(|a| a.started_ms == appeal.appeal_started_ms && a.finished_ms == appeal.appeal_finished_ms);
+        if let Some(attempt) = found
+            && !attempt.appeals.contains(&appeal.question)
+        {
+            attempt.appeals.push(appeal.question);
+            attempt.remark();
         }
     }
     attempts.sort_by_key(|a| a.finished_ms);

@@ -158,6 +158,7 @@ impl Form {
                 .collect(),
             source,
             note: self.note.trim().to_owned(),
+            ..Card::default()
         })
     }
 

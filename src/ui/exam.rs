@@ -12,8 +12,8 @@ use super::Command;
 use super::home::plural;
 use crate::deck::{CardKind, Library};
 use crate::exam::{
-    AlmostCounts, Correct, Exam, ExamCard, ExamSpec, Format, Given, Mark, ScopeCard, Scored, build, exam_cards,
-    forecast, readiness, score,
+    AlmostCounts, Correct, Exam, ExamCard, ExamSpec, Format, Given, Mark, Marking, ScopeCard, Scored, build,
+    exam_cards, score,
 };
 use crate::schedule::card_seed;
 use crate::store::{self, Attempt, Collection, Preferences};
@@ -125,6 +125,7 @@ pub struct Setup {
     weak_first: bool,
     seed: String,
     almost: AlmostCounts,
+    partial_timelines: bool,
     paper: bool,
     message: Option<String>,
 }
@@ -140,6 +141,7 @@ impl Setup {
             weak_first: false,
             seed: (rand::random::<u32>() % 1_000_000).to_string(),
             almost: AlmostCounts::Half,
+            partial_timelines: true,
             paper: false,
             message: None,
         }
@@ -148,6 +150,9 @@ impl Setup {
     /// Draws the setup; Start builds the exam.
     pub fn ui(&mut self, ui: &mut egui::Ui, collection: &Collection, library: &Library) -> Option<Command> {
         let mut command = None;
+        if ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)) {
+            command = Some(Command::Home);
+        }
         ui.heading("Mock exam");
         ui.label(
             RichText::new("Exam answers do not change your review schedule unless you send missed cards to review.")
@@ -209,6 +214,12 @@ impl Setup {
                     ui.radio_value(&mut self.almost, AlmostCounts::None, "counts as wrong");
                 });
                 ui.end_row();
+                ui.label("Timelines");
+                ui.horizontal(|ui| {
+                    ui.radio_value(&mut self.partial_timelines, true, "partial credit (pairs in the right order)");
+                    ui.radio_value(&mut self.partial_timelines, false, "all or nothing");
+                });
+                ui.end_row();
                 let seed = ui.label("Seed");
                 ui.vertical(|ui| {
                     ui.add(egui::TextEdit::singleline(&mut self.seed).desired_width(140.0)).labelled_by(seed.id);
@@ -268,13 +279,24 @@ impl Setup {
             formats: self.formats.iter().copied().collect(),
             seed,
             weak_first: self.weak_first,
+            first: Vec::new(),
         };
         let exam = build(&cards, &spec);
         if exam.questions.is_empty() {
             return Err("no question could be built in this scope with these formats".to_owned());
         }
-        Ok(Taking::new(exam, cards, seed, self.scope.describe(library), time_limit, self.almost, self.paper))
+        let marking = Marking { almost: self.almost, partial_timelines: self.partial_timelines, appeals: Vec::new() };
+        Ok(Taking::new(exam, cards, seed, self.scope.describe(library), time_limit, marking, self.paper))
     }
+}
+
+/// A question to confirm before it is acted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Confirm {
+    /// Submit the exam.
+    Submit,
+    /// Leave without saving.
+    Leave,
 }
 
 /// An exam being taken.
@@ -289,13 +311,25 @@ pub struct Taking {
     flagged: Vec<bool>,
     /// Whether each timeline was reordered (an untouched one is blank).
     touched: Vec<bool>,
+    /// The highlighted row of each timeline, moved with the arrow keys.
+    cursor: Vec<usize>,
     current: usize,
+    /// Put the keyboard in the current question's answer field.
+    focus: bool,
+    /// Scroll the paper to the current question.
+    scroll: bool,
+    confirm: Option<Confirm>,
     started: Instant,
     started_at: Moment,
     deadline: Option<Instant>,
-    almost: AlmostCounts,
+    marking: Marking,
     paper: bool,
+    /// Predicted recall of each question's cards when the exam began.
+    predicted: Vec<f32>,
 }
+
+/// The keys of the exam screen, shown under the question.
+const EXAM_KEYS: &str = "Keys: 1–4 or A–D choose · T / F true or false · ↑↓ and Shift+↑↓ order a timeline · Enter next · Shift+Enter previous · F or Shift+F flag · Ctrl+Enter submit · Esc leave";
 
 impl Taking {
     fn new(
@@ -304,7 +338,7 @@ impl Taking {
         seed: u64,
         scope: String,
         time_limit: Option<Duration>,
-        almost: AlmostCounts,
+        marking: Marking,
         paper: bool,
     ) -> Taking {
         let n = exam.questions.len();
@@ -317,6 +351,19 @@ impl Taking {
                 _ => Given::None,
             })
             .collect();
+        let predicted = exam
+            .questions
+            .iter()
+            .map(|q| {
+                let recalls: Vec<f32> = q
+                    .cards
+                    .iter()
+                    .filter_map(|r| cards.iter().find(|c| format!("{}/{}", c.deck, c.card) == *r))
+                    .map(|c| c.recall.unwrap_or(0.0))
+                    .collect();
+                if recalls.is_empty() { 0.0 } else { recalls.iter().sum::<f32>() / recalls.len() as f32 }
+            })
+            .collect();
         Taking {
             exam,
             cards,
@@ -326,12 +373,17 @@ impl Taking {
             typed: vec![String::new(); n],
             flagged: vec![false; n],
             touched: vec![false; n],
+            cursor: vec![0; n],
             current: 0,
+            focus: true,
+            scroll: false,
+            confirm: None,
             started: Instant::now(),
             started_at: store::now(),
             deadline: time_limit.map(|d| Instant::now() + d),
-            almost,
+            marking,
             paper,
+            predicted,
         }
     }
 
@@ -340,18 +392,144 @@ impl Taking {
         &self.exam
     }
 
+    fn go_to(&mut self, i: usize) {
+        if i < self.exam.questions.len() {
+            self.current = i;
+            self.focus = true;
+            self.scroll = true;
+        }
+    }
+
+    /// The keyboard: answers, moving, flags, submit and leave. Keys that
+    /// type letters are left to a focused text field.
+    fn keys(&mut self, ui: &mut egui::Ui) {
+        use egui::{Key, Modifiers};
+        if self.confirm.is_some() {
+            return;
+        }
+        let typing = ui.ctx().egui_wants_keyboard_input();
+        let format = self.exam.questions.get(self.current).map(|q| q.format);
+        let options = self.exam.questions.get(self.current).map_or(0, |q| q.options.len());
+        let mut choose = None;
+        let mut truth = None;
+        let mut flag = false;
+        let mut step: i64 = 0;
+        let mut timeline_move: Option<(bool, bool)> = None; // (up, carry the event)
+        ui.input_mut(|i| {
+            if i.consume_key(Modifiers::COMMAND, Key::Enter) {
+                self.confirm = Some(Confirm::Submit);
+                return;
+            }
+            if i.consume_key(Modifiers::NONE, Key::Escape) {
+                self.confirm = Some(Confirm::Leave);
+                return;
+            }
+            if i.consume_key(Modifiers::SHIFT, Key::Enter) {
+                step = -1;
+            } else if i.consume_key(Modifiers::NONE, Key::Enter) {
+                step = 1;
+            }
+            if i.consume_key(Modifiers::SHIFT, Key::F) {
+                flag = true;
+            }
+            if typing {
+                return;
+            }
+            match format {
+                Some(Format::MultipleChoice) => {
+                    let keys = [
+                        (Key::Num1, Key::A),
+                        (Key::Num2, Key::B),
+                        (Key::Num3, Key::C),
+                        (Key::Num4, Key::D),
+                        (Key::Num5, Key::E),
+                        (Key::Num6, Key::F),
+                    ];
+                    for (k, (digit, letter)) in keys.into_iter().enumerate().take(options) {
+                        if i.consume_key(Modifiers::NONE, digit) || i.consume_key(Modifiers::NONE, letter) {
+                            choose = Some(k);
+                        }
+                    }
+                }
+                Some(Format::TrueFalse) => {
+                    if i.consume_key(Modifiers::NONE, Key::T) {
+                        truth = Some(true);
+                    } else if i.consume_key(Modifiers::NONE, Key::F) {
+                        truth = Some(false);
+                    }
+                }
+                Some(Format::Timeline) => {
+                    for (key, up) in [(Key::ArrowUp, true), (Key::ArrowDown, false)] {
+                        if i.consume_key(Modifiers::SHIFT, key) || i.consume_key(Modifiers::ALT, key) {
+                            timeline_move = Some((up, true));
+                        } else if i.consume_key(Modifiers::NONE, key) {
+                            timeline_move = Some((up, false));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if !flag && format != Some(Format::TrueFalse) && i.consume_key(Modifiers::NONE, Key::F) {
+                flag = true;
+            }
+        });
+        let i = self.current;
+        if let Some(k) = choose
+            && let Some(given) = self.given.get_mut(i)
+        {
+            *given = Given::Option { index: k };
+        }
+        if let Some(value) = truth
+            && let Some(given) = self.given.get_mut(i)
+        {
+            *given = Given::Bool { value };
+        }
+        if flag && let Some(f) = self.flagged.get_mut(i) {
+            *f = !*f;
+        }
+        if let Some((up, carry)) = timeline_move {
+            self.move_in_timeline(i, up, carry);
+        }
+        if step > 0 && i + 1 < self.exam.questions.len() {
+            self.go_to(i + 1);
+        } else if step < 0 && i > 0 {
+            self.go_to(i - 1);
+        }
+    }
+
+    /// Moves the highlighted row of timeline `i` up or down, carrying its
+    /// event with it when `carry`.
+    fn move_in_timeline(&mut self, i: usize, up: bool, carry: bool) {
+        let (Some(Given::Order { order }), Some(cursor)) = (self.given.get_mut(i), self.cursor.get_mut(i)) else {
+            return;
+        };
+        let from = *cursor;
+        let to = if up { from.checked_sub(1) } else { (from + 1 < order.len()).then_some(from + 1) };
+        let Some(to) = to else { return };
+        if carry {
+            order.swap(from, to);
+            if let Some(t) = self.touched.get_mut(i) {
+                *t = true;
+            }
+        }
+        *cursor = to;
+    }
+
     /// Draws the exam; returns the results when submitted (by the student
     /// or by the clock).
     pub fn ui(&mut self, ui: &mut egui::Ui, collection: &Collection) -> (Option<Command>, Option<String>) {
-        let mut submit = false;
+        self.keys(ui);
         let mut auto = false;
         ui.horizontal(|ui| {
             ui.label(RichText::new("Mock exam").strong().size(18.0));
             let answered = (0..self.exam.questions.len()).filter(|&i| self.is_answered(i)).count();
             ui.label(format!("{answered} of {} answered", self.exam.questions.len()));
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button(RichText::new("Submit").strong()).clicked() {
-                    submit = true;
+                if ui.button(RichText::new("Submit").strong()).on_hover_text("Ctrl+Enter").clicked() {
+                    self.confirm = Some(Confirm::Submit);
+                }
+                if ui.button("Leave").on_hover_text("Esc").clicked() {
+                    self.confirm = Some(Confirm::Leave);
                 }
                 if let Some(deadline) = self.deadline {
                     let left = deadline.saturating_duration_since(Instant::now());
@@ -380,8 +558,8 @@ impl Taking {
                 if done {
                     label = label.strong();
                 }
-                if ui.selectable_label(i == self.current && !self.paper, label).clicked() {
-                    self.current = i;
+                if ui.selectable_label(i == self.current, label).clicked() {
+                    self.go_to(i);
                 }
             }
         });
@@ -390,11 +568,15 @@ impl Taking {
         }
         ui.separator();
         if self.paper {
-            egui::ScrollArea::vertical().auto_shrink([false, false]).max_height(ui.available_height() - 10.0).show(
+            egui::ScrollArea::vertical().auto_shrink([false, false]).max_height(ui.available_height() - 30.0).show(
                 ui,
                 |ui| {
                     for i in 0..self.exam.questions.len() {
-                        self.question_ui(ui, i);
+                        let response = ui.scope(|ui| self.question_ui(ui, i)).response;
+                        if i == self.current && self.scroll {
+                            response.scroll_to_me(Some(egui::Align::TOP));
+                            self.scroll = false;
+                        }
                         ui.separator();
                     }
                 },
@@ -403,64 +585,161 @@ impl Taking {
             self.question_ui(ui, self.current);
             ui.add_space(12.0);
             ui.horizontal(|ui| {
-                if ui.add_enabled(self.current > 0, egui::Button::new("Previous")).clicked() {
-                    self.current -= 1;
+                if ui
+                    .add_enabled(self.current > 0, egui::Button::new("Previous"))
+                    .on_hover_text("Shift+Enter")
+                    .clicked()
+                {
+                    self.go_to(self.current - 1);
                 }
-                if ui.add_enabled(self.current + 1 < self.exam.questions.len(), egui::Button::new("Next")).clicked() {
-                    self.current += 1;
+                if ui
+                    .add_enabled(self.current + 1 < self.exam.questions.len(), egui::Button::new("Next"))
+                    .on_hover_text("Enter")
+                    .clicked()
+                {
+                    self.go_to(self.current + 1);
                 }
             });
         }
-        if submit || auto {
-            return self.finish(collection, auto);
+        ui.label(RichText::new(EXAM_KEYS).small().weak());
+        if auto {
+            return self.finish(collection, true);
         }
-        (None, None)
+        match self.confirm_ui(ui) {
+            Some(Confirm::Submit) => self.finish(collection, false),
+            Some(Confirm::Leave) => (Some(Command::OpenExam), None),
+            None => (None, None),
+        }
+    }
+
+    /// The confirmation dialog, if one is open: Enter confirms, Esc goes
+    /// back to the exam.
+    fn confirm_ui(&mut self, ui: &mut egui::Ui) -> Option<Confirm> {
+        let asking = self.confirm?;
+        let (enter, escape) = ui.input_mut(|i| {
+            (
+                i.consume_key(egui::Modifiers::NONE, egui::Key::Enter),
+                i.consume_key(egui::Modifiers::NONE, egui::Key::Escape),
+            )
+        });
+        let mut decided = enter.then_some(asking);
+        let mut cancel = escape;
+        let unanswered: Vec<String> =
+            (0..self.exam.questions.len()).filter(|&i| !self.is_answered(i)).map(|i| (i + 1).to_string()).collect();
+        let flagged: Vec<String> = (0..self.exam.questions.len())
+            .filter(|&i| self.flagged.get(i).copied().unwrap_or(false))
+            .map(|i| (i + 1).to_string())
+            .collect();
+        egui::Modal::new(egui::Id::unique("exam_confirm")).show(ui.ctx(), |ui| {
+            ui.set_max_width(460.0);
+            let (title, yes, no) = match asking {
+                Confirm::Submit => ("Submit the exam?", "Submit now", "Keep answering"),
+                Confirm::Leave => ("Leave the exam?", "Leave without saving", "Stay"),
+            };
+            ui.label(RichText::new(title).size(20.0).strong());
+            match asking {
+                Confirm::Submit => {
+                    if unanswered.is_empty() {
+                        ui.label("Every question has an answer.");
+                    } else {
+                        ui.label(format!(
+                            "{} {} not answered: {}.",
+                            unanswered.len(),
+                            plural(unanswered.len(), "question is", "questions are"),
+                            unanswered.join(", ")
+                        ));
+                    }
+                    if !flagged.is_empty() {
+                        ui.label(format!("Flagged to check: {}.", flagged.join(", ")));
+                    }
+                }
+                Confirm::Leave => {
+                    ui.label("Your answers are not saved, and the exam does not count.");
+                }
+            }
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                if ui.button(RichText::new(yes).strong()).on_hover_text("Enter").clicked() {
+                    decided = Some(asking);
+                }
+                if ui.button(no).on_hover_text("Esc").clicked() {
+                    cancel = true;
+                }
+            });
+        });
+        if cancel {
+            self.confirm = None;
+            self.focus = true;
+        }
+        decided
     }
 
     fn question_ui(&mut self, ui: &mut egui::Ui, i: usize) {
         let Some(question) = self.exam.questions.get(i).cloned() else { return };
+        let is_current = i == self.current;
         ui.horizontal(|ui| {
-            ui.label(RichText::new(format!("Question {} of {}", i + 1, self.exam.questions.len())).weak());
+            let mut heading = RichText::new(format!("Question {} of {}", i + 1, self.exam.questions.len())).weak();
+            if is_current && self.paper {
+                heading = heading.strong();
+            }
+            ui.label(heading);
             if let Some(flag) = self.flagged.get_mut(i) {
                 ui.checkbox(flag, "Flag for later");
             }
         });
-        ui.label(RichText::new(&question.prompt).size(21.0).strong());
+        let prompt = match question.format {
+            Format::TrueFalse => format!("True or false: {}", question.prompt),
+            _ => question.prompt.clone(),
+        };
+        ui.label(RichText::new(prompt).size(21.0).strong());
         ui.add_space(6.0);
         let Some(given) = self.given.get_mut(i) else { return };
         match question.format {
             Format::MultipleChoice => {
                 for (k, option) in question.options.iter().enumerate() {
                     let selected = matches!(given, Given::Option { index } if *index == k);
-                    if ui
-                        .radio(selected, RichText::new(format!("{}) {option}", char::from(b'a' + k as u8))).size(17.0))
-                        .clicked()
-                    {
+                    let letter = char::from(b'A' + (k as u8 % 26));
+                    if ui.radio(selected, RichText::new(format!("{letter}) {option}")).size(17.0)).clicked() {
                         *given = Given::Option { index: k };
+                        self.current = i;
                     }
                 }
             }
             Format::Typed => {
                 let Some(text) = self.typed.get_mut(i) else { return };
                 let label = ui.label("Your answer:");
-                let response = ui.add(egui::TextEdit::singleline(text).desired_width(420.0)).labelled_by(label.id);
+                let response = ui
+                    .add(egui::TextEdit::singleline(text).desired_width(420.0).id_salt(("typed", i)))
+                    .labelled_by(label.id);
                 if response.changed() {
                     *given = if text.trim().is_empty() { Given::None } else { Given::Text { text: text.clone() } };
+                }
+                if response.gained_focus() || response.has_focus() {
+                    self.current = i;
+                }
+                if is_current && self.focus && self.confirm.is_none() {
+                    response.request_focus();
+                    self.focus = false;
                 }
             }
             Format::TrueFalse => {
                 ui.horizontal(|ui| {
-                    for (value, label) in [(true, "True"), (false, "False")] {
+                    for (value, label) in [(true, "True (T)"), (false, "False (F)")] {
                         let selected = matches!(given, Given::Bool { value: v } if *v == value);
                         if ui.selectable_label(selected, RichText::new(label).size(17.0)).clicked() {
                             *given = Given::Bool { value };
+                            self.current = i;
                         }
                     }
                 });
             }
             Format::Timeline => {
-                ui.label(RichText::new("Earliest at the top; move events with the arrows.").weak());
+                ui.label(
+                    RichText::new("Earliest at the top. Move events with the arrows, or pick a row with ↑↓ and carry it with Shift+↑↓.")
+                        .weak(),
+                );
                 let Given::Order { order } = given else { return };
+                let cursor = self.cursor.get(i).copied().unwrap_or(0);
                 let mut swap = None;
                 for (position, &option) in order.iter().enumerate() {
                     ui.horizontal(|ui| {
@@ -476,11 +755,19 @@ impl Taking {
                         }
                         let text =
                             format!("{}. {}", position + 1, question.options.get(option).cloned().unwrap_or_default());
-                        ui.add(egui::Label::new(RichText::new(text).size(16.0)).wrap());
+                        let mut rich = RichText::new(text).size(16.0);
+                        if is_current && position == cursor {
+                            rich = rich.strong().background_color(ui.visuals().selection.bg_fill.gamma_multiply(0.35));
+                        }
+                        ui.add(egui::Label::new(rich).wrap());
                     });
                 }
                 if let Some((a, b)) = swap {
                     order.swap(a, b);
+                    self.current = i;
+                    if let Some(c) = self.cursor.get_mut(i) {
+                        *c = b;
+                    }
                     if let Some(touched) = self.touched.get_mut(i) {
                         *touched = true;
                     }
@@ -507,7 +794,7 @@ impl Taking {
                 *given = Given::None;
             }
         }
-        let scored = score(&self.exam, &self.given, &self.cards, self.almost);
+        let scored = score(&self.exam, &self.given, &self.cards, &self.marking);
         let finished = store::now();
         let attempt = Attempt {
             v: store::exams::ATTEMPT_FORMAT,
@@ -520,18 +807,27 @@ impl Taking {
             given: self.given.clone(),
             marks: scored.marks.clone(),
             points: scored.total.points,
-            almost: self.almost,
+            almost: self.marking.almost,
             auto_submitted: auto,
+            partial_timelines: self.marking.partial_timelines,
+            appeals: Vec::new(),
+            predicted: self.predicted.clone(),
         };
-        let error = collection.save_attempt(&attempt).err().map(|e| format!("The exam result was NOT saved: {e}"));
+        let saved = collection.save_attempt(&attempt);
+        let error = saved.as_ref().err().map(|e| format!("The exam result was NOT saved: {e}"));
+        let history = collection.attempts().map(|(a, _)| a).unwrap_or_default();
         let results = Results {
             exam: self.exam.clone(),
             cards: self.cards.clone(),
             given: self.given.clone(),
             scored,
+            marking: self.marking.clone(),
+            attempt: saved.is_ok().then_some(attempt),
+            history,
             elapsed: self.started.elapsed(),
             auto,
             sent: None,
+            message: None,
         };
         (Some(Command::ShowResults(Box::new(results))), error)
     }
@@ -543,16 +839,27 @@ pub struct Results {
     cards: Vec<ExamCard>,
     given: Vec<Given>,
     scored: Scored,
+    marking: Marking,
+    /// The attempt as saved (appeals are added to it).
+    attempt: Option<Attempt>,
+    /// Every saved attempt, read once (and again after an appeal).
+    history: Vec<Attempt>,
     elapsed: Duration,
     auto: bool,
     /// What "send to review" did, once pressed.
     sent: Option<String>,
+    /// The outcome of an appeal.
+    message: Option<String>,
 }
 
 impl Results {
     /// Draws the results, the breakdowns, every question, and the history.
     pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library) -> Option<Command> {
         let mut command = None;
+        let mut appeal = None;
+        if ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)) {
+            command = Some(Command::Home);
+        }
         let total = self.scored.total;
         egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
             ui.label(RichText::new(format!("Score: {:.0}%", total.fraction() * 100.0)).size(30.0).strong());
@@ -565,8 +872,11 @@ impl Results {
                 self.elapsed.as_secs() % 60,
                 if self.auto { " (submitted when time ran out)" } else { "" }
             ));
-            let missed = self.missed_cards(library);
-            ui.horizontal(|ui| {
+            if let Some(message) = &self.message {
+                ui.label(RichText::new(message).strong());
+            }
+            let (missed, questions) = self.missed_cards(library);
+            ui.horizontal_wrapped(|ui| {
                 match &self.sent {
                     Some(message) => {
                         ui.label(RichText::new(message).strong());
@@ -575,11 +885,20 @@ impl Results {
                         }
                     }
                     None if !missed.is_empty() => {
-                        let label = format!(
-                            "Send the {} missed {} to today's review",
-                            missed.len(),
-                            plural(missed.len(), "card", "cards")
-                        );
+                        let label = if questions == missed.len() {
+                            format!(
+                                "Send the {} missed {} to today's review",
+                                missed.len(),
+                                plural(missed.len(), "card", "cards")
+                            )
+                        } else {
+                            format!(
+                                "Send the {} {} behind {questions} missed {} to today's review",
+                                missed.len(),
+                                plural(missed.len(), "card", "cards"),
+                                plural(questions, "question", "questions")
+                            )
+                        };
                         if ui
                             .button(label)
                             .on_hover_text("They join today's queue; your grades there update the schedule")
@@ -593,7 +912,7 @@ impl Results {
                 if ui.button("New exam").clicked() {
                     command = Some(Command::OpenExam);
                 }
-                if ui.button("Back to home").clicked() {
+                if ui.button("Back to home").on_hover_text("Esc").clicked() {
                     command = Some(Command::Home);
                 }
             });
@@ -622,12 +941,18 @@ impl Results {
             ui.label(RichText::new("Every question").size(18.0).strong());
             for (i, question) in self.exam.questions.iter().enumerate() {
                 let mark = self.scored.marks.get(i).copied().unwrap_or(Mark::Blank);
+                let points = self.scored.points.get(i).copied().unwrap_or(0.0);
+                let green = Color32::from_rgb(40, 150, 60);
+                let amber = Color32::from_rgb(200, 130, 20);
                 let (text, color) = match mark {
-                    Mark::Right => ("right", Color32::from_rgb(40, 150, 60)),
-                    Mark::Almost => ("almost", Color32::from_rgb(200, 130, 20)),
-                    Mark::Wrong => ("wrong", ui.visuals().error_fg_color),
-                    Mark::Blank => ("not answered", ui.visuals().error_fg_color),
+                    Mark::Right => ("right".to_owned(), green),
+                    Mark::Appealed => ("right on your appeal".to_owned(), green),
+                    Mark::Almost => ("almost".to_owned(), amber),
+                    Mark::Partly => (format!("partly right: {:.0}% of pairs in order", points * 100.0), amber),
+                    Mark::Wrong => ("wrong".to_owned(), ui.visuals().error_fg_color),
+                    Mark::Blank => ("not answered".to_owned(), ui.visuals().error_fg_color),
                 };
+                let given = self.given.get(i);
                 egui::Frame::group(ui.style()).show(ui, |ui| {
                     ui.set_width(ui.available_width());
                     ui.horizontal(|ui| {
@@ -635,15 +960,77 @@ impl Results {
                         ui.label(RichText::new(text).color(color).strong());
                         ui.label(RichText::new(question.format.label()).small().weak());
                     });
-                    ui.label(RichText::new(&question.prompt).strong());
-                    ui.label(format!("Your answer: {}", given_text(question, self.given.get(i))));
-                    ui.label(format!("Right answer: {}", question.answer_text()));
+                    match question.format {
+                        Format::TrueFalse => {
+                            ui.label(RichText::new(format!("True or false: {}", question.prompt)).strong());
+                            ui.label(format!("Your answer: {}", given_text(question, given)));
+                            let truth = matches!(question.correct, Correct::Bool { value: true });
+                            ui.label(format!("The statement was {}.", if truth { "true" } else { "false" }));
+                            if let Some(fact) = &question.fact {
+                                ui.label(RichText::new(format!("The fact: {fact}")).strong());
+                            }
+                        }
+                        Format::Timeline => {
+                            ui.label(RichText::new(&question.prompt).strong());
+                            ui.label(format!("Your order: {}", given_text(question, given)));
+                            ui.label("The right order:");
+                            if let Correct::Order { order } = &question.correct {
+                                for (n, &k) in order.iter().enumerate() {
+                                    let event = question.options.get(k).cloned().unwrap_or_default();
+                                    let date = question.dates.get(k).cloned().unwrap_or_default();
+                                    ui.label(format!("   {}. {event} — {date}", n + 1));
+                                }
+                            }
+                        }
+                        Format::Typed => {
+                            ui.label(RichText::new(&question.prompt).strong());
+                            match (given, &question.correct) {
+                                (Some(Given::Text { text }), Correct::Text { answer, accept })
+                                    if !matches!(mark, Mark::Right | Mark::Appealed) =>
+                                {
+                                    let (nearest, similarity) = crate::answer::nearest(text, answer, accept);
+                                    if mark == Mark::Wrong {
+                                        let verdict =
+                                            if similarity >= crate::answer::NOT_QUITE { "Not quite" } else { "Wrong" };
+                                        ui.label(RichText::new(verdict).color(ui.visuals().error_fg_color));
+                                    }
+                                    super::review::typed_lines_ui(ui, text, nearest);
+                                    if nearest != answer {
+                                        ui.label(
+                                            RichText::new(format!("(an accepted form of {answer})")).small().weak(),
+                                        );
+                                    }
+                                    if crate::exam::can_appeal(&question.correct, &Given::Text { text: text.clone() })
+                                        && ui
+                                            .button("I was right")
+                                            .on_hover_text(
+                                                "Count this answer as right; the appeal is saved with the attempt",
+                                            )
+                                            .clicked()
+                                    {
+                                        appeal = Some(i);
+                                    }
+                                }
+                                _ => {
+                                    ui.label(format!("Your answer: {}", given_text(question, given)));
+                                    ui.label(format!("Right answer: {}", question.answer_text()));
+                                }
+                            }
+                        }
+                        Format::MultipleChoice => {
+                            ui.label(RichText::new(&question.prompt).strong());
+                            ui.label(format!("Your answer: {}", given_text(question, given)));
+                            ui.label(format!("Right answer: {}", question.answer_text()));
+                        }
+                    }
                     for reference in &question.cards {
                         if let Some(card) = self.cards.iter().find(|c| format!("{}/{}", c.deck, c.card) == *reference) {
                             if !card.note.is_empty() && question.format != Format::Timeline {
                                 ui.label(RichText::new(&card.note).weak());
                             }
-                            if let Some(p) = card.paragraph {
+                            if let Some(p) = card.paragraph
+                                && question.format != Format::Timeline
+                            {
                                 ui.label(RichText::new(format!("Source: paragraph {p}")).small().weak());
                             }
                         }
@@ -651,26 +1038,68 @@ impl Results {
                 });
             }
             ui.add_space(10.0);
-            history_ui(ui, collection);
+            history_ui(ui, &self.history);
         });
+        if let Some(i) = appeal {
+            self.appeal(collection, i);
+        }
         command
     }
 
-    fn missed_cards(&self, library: &Library) -> Vec<CardRef> {
+    /// Counts a typed answer as right, saves the appeal with the attempt,
+    /// and scores again.
+    fn appeal(&mut self, collection: &Collection, i: usize) {
+        if self.marking.appeals.contains(&i) {
+            return;
+        }
+        let saved = match &self.attempt {
+            Some(attempt) => collection.appeal(attempt, i, store::now().unix_ms),
+            None => Ok(()),
+        };
+        match saved {
+            Ok(()) => {
+                self.marking.appeals.push(i);
+                self.scored = score(&self.exam, &self.given, &self.cards, &self.marking);
+                self.history = collection.attempts().map(|(a, _)| a).unwrap_or_default();
+                self.message = Some(format!(
+                    "Question {} counted as right on your appeal{}.",
+                    i + 1,
+                    if self.attempt.is_some() {
+                        "; saved with the attempt"
+                    } else {
+                        " (the attempt itself was not saved)"
+                    }
+                ));
+            }
+            Err(e) => self.message = Some(format!("The appeal was NOT saved: {e}")),
+        }
+    }
+
+    /// The cards behind questions not fully right (for a timeline, only
+    /// the events out of place), and how many questions that is.
+    fn missed_cards(&self, library: &Library) -> (Vec<CardRef>, usize) {
         let mut out = Vec::new();
+        let mut questions = 0;
         for (i, question) in self.exam.questions.iter().enumerate() {
-            if matches!(self.scored.marks.get(i), Some(Mark::Right) | None) {
+            if matches!(self.scored.marks.get(i), Some(Mark::Right | Mark::Appealed) | None) {
                 continue;
             }
-            for reference in &question.cards {
-                if let Some(r) = find_card(library, reference)
+            questions += 1;
+            let misplaced: Vec<usize> = match (&question.correct, self.given.get(i)) {
+                (Correct::Order { order }, Some(Given::Order { order: chosen })) => (0..question.cards.len())
+                    .filter(|&k| order.iter().position(|&x| x == k) != chosen.iter().position(|&x| x == k))
+                    .collect(),
+                _ => (0..question.cards.len()).collect(),
+            };
+            for k in misplaced {
+                if let Some(r) = question.cards.get(k).and_then(|reference| find_card(library, reference))
                     && !out.contains(&r)
                 {
                     out.push(r);
                 }
             }
         }
-        out
+        (out, questions)
     }
 }
 
@@ -710,9 +1139,9 @@ fn find_card(library: &Library, reference: &str) -> Option<CardRef> {
     crate::study::find(library, deck, card)
 }
 
-/// Past attempts: a list and a chart of scores over time.
-fn history_ui(ui: &mut egui::Ui, collection: &Collection) {
-    let Ok((attempts, _)) = collection.attempts() else { return };
+/// Past attempts: a chart of scores over time, predicted against scored,
+/// and a list.
+pub(crate) fn history_ui(ui: &mut egui::Ui, attempts: &[Attempt]) {
     if attempts.is_empty() {
         return;
     }
@@ -720,12 +1149,21 @@ fn history_ui(ui: &mut egui::Ui, collection: &Collection) {
     let scores: Vec<f32> = attempts.iter().map(Attempt::fraction).collect();
     chart_ui(ui, &scores, "score");
     ui.label(RichText::new("One bar an attempt, oldest left; the height is the score, 0 to 100%.").small().weak());
+    if let Some(line) = calibration_line(attempts) {
+        ui.label(line);
+    }
     for attempt in attempts.iter().rev().take(20) {
         let when = jiff::Timestamp::from_millisecond(attempt.finished_ms)
             .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default();
+        let predicted =
+            attempt.predicted_fraction().map(|p| format!(" (predicted {:.0}%)", p * 100.0)).unwrap_or_default();
+        let appeals = match attempt.appeals.len() {
+            0 => String::new(),
+            n => format!(" · {n} {}", plural(n, "appeal", "appeals")),
+        };
         ui.label(format!(
-            "{when} UTC · {:.0}% · {} questions · {} · seed {}{}",
+            "{when} UTC · {:.0}%{predicted} · {} questions · {} · seed {}{}{appeals}",
             attempt.fraction() * 100.0,
             attempt.questions.len(),
             attempt.scope,
@@ -733,6 +1171,42 @@ fn history_ui(ui: &mut egui::Ui, collection: &Collection) {
             if attempt.auto_submitted { " · timed out" } else { "" }
         ));
     }
+}
+
+/// Per attempt, (predicted recall, points earned) for each question, where
+/// the attempt kept its predictions.
+pub(crate) fn prediction_pairs(attempts: &[Attempt]) -> Vec<Vec<(f32, f32)>> {
+    attempts
+        .iter()
+        .map(|a| {
+            if a.predicted.len() != a.questions.len() {
+                return Vec::new();
+            }
+            let marking = a.marking();
+            a.questions
+                .iter()
+                .enumerate()
+                .filter_map(|(i, q)| {
+                    let given = a.given.get(i).unwrap_or(&Given::None);
+                    let (_, points) = crate::exam::points(i, &q.correct, given, &marking);
+                    Some((*a.predicted.get(i)?, points))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// "Predicted 62%, scored 45% over 3 exams", when attempts kept their
+/// predictions.
+fn calibration_line(attempts: &[Attempt]) -> Option<String> {
+    let (predicted, scored, exams, answers) = crate::exam::compare(&prediction_pairs(attempts))?;
+    Some(format!(
+        "Predicted {:.0}%, scored {:.0}% over {exams} {} ({answers} {}).",
+        predicted * 100.0,
+        scored * 100.0,
+        plural(exams, "exam", "exams"),
+        plural(answers, "answer", "answers")
+    ))
 }
 
 /// A small bar chart of fractions (0–1), oldest left.
@@ -766,42 +1240,75 @@ fn chart_ui(ui: &mut egui::Ui, values: &[f32], what: &str) {
     response.on_hover_text(format!("{} points; latest {what} {:.0}%", values.len(), last * 100.0));
 }
 
-/// The exam date and readiness screen.
+/// The exam date and readiness screen. The figures are computed on a
+/// worker thread (readiness, the day-by-day forecast and calibration take
+/// seconds at 100,000 cards) and shown when ready.
 pub struct ReadinessScreen {
     scope: Scope,
     date: String,
+    /// See every card at least this many days before the exam.
+    lead: u32,
     message: Option<String>,
     computed: Option<Computed>,
+    pending: Option<std::sync::mpsc::Receiver<Computed>>,
 }
 
+/// Everything the screen shows, from one computation.
 struct Computed {
     date: String,
-    expected: f32,
     cards: usize,
+    /// Expected score if the student stops studying today.
+    stop: f32,
+    /// Expected score on the exam day if they keep to the plan.
+    plan: f32,
+    /// The same two, adjusted by the student's own calibration.
+    calibrated: Option<(f32, f32, usize)>,
+    /// Expected score at the exam after studying until each day (index 0:
+    /// now, before today's study).
+    series: Vec<f32>,
+    plan_numbers: crate::exam::Plan,
+    limit: u32,
+    /// Studied cards, lowest predicted recall first.
+    weakest: Vec<(CardRef, f32)>,
+    never_studied: usize,
+    weakest_tags: Vec<(String, f32, usize)>,
+    /// Past exams: predicted against scored.
+    history: Option<(f32, f32, usize, usize)>,
+    /// Today's preparation: missed in mock exams, due, new.
+    prepare: Vec<CardRef>,
+    prepare_counts: (usize, usize, usize),
     /// Every card in scope with its predicted recall, lowest first.
     all: Vec<(CardRef, f32)>,
-    weakest_tags: Vec<(String, f32, usize)>,
-    forecast: Vec<f32>,
-    prepare: Vec<CardRef>,
+}
+
+/// A card in scope, owned so that the worker can have it.
+struct Owned {
+    r: CardRef,
+    seed: u64,
+    state: Option<crate::schedule::CardState>,
+    tags: Vec<String>,
 }
 
 impl ReadinessScreen {
     /// The screen, with the saved exam date if any.
     pub fn new(collection: &Collection, library: &Library) -> ReadinessScreen {
         let date = collection.preferences().exam_date.clone().unwrap_or_default();
-        let mut screen = ReadinessScreen { scope: Scope::default(), date, message: None, computed: None };
+        let mut screen =
+            ReadinessScreen { scope: Scope::default(), date, lead: 3, message: None, computed: None, pending: None };
         if !screen.date.is_empty() {
             screen.compute(collection, library);
         }
         screen
     }
 
+    /// Starts the computation on a worker thread; the inputs are copied
+    /// here, once, not every frame.
     fn compute(&mut self, collection: &Collection, library: &Library) {
         self.message = None;
         let date: jiff::civil::Date = match self.date.trim().parse() {
             Ok(d) => d,
             Err(_) => {
-                self.message = Some("write the date as YYYY-MM-DD, such as 2026-12-18".to_owned());
+                self.message = Some("Write the date as YYYY-MM-DD, such as 2026-12-18.".to_owned());
                 self.computed = None;
                 return;
             }
@@ -810,110 +1317,357 @@ impl ReadinessScreen {
         let Ok(noon) = date.at(12, 0, 0, 0).to_zoned_datetime(jiff::tz::TimeZone::system()) else { return };
         let exam = Moment::new(noon.timestamp().as_millisecond(), noon.offset().seconds());
         if exam.unix_ms < now.unix_ms {
-            self.message = Some("the exam date has passed: choose a date from today on".to_owned());
+            self.message = Some("The exam date has passed: choose a date from today on.".to_owned());
             self.computed = None;
             return;
         }
-        let mut refs = Vec::new();
-        let mut scope_cards = Vec::new();
+        let mut owned = Vec::new();
         for (d, loaded) in library.decks.iter().enumerate() {
             let states = collection.progress().states.get(&loaded.deck.id);
             for (c, card) in loaded.deck.cards.iter().enumerate() {
                 if self.scope.keeps(&loaded.deck.id.0, card) {
-                    refs.push(CardRef { deck: d, card: c });
-                    scope_cards.push(ScopeCard {
+                    owned.push(Owned {
+                        r: CardRef { deck: d, card: c },
                         seed: card_seed(&loaded.deck.id.0, &card.id.0),
-                        state: states.and_then(|s| s.get(&card.id)),
-                        tags: &card.tags,
+                        state: states.and_then(|s| s.get(&card.id)).cloned(),
+                        tags: card.tags.clone(),
                     });
                 }
             }
         }
-        let scheduler = collection.scheduler();
-        let r = readiness(scheduler, &scope_cards, exam);
-        let forecast = forecast(scheduler, &scope_cards, now, exam, 1).into_iter().map(|(_, v)| v).collect();
-        let all = r.weakest.iter().filter_map(|&i| Some((*refs.get(i)?, *r.recall.get(i)?))).collect();
-        let prepare = r.weakest.iter().filter_map(|&i| refs.get(i).copied()).take(100).collect();
-        self.computed = Some(Computed {
-            date: self.date.trim().to_owned(),
-            expected: r.expected,
-            cards: scope_cards.len(),
-            all,
-            weakest_tags: r.weakest_tags.into_iter().take(8).collect(),
-            forecast,
-            prepare,
+        let attempts = collection.attempts().map(|(a, _)| a).unwrap_or_default();
+        // Cards missed in the latest mock exams come first in the day's queue.
+        let mut missed = Vec::new();
+        for attempt in attempts.iter().rev().take(3) {
+            for (i, q) in attempt.questions.iter().enumerate() {
+                if !matches!(attempt.marks.get(i), Some(Mark::Right | Mark::Appealed)) {
+                    missed.extend(q.cards.iter().filter_map(|r| find_card(library, r)));
+                }
+            }
+        }
+        let pairs: Vec<(f32, f32)> = prediction_pairs(&attempts).into_iter().flatten().collect();
+        let history = crate::exam::compare(&prediction_pairs(&attempts));
+        let scheduler = collection.scheduler().clone();
+        let (lead, label) = (self.lead, self.date.trim().to_owned());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let computed = readiness_figures(&scheduler, &owned, now, exam, lead, label, &missed, &pairs, history);
+            let _ = tx.send(computed);
         });
+        self.pending = Some(rx);
     }
 
     /// Draws the screen.
     pub fn ui(&mut self, ui: &mut egui::Ui, collection: &Collection, library: &Library) -> Option<Command> {
         let mut command = None;
+        if let Some(rx) = &self.pending {
+            match rx.try_recv() {
+                Ok(computed) => {
+                    self.computed = Some(computed);
+                    self.pending = None;
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => ui.ctx().request_repaint_after(Duration::from_millis(50)),
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    self.pending = None;
+                    self.message = Some("The readiness figures could not be computed.".to_owned());
+                }
+            }
+        }
+        if ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)) {
+            command = Some(Command::Home);
+        }
         ui.heading("Exam date and readiness");
         egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-            ui.horizontal(|ui| {
+            let mut go = false;
+            ui.horizontal_wrapped(|ui| {
                 let label = ui.label("Exam date (YYYY-MM-DD)");
-                ui.add(egui::TextEdit::singleline(&mut self.date).desired_width(130.0)).labelled_by(label.id);
-                if ui.button("Show readiness").clicked() {
-                    self.compute(collection, library);
-                    if self.computed.is_some() {
-                        let preferences = Preferences { exam_date: Some(self.date.trim().to_owned()), ..collection.preferences().clone() };
-                        command = Some(Command::SavePreferences(preferences));
-                    }
+                let field =
+                    ui.add(egui::TextEdit::singleline(&mut self.date).desired_width(130.0)).labelled_by(label.id);
+                if field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    go = true;
                 }
-                if ui.button("Back").clicked() {
+                let lead = ui.label("See every card by");
+                ui.add(egui::DragValue::new(&mut self.lead).range(0..=60).suffix(" days before")).labelled_by(lead.id);
+                if ui.button("Show readiness").on_hover_text("Enter").clicked() {
+                    go = true;
+                }
+                if ui.button("Back").on_hover_text("Esc").clicked() {
                     command = Some(Command::Home);
                 }
             });
+            if go {
+                self.compute(collection, library);
+                if self.message.is_none() {
+                    let preferences = Preferences {
+                        exam_date: Some(self.date.trim().to_owned()),
+                        ..collection.preferences().clone()
+                    };
+                    command = Some(Command::SavePreferences(preferences));
+                }
+            }
             if let Some(message) = &self.message {
                 ui.colored_label(ui.visuals().error_fg_color, message.clone());
             }
-            egui::CollapsingHeader::new("Scope (all decks unless you tick some)").id_salt("readiness_scope").show(ui, |ui| {
-                self.scope.ui(ui, library);
-            });
+            egui::CollapsingHeader::new("Scope (all decks unless you tick some)").id_salt("readiness_scope").show(
+                ui,
+                |ui| {
+                    self.scope.ui(ui, library);
+                },
+            );
+            if self.pending.is_some() {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Working out your readiness…");
+                });
+            }
             let Some(c) = &self.computed else { return };
-            ui.add_space(8.0);
-            ui.label(RichText::new(format!("Expected score on {}: {:.0}%", c.date, c.expected * 100.0)).size(26.0).strong());
-            ui.label(RichText::new(format!(
-                "The average chance of recalling each of the {} cards in scope on that day, from your reviews so far. Cards you have never studied count as not known.",
-                c.cards
-            )).weak());
-            if ui.add(egui::Button::new(RichText::new("Prepare for the exam").strong())).on_hover_text("Review the cards least likely to be remembered on the exam day first, even if not yet due. These are real reviews.").clicked() {
-                command = Some(Command::ReviewCards("Preparing for the exam".to_owned(), c.prepare.clone()));
+            if let Some(next) = readiness_ui(ui, c, library) {
+                command = Some(next);
             }
-            ui.add_space(8.0);
-            ui.label(RichText::new("If you study every day until then").strong());
-            chart_ui(ui, &c.forecast, "expected score");
-            ui.label(RichText::new("One bar a day, from today (left) to the exam day (right); the height is the expected score, 0 to 100%.").small().weak());
-            if let (Some(first), Some(last)) = (c.forecast.first(), c.forecast.last()) {
-                ui.label(RichText::new(format!(
-                    "Doing your reviews and new cards each day takes the expected score from {:.0}% to about {:.0}% by the exam day.",
-                    first * 100.0,
-                    last * 100.0
-                )).weak());
-            }
-            ui.add_space(8.0);
-            ui.label(RichText::new("Weakest tags").strong());
-            ui.horizontal_wrapped(|ui| {
-                for (tag, recall, n) in &c.weakest_tags {
-                    ui.label(format!("{tag}: {:.0}% ({n} {})", recall * 100.0, plural(*n, "card", "cards")));
-                    ui.label(RichText::new("·").weak());
-                }
-            });
-            ui.add_space(6.0);
-            ui.label(RichText::new("Weakest cards").strong());
-            for (r, recall) in c.all.iter().take(12) {
-                if let Some(card) = library.decks.get(r.deck).and_then(|d| d.deck.cards.get(r.card)) {
-                    ui.label(format!("{:.0}% · {}", recall * 100.0, card.question));
-                }
-            }
-            egui::CollapsingHeader::new(format!("Predicted recall of every card on {} ({})", c.date, c.all.len())).id_salt("all_cards").show(ui, |ui| {
-                for (r, recall) in &c.all {
-                    if let Some(card) = library.decks.get(r.deck).and_then(|d| d.deck.cards.get(r.card)) {
-                        ui.label(format!("{:.0}% · {} ({})", recall * 100.0, card.question, card.answer));
-                    }
-                }
-            });
         });
         command
     }
+}
+
+/// Every readiness figure, on the worker thread.
+#[allow(clippy::too_many_arguments)]
+fn readiness_figures(
+    scheduler: &crate::schedule::Scheduler,
+    owned: &[Owned],
+    now: Moment,
+    exam: Moment,
+    lead: u32,
+    date: String,
+    missed: &[CardRef],
+    pairs: &[(f32, f32)],
+    history: Option<(f32, f32, usize, usize)>,
+) -> Computed {
+    use crate::exam::{Calibration, forecast_recall, plan, readiness};
+    let scope: Vec<ScopeCard<'_>> =
+        owned.iter().map(|o| ScopeCard { seed: o.seed, state: o.state.as_ref(), tags: &o.tags }).collect();
+    let r = readiness(scheduler, &scope, exam);
+    let (days, plan_recall) = forecast_recall(scheduler, &scope, now, exam, 1);
+    let mut series = vec![r.expected];
+    series.extend(days.iter().map(|(_, v)| *v));
+    let plan_score = series.last().copied().unwrap_or(r.expected);
+    let plan_numbers = plan(&scope, scheduler.day(now), scheduler.day(exam), lead);
+    let calibrated = Calibration::fit(pairs).map(|cal| {
+        let mean =
+            |v: &[f32]| if v.is_empty() { 0.0 } else { v.iter().map(|&p| cal.adjust(p)).sum::<f32>() / v.len() as f32 };
+        (mean(&r.recall), mean(&plan_recall), cal.answers)
+    });
+    let studied = |o: &Owned| o.state.as_ref().is_some_and(|s| s.phase != crate::schedule::Phase::New);
+    let all: Vec<(CardRef, f32)> =
+        r.weakest.iter().filter_map(|&i| Some((owned.get(i)?.r, *r.recall.get(i)?))).collect();
+    let weakest: Vec<(CardRef, f32)> = r
+        .weakest
+        .iter()
+        .filter(|&&i| owned.get(i).is_some_and(studied))
+        .filter_map(|&i| Some((owned.get(i)?.r, *r.recall.get(i)?)))
+        .take(12)
+        .collect();
+    let never_studied = owned.iter().filter(|o| !studied(o)).count();
+    // Today's part of the plan: missed exam cards, then what is due today,
+    // then the day's share of new cards.
+    let mut prepare: Vec<CardRef> = Vec::new();
+    for m in missed {
+        if owned.iter().any(|o| o.r == *m) && !prepare.contains(m) {
+            prepare.push(*m);
+        }
+    }
+    let from_missed = prepare.len();
+    let items: Vec<(u64, Option<&crate::schedule::CardState>)> =
+        owned.iter().map(|o| (o.seed, o.state.as_ref())).collect();
+    let queue = crate::schedule::build_queue(scheduler, now, items, crate::schedule::DoneToday::default());
+    let mut due = 0;
+    for q in queue.cards().filter(|q| q.kind != crate::schedule::QueueKind::New) {
+        if let Some(o) = owned.get(q.index)
+            && !prepare.contains(&o.r)
+        {
+            prepare.push(o.r);
+            due += 1;
+        }
+    }
+    let mut new = 0;
+    let today_new = plan_numbers.needed_per_day.max(scheduler.settings().new_per_day as usize);
+    for o in owned.iter().filter(|o| !studied(o)) {
+        if new >= today_new.min(plan_numbers.unseen) {
+            break;
+        }
+        if !prepare.contains(&o.r) {
+            prepare.push(o.r);
+            new += 1;
+        }
+    }
+    Computed {
+        date,
+        cards: owned.len(),
+        stop: r.expected,
+        plan: plan_score,
+        calibrated,
+        series,
+        plan_numbers,
+        limit: scheduler.settings().new_per_day,
+        weakest,
+        never_studied,
+        weakest_tags: r.weakest_tags.into_iter().take(8).collect(),
+        history,
+        prepare,
+        prepare_counts: (from_missed, due, new),
+        all,
+    }
+}
+
+/// The figures: headline, plan, chart, calibration, weakest.
+fn readiness_ui(ui: &mut egui::Ui, c: &Computed, library: &Library) -> Option<Command> {
+    let mut command = None;
+    ui.add_space(8.0);
+    ui.label(
+        RichText::new(format!("Expected score on {}: {:.0}% if you keep to the plan", c.date, c.plan * 100.0))
+            .size(24.0)
+            .strong(),
+    );
+    ui.label(RichText::new(format!("{:.0}% if you stop studying today", c.stop * 100.0)).size(18.0));
+    if let Some((stop, plan, answers)) = c.calibrated {
+        ui.label(
+            RichText::new(format!(
+                "Calibrated on your {answers} mock-exam answers: {:.0}% with the plan, {:.0}% if you stop today.",
+                plan * 100.0,
+                stop * 100.0
+            ))
+            .strong(),
+        );
+    } else {
+        ui.label(
+            RichText::new(format!(
+                "After {} answered mock-exam questions, these figures are also calibrated on how you actually score.",
+                crate::exam::MIN_ANSWERS
+            ))
+            .small()
+            .weak(),
+        );
+    }
+    if let Some((predicted, scored, exams, _)) = c.history {
+        ui.label(format!(
+            "Your mock exams so far: predicted {:.0}%, scored {:.0}% over {exams} {}.",
+            predicted * 100.0,
+            scored * 100.0,
+            plural(exams, "exam", "exams")
+        ));
+    }
+    ui.label(
+        RichText::new(format!(
+            "The expected score is the average chance of recalling each of the {} cards in scope on the exam day. Keeping to the plan means doing each day's reviews and {} new cards a day (your limit). Cards never studied count as not known.",
+            c.cards, c.limit
+        ))
+        .weak(),
+    );
+    ui.add_space(6.0);
+    let p = c.plan_numbers;
+    if p.unseen == 0 {
+        ui.label("You have studied every card in scope at least once.");
+    } else {
+        let when = if p.lead == 0 { "by the exam day".to_owned() } else { format!("{} days before the exam", p.lead) };
+        let advice = if p.days == 0 {
+            format!("{} cards in scope are still new, and there is no study day left before {when}.", p.unseen)
+        } else {
+            format!(
+                "{} cards in scope are still new. To see each of them at least once {when}, study {} new {} a day for {} {}; your limit is {}.",
+                p.unseen,
+                p.needed_per_day,
+                plural(p.needed_per_day, "card", "cards"),
+                p.days,
+                plural(usize::try_from(p.days).unwrap_or(0), "day", "days"),
+                c.limit
+            )
+        };
+        ui.label(RichText::new(advice).strong());
+        let needed = u32::try_from(p.needed_per_day).unwrap_or(u32::MAX);
+        if needed > c.limit && p.days > 0 && ui.button(format!("Set my limit to {needed} new cards a day")).clicked() {
+            command = Some(Command::SetNewPerDay(needed));
+        }
+    }
+    let (missed, due, new) = c.prepare_counts;
+    let label = format!(
+        "Prepare for the exam: today {} · {due} due · {new} new",
+        if missed > 0 { format!("{missed} missed in mock exams") } else { "0 missed".to_owned() }
+    );
+    if ui
+        .add_enabled(!c.prepare.is_empty(), egui::Button::new(RichText::new(label).strong()))
+        .on_hover_text("Today's part of the plan: cards you missed in mock exams first, then today's reviews, then the day's new cards. These are real reviews.")
+        .clicked()
+    {
+        command = Some(Command::ReviewCards("Preparing for the exam".to_owned(), c.prepare.clone()));
+    }
+    ui.add_space(8.0);
+    ui.label(RichText::new("Expected score on the exam day, by how long you keep to the plan").strong());
+    forecast_chart_ui(ui, &c.series);
+    ui.label(
+        RichText::new(format!(
+            "Left: {:.0}% if you stop today. Right: {:.0}% if you study every day until the exam.",
+            c.stop * 100.0,
+            c.plan * 100.0
+        ))
+        .small()
+        .weak(),
+    );
+    ui.add_space(8.0);
+    ui.label(RichText::new("Weakest tags").strong());
+    ui.horizontal_wrapped(|ui| {
+        for (tag, recall, n) in &c.weakest_tags {
+            ui.label(format!("{tag}: {:.0}% ({n} {})", recall * 100.0, plural(*n, "card", "cards")));
+            ui.label(RichText::new("·").weak());
+        }
+    });
+    ui.add_space(6.0);
+    ui.label(RichText::new("Weakest studied cards").strong());
+    if c.weakest.is_empty() {
+        ui.label(RichText::new("No card in scope has been studied yet.").weak());
+    }
+    for (r, recall) in &c.weakest {
+        if let Some(card) = library.decks.get(r.deck).and_then(|d| d.deck.cards.get(r.card)) {
+            ui.label(format!("{:.0}% · {}", recall * 100.0, card.question));
+        }
+    }
+    if c.never_studied > 0 {
+        ui.label(
+            RichText::new(format!(
+                "{} {} never studied {} counted as 0%.",
+                c.never_studied,
+                plural(c.never_studied, "card", "cards"),
+                plural(c.never_studied, "is", "are")
+            ))
+            .weak(),
+        );
+    }
+    egui::CollapsingHeader::new(format!("Predicted recall of every card on {} ({})", c.date, c.all.len()))
+        .id_salt("all_cards")
+        .show(ui, |ui| {
+            for (r, recall) in &c.all {
+                if let Some(card) = library.decks.get(r.deck).and_then(|d| d.deck.cards.get(r.card)) {
+                    ui.label(format!("{:.0}% · {} ({})", recall * 100.0, card.question, card.answer));
+                }
+            }
+        });
+    command
+}
+
+/// The expected score at the exam against days of study, with labelled
+/// axes.
+fn forecast_chart_ui(ui: &mut egui::Ui, series: &[f32]) {
+    use egui_plot::{Line, Plot, PlotPoints};
+    let points: PlotPoints = series.iter().enumerate().map(|(d, v)| [d as f64, f64::from(*v) * 100.0]).collect();
+    Plot::new("readiness_forecast")
+        .height(200.0)
+        .width(ui.available_width().min(720.0))
+        .x_axis_label("days of study from today (0: stop now)")
+        .y_axis_label("expected score (%)")
+        .include_y(0.0)
+        .include_y(100.0)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.line(Line::new("keep to the plan", points).width(2.0));
+        });
 }

@@ -95,6 +95,8 @@ pub enum Command {
     CloseEditor,
     /// Show the import and export screen.
     OpenTransfer,
+    /// Set the new-card limit (readiness's plan), then show readiness again.
+    SetNewPerDay(u32),
 }
 
 /// What to cram.
@@ -403,6 +405,18 @@ impl YadgarApp {
                 Ok(()) => apply_preferences(ctx, collection.preferences(), self.config.theme),
                 Err(e) => self.banner = Some(format!("the preference was not saved: {e}")),
             },
+            Command::SetNewPerDay(n) => {
+                let settings =
+                    crate::schedule::Settings { new_per_day: n, ..collection.scheduler().settings().clone() };
+                match collection.set_settings(settings) {
+                    Ok(()) => {
+                        self.banner = Some(format!("New cards a day set to {n}."));
+                        self.screen =
+                            Screen::Readiness(Box::new(exam::ReadinessScreen::new(collection, &self.library)));
+                    }
+                    Err(e) => self.banner = Some(format!("The new-card limit was NOT saved: {e}")),
+                }
+            }
         }
     }
 

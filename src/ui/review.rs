@@ -13,7 +13,7 @@ use crate::answer::{self, DiffPart, Verdict};
 use crate::commands::describe_next_due;
 use crate::deck::{Card, DeckId, Library};
 use crate::revlog::Action;
-use crate::schedule::{Counts, Outcomes, QueueKind, Rating, card_seed, study_ahead};
+use crate::schedule::{Counts, Outcomes, Phase, QueueKind, Rating, card_seed, study_ahead};
 use crate::store::{self, Collection};
 use crate::study::{self, CardRef};
 use crate::time::Moment;
@@ -45,6 +45,8 @@ pub struct Session {
     shown_at: Instant,
     typed: String,
     verdict: Option<Verdict>,
+    /// The student said a typed answer judged wrong was right.
+    appealed: bool,
     /// Set when the student asked to check an empty answer.
     empty_answer: bool,
     outcomes: Option<Outcomes>,
@@ -97,6 +99,7 @@ impl Session {
             shown_at: Instant::now(),
             typed: String::new(),
             verdict: None,
+            appealed: false,
             empty_answer: false,
             outcomes: None,
             counts: Counts::default(),
@@ -119,6 +122,7 @@ impl Session {
         self.revealed = false;
         self.typed.clear();
         self.verdict = None;
+        self.appealed = false;
         self.empty_answer = false;
         self.outcomes = None;
         self.shown_at = Instant::now();
@@ -135,8 +139,27 @@ impl Session {
                 next
             }
             Mode::Ahead | Mode::Cram(_) | Mode::List(..) => {
-                self.counts = Counts { review: self.list.len(), ..Counts::default() };
-                self.list.first().map(|r| (*r, QueueKind::Review))
+                // Say honestly which of the listed cards are new.
+                let kind = |r: &CardRef| {
+                    let phase = library.decks.get(r.deck).and_then(|d| {
+                        Some(collection.progress().state(&d.deck.id, &d.deck.cards.get(r.card)?.id)?.phase)
+                    });
+                    match phase {
+                        None | Some(Phase::New) => QueueKind::New,
+                        Some(Phase::Learning | Phase::Relearning) => QueueKind::Learning,
+                        Some(_) => QueueKind::Review,
+                    }
+                };
+                let mut counts = Counts::default();
+                for r in &self.list {
+                    match kind(r) {
+                        QueueKind::New => counts.new += 1,
+                        QueueKind::Learning => counts.learning += 1,
+                        QueueKind::Review => counts.review += 1,
+                    }
+                }
+                self.counts = counts;
+                self.list.first().map(|r| (*r, kind(r)))
             }
         };
     }
@@ -432,15 +455,18 @@ impl Session {
         ui.add(egui::ProgressBar::new(fraction).desired_height(8.0));
     }
 
-    fn answer_ui(&self, ui: &mut egui::Ui, card: &Card) {
+    fn answer_ui(&mut self, ui: &mut egui::Ui, card: &Card) {
         if let Some(verdict) = self.verdict {
-            let (text, color) = match verdict {
-                Verdict::Correct => ("Correct", Color32::from_rgb(40, 150, 60)),
-                Verdict::Almost => ("Almost: check the spelling", Color32::from_rgb(200, 130, 20)),
-                Verdict::Wrong => ("Not quite", ui.visuals().error_fg_color),
-            };
-            ui.label(RichText::new(text).color(color).strong().size(18.0));
-            diff_ui(ui, &self.typed, &card.answer);
+            if self.appealed {
+                ui.label(
+                    RichText::new("Counted as right: you said your answer was right")
+                        .color(Color32::from_rgb(40, 150, 60))
+                        .strong()
+                        .size(18.0),
+                );
+            } else if typed_feedback_ui(ui, &self.typed, card, verdict) {
+                self.appealed = true;
+            }
             ui.add_space(6.0);
         }
         answer_face_ui(ui, card);
@@ -481,20 +507,47 @@ pub(super) fn answer_face_ui(ui: &mut egui::Ui, card: &Card) {
     }
 }
 
-/// The typed answer against the right one, letter by letter: right letters
-/// plain, extra letters struck through in red, missing letters in green.
-fn diff_ui(ui: &mut egui::Ui, typed: &str, expected: &str) {
+/// The verdict on a typed answer and, when it is not right, what was typed
+/// and the accepted form nearest to it on two lines, letter by letter:
+/// letters that are not in the answer struck through in red on the first,
+/// letters that were missed underlined in green on the second. Below
+/// [`answer::NOT_QUITE`] similarity it says "Wrong", not "Not quite".
+/// Returns true when the student presses "I was right".
+pub(super) fn typed_feedback_ui(ui: &mut egui::Ui, typed: &str, card: &Card, verdict: Verdict) -> bool {
+    let (nearest, similarity) = answer::nearest(typed, &card.answer, &card.accept);
+    let (text, color) = match verdict {
+        Verdict::Correct => ("Correct", Color32::from_rgb(40, 150, 60)),
+        Verdict::Almost => ("Almost: check the spelling", Color32::from_rgb(200, 130, 20)),
+        Verdict::Wrong if similarity >= answer::NOT_QUITE => ("Not quite", ui.visuals().error_fg_color),
+        Verdict::Wrong => ("Wrong", ui.visuals().error_fg_color),
+    };
+    ui.label(RichText::new(text).color(color).strong().size(18.0));
+    if verdict == Verdict::Correct {
+        return false;
+    }
+    typed_lines_ui(ui, typed, nearest);
+    ui.button("I was right")
+        .on_hover_text("Count this answer as right (the checker is strict about some forms)")
+        .clicked()
+}
+
+/// What was typed and the expected form, on two lines, letter by letter.
+pub(super) fn typed_lines_ui(ui: &mut egui::Ui, typed: &str, expected: &str) {
     let red = ui.visuals().error_fg_color;
     let green = Color32::from_rgb(40, 150, 60);
     let font = egui::FontId::proportional(20.0);
-    let mut job = egui::text::LayoutJob::default();
+    let plain = egui::TextFormat { font_id: font.clone(), color: ui.visuals().text_color(), ..Default::default() };
+    let mut typed_job = egui::text::LayoutJob::default();
+    let mut expected_job = egui::text::LayoutJob::default();
     for part in answer::diff(typed, expected) {
-        let (text, format) = match &part {
+        match &part {
             DiffPart::Same(t) => {
-                (t, egui::TextFormat { font_id: font.clone(), color: ui.visuals().text_color(), ..Default::default() })
+                typed_job.append(t, 0.0, plain.clone());
+                expected_job.append(t, 0.0, plain.clone());
             }
-            DiffPart::Extra(t) => (
+            DiffPart::Extra(t) => typed_job.append(
                 t,
+                0.0,
                 egui::TextFormat {
                     font_id: font.clone(),
                     color: red,
@@ -502,8 +555,9 @@ fn diff_ui(ui: &mut egui::Ui, typed: &str, expected: &str) {
                     ..Default::default()
                 },
             ),
-            DiffPart::Missing(t) => (
+            DiffPart::Missing(t) => expected_job.append(
                 t,
+                0.0,
                 egui::TextFormat {
                     font_id: font.clone(),
                     color: green,
@@ -511,12 +565,15 @@ fn diff_ui(ui: &mut egui::Ui, typed: &str, expected: &str) {
                     ..Default::default()
                 },
             ),
-        };
-        job.append(text, 0.0, format);
+        }
     }
-    ui.horizontal(|ui| {
+    egui::Grid::new(("typed_lines", expected)).num_columns(2).show(ui, |ui| {
         ui.label(RichText::new("You typed:").weak());
-        ui.label(job);
+        ui.label(typed_job);
+        ui.end_row();
+        ui.label(RichText::new("Right answer:").weak());
+        ui.label(expected_job);
+        ui.end_row();
     });
 }
 

@@ -20,6 +20,8 @@ pub struct Form {
     new_card_order: NewCardOrder,
     leech_threshold: String,
     leech_action: LeechAction,
+    bury_new_siblings: bool,
+    bury_review_siblings: bool,
     theme: Theme,
     zoom: String,
     typed_answers: bool,
@@ -51,6 +53,8 @@ impl Form {
             new_card_order: s.new_card_order,
             leech_threshold: s.leech_threshold.to_string(),
             leech_action: s.leech_action,
+            bury_new_siblings: s.bury_new_siblings,
+            bury_review_siblings: s.bury_review_siblings,
             theme: p.theme,
             zoom: format!("{:.0}", zoom * 100.0),
             typed_answers: p.typed_answers,
@@ -113,6 +117,8 @@ impl Form {
             leech_threshold,
             leech_action: self.leech_action,
             fsrs_parameters: current.fsrs_parameters.clone(),
+            bury_new_siblings: self.bury_new_siblings,
+            bury_review_siblings: self.bury_review_siblings,
         };
         let preferences = Preferences {
             theme: self.theme,
@@ -185,6 +191,17 @@ impl Form {
                     })
                     .response
                     .labelled_by(order.id);
+                ui.end_row();
+                ui.label("Siblings");
+                ui.vertical(|ui| {
+                    ui.checkbox(&mut self.bury_new_siblings, "Bury new siblings until the next day");
+                    ui.checkbox(&mut self.bury_review_siblings, "Bury review siblings until the next day");
+                    ui.label(
+                        RichText::new("Siblings are cards that give each other away, such as a date and its reverse. Once you answer one, the others wait, and two new siblings are never introduced on one day.")
+                            .small()
+                            .weak(),
+                    );
+                });
                 ui.end_row();
                 self.field(ui, "leech", "Leech after (lapses)", "A card forgotten this often is marked as a leech.");
                 let leech = ui.label("Leech action");
