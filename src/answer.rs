@@ -47,11 +47,15 @@ fn check_form(typed: &str, typed_norm: &str, form: &str) -> Verdict {
         return if parse_date(typed) == Some(expected) { Verdict::Correct } else { Verdict::Wrong };
     }
     if let Some(expected) = parse_number(form) {
-        return if parse_number(typed).is_some_and(|n| (n - expected).abs() <= expected.abs() * 1e-9) {
-            Verdict::Correct
-        } else {
-            Verdict::Wrong
-        };
+        let same_value = parse_number(typed).is_some_and(|n| (n - expected).abs() <= expected.abs() * 1e-9);
+        // The unit may be left out, but not changed: "35 million" is right
+        // for "35 million rubles", "35 million dollars" is not.
+        let form_words: Vec<&str> = form_norm.split(' ').collect();
+        let same_unit = typed_norm
+            .split(' ')
+            .filter(|w| !w.chars().any(|c| c.is_ascii_digit()) && !SCALE_WORDS.contains(w))
+            .all(|w| form_words.contains(&w));
+        return if same_value && same_unit { Verdict::Correct } else { Verdict::Wrong };
     }
     if form_norm.chars().any(|c| c.is_ascii_digit()) {
         // Clause numbers, years and other figures inside words: exact only.
@@ -75,6 +79,9 @@ fn strip_the(text: &str) -> String {
     text.strip_prefix("the ").unwrap_or(text).to_owned()
 }
 
+/// Words that scale a figure rather than name its unit.
+const SCALE_WORDS: [&str; 5] = ["thousand", "million", "mln", "billion", "bn"];
+
 /// Reads a figure such as "35 million", "35,000,000", "30 thousand",
 /// "1,106 km" or "51%" into its value. The unit (km, %, ...) must not
 /// contradict: only scale words are understood, other words are ignored.
@@ -89,6 +96,10 @@ pub fn parse_number(text: &str) -> Option<f64> {
     }
     let mut value: f64 = digits.parse().ok()?;
     for word in words {
+        // "26 February 1921" is a date or a phrase, not one figure.
+        if word.chars().any(|c| c.is_ascii_digit()) {
+            return None;
+        }
         let scale = match word.trim_matches(|c: char| !c.is_alphanumeric()) {
             "thousand" => 1e3,
             "million" | "mln" => 1e6,

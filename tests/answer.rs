@@ -38,6 +38,12 @@ fn typed_answers_are_judged_leniently_but_exactly_where_it_matters() {
         ("35,000,000", "35 million", &[], Correct),
         ("35000000", "35 million", &[], Correct),
         ("35 million", "35,000,000", &[], Correct),
+        // A figure's unit may be left out but not changed; a phrase that
+        // starts with a number is not a figure.
+        ("35 million", "35 million rubles", &[], Correct),
+        ("35 million dollars", "35 million rubles", &[], Wrong),
+        ("26 May 1921, Baku", "26 February 1921, Moscow", &[], Wrong),
+        ("5 and 6", "5 and 7", &[], Wrong),
         ("36 million", "35 million", &[], Wrong),
         ("30 thousand", "30,000", &[], Correct),
         ("1,106 km", "1,106 km", &[], Correct),

@@ -206,6 +206,7 @@ fn yadgar_exam_prints_json_with_formats_options_answers_and_card_ids() {
     let questions = value["questions"].as_array().unwrap();
     assert_eq!(questions.len(), 12);
     let cards = all_cards();
+    let (mut seen_tf, mut seen_timeline) = (false, false);
     for q in questions {
         let format = q["format"].as_str().unwrap();
         assert!(["mc", "typed", "tf", "timeline"].contains(&format), "{format}");
@@ -221,7 +222,24 @@ fn yadgar_exam_prints_json_with_formats_options_answers_and_card_ids() {
             let index = q["correct"]["index"].as_u64().unwrap() as usize;
             assert_eq!(q["options"][index], q["answer"]);
         }
+        if format == "tf" {
+            // The sentence shown, and the value placed in it.
+            let statement = q["statement"].as_str().unwrap();
+            let shown = q["shown"].as_str().unwrap();
+            assert!(statement.contains(shown) && statement.ends_with('.') && !statement.contains('?'), "{statement}");
+            seen_tf = true;
+        }
+        if format == "timeline" {
+            let events = q["events"].as_array().unwrap();
+            assert_eq!(events.len(), q["options"].as_array().unwrap().len());
+            for event in events {
+                assert!(!event["event"].as_str().unwrap().is_empty());
+                assert!(event["date"].as_str().is_some_and(|d| d.chars().any(|c| c.is_ascii_digit())));
+            }
+            seen_timeline = true;
+        }
     }
+    assert!(seen_tf && seen_timeline, "the seed gives both a true-or-false item and a timeline");
     // The same seed prints the same exam; a bad format is refused.
     let again = Command::new(env!("CARGO_BIN_EXE_yadgar"))
         .args(["exam", "--count", "12", "--seed", "9", "--format", "json", "--data-dir"])

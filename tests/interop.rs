@@ -40,6 +40,10 @@ fn sample_deck() -> Deck {
     treaty.tags = vec!["1917-1921".into(), "treaties".into()];
     treaty.source = Some(Source { paragraph: 5 });
     treaty.note = "It replaced the tsarist treaties.\nSecond line, with \"quotes\".".into();
+    treaty.statement = "The treaty was signed on {answer} & sealed \"there\".".into();
+    treaty.distractors =
+        vec!["16 March 1921, Moscow".into(), "1 March 1921, Tehran".into(), "26 May 1921, Baku".into()];
+    treaty.event = "The treaty is signed".into();
     let mut chicherin = card("chicherin", "Who led the \"Russian\" side?", "Chicherin");
     chicherin.kind = CardKind::Actor;
     let ashurada = card("ashurada", "Which island < the bay & its port?", "Āšurādā");
@@ -173,9 +177,9 @@ fn apkg_write_then_read_keeps_cards_and_history() {
     let back = apkg::read(&path, Some("sample"), &progress).unwrap();
     assert_eq!(progress.fraction(), 1.0);
     assert!(back.skipped.is_empty(), "{:?}", back.skipped);
-    // Anki has no kinds or sources: cards come back as concepts without one.
-    let expected: Vec<Card> =
-        deck.cards.iter().map(|c| Card { kind: CardKind::Concept, source: None, ..c.clone() }).collect();
+    // Anki's Basic note has no source field: cards come back without one.
+    // The kind and the exam data travel hidden in the Back field.
+    let expected: Vec<Card> = deck.cards.iter().map(|c| Card { source: None, ..c.clone() }).collect();
     assert_eq!(back.deck.cards, expected);
     assert_eq!(content(&back.events), content(&history));
     assert_eq!(back.reviews(), 4);

@@ -399,7 +399,7 @@ fn readiness_plans_to_the_exam_day_with_figures_that_agree() {
         ),
         "the cards-per-day advice"
     );
-    assert!(shows(&harness, &format!("Prepare for the exam: today 0 missed · 0 due · {needed} new")));
+    assert!(shows(&harness, &format!("Prepare for the exam, today: 0 missed in mock exams · 0 due · {needed} new")));
     assert!(shows(&harness, "No card in scope has been studied yet."));
     harness.get_by_label(&format!("Set my limit to {needed} new cards a day")).click();
     harness.run_ok();

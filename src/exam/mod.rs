@@ -393,9 +393,9 @@ pub fn build(cards: &[ExamCard], spec: &ExamSpec) -> Exam {
                     built = Some(q);
                     break;
                 }
-                // Timelines are made of dated events only: not a loss for
-                // other cards when other formats are chosen too.
-                Err(Skip::NoTimeline) if card.kind != CardKind::Date && formats.len() > 1 => {}
+                // A card that cannot join a timeline is asked another way
+                // when other formats are chosen too: nothing to say.
+                Err(Skip::NoTimeline) if formats.len() > 1 => {}
                 Err(why) => *skipped.entry((format, why)).or_default() += 1,
             }
         }

@@ -31,6 +31,21 @@ const GUID_PREFIX: &str = "yadgar:";
 /// so they can be read back.
 const ACCEPT_OPEN: &str = "<div class=\"yadgar-accept\">Also accepted: ";
 const NOTE_OPEN: &str = "<div class=\"yadgar-note\">";
+/// A hidden block at the end of an exported Back field with what Anki's
+/// Basic note has no field for: the kind and the exam data, as JSON.
+const EXAM_OPEN: &str = "<div class=\"yadgar-exam\" style=\"display:none\">";
+
+/// The part of a card an exported Back field carries hidden.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct ExamData {
+    kind: Option<CardKind>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    statement: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    distractors: Vec<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    event: String,
+}
 const DIV_CLOSE: &str = "</div>";
 
 const MS_PER_DAY: i64 = 86_400_000;
@@ -316,6 +331,7 @@ fn main_deck_name(collection: &Collection) -> String {
 fn card_from_note(note: &Note, anki: &AnkiCard) -> Result<Card, String> {
     let field = |i: usize| note.fields.get(i).map_or("", String::as_str);
     let first = field(0);
+    let mut exam = ExamData::default();
     let (question, answer, mut accept, mut extra) = if has_cloze(first) {
         let number = u32::try_from(anki.ord + 1).map_err(|_| "a cloze card with a bad number".to_owned())?;
         let Some((q, a)) = cloze_card(first, number) else {
@@ -334,6 +350,8 @@ fn card_from_note(note: &Note, anki: &AnkiCard) -> Result<Card, String> {
                 ));
             }
         };
+        let (back, data) = split_exam(back);
+        exam = data;
         let (back, accept, note_text) = split_back(back);
         (strip_html(front), strip_html(back), accept, note_text)
     };
@@ -355,15 +373,28 @@ fn card_from_note(note: &Note, anki: &AnkiCard) -> Result<Card, String> {
     tags.retain(|t| seen.insert(t.clone()));
     Ok(Card {
         id,
-        kind: CardKind::Concept,
+        kind: exam.kind.unwrap_or(CardKind::Concept),
         question,
         answer,
         accept,
         tags,
         source: None,
         note: extra,
+        statement: exam.statement,
+        distractors: exam.distractors,
+        event: exam.event,
         ..Card::default()
     })
+}
+
+/// Takes the hidden exam block off an exported Back field, with its data
+/// (nothing when the block is absent or unreadable).
+fn split_exam(back: &str) -> (&str, ExamData) {
+    let Some(at) = back.find(EXAM_OPEN) else { return (back, ExamData::default()) };
+    let inner = back.get(at + EXAM_OPEN.len()..).unwrap_or("");
+    let inner = inner.rfind(DIV_CLOSE).and_then(|end| inner.get(..end)).unwrap_or(inner);
+    let data = serde_json::from_str(&strip_html(inner)).unwrap_or_default();
+    (back.get(..at).unwrap_or(back), data)
 }
 
 /// Splits an exported Back field into the answer, the accepted forms and
@@ -401,6 +432,17 @@ fn back_field(card: &Card) -> String {
     if !card.note.is_empty() {
         back.push_str(NOTE_OPEN);
         back.push_str(&escape_html(&card.note));
+        back.push_str(DIV_CLOSE);
+    }
+    let data = ExamData {
+        kind: Some(card.kind),
+        statement: card.statement.clone(),
+        distractors: card.distractors.clone(),
+        event: card.event.clone(),
+    };
+    if let Ok(json) = serde_json::to_string(&data) {
+        back.push_str(EXAM_OPEN);
+        back.push_str(&escape_html(&json));
         back.push_str(DIV_CLOSE);
     }
     back

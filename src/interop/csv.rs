@@ -9,7 +9,8 @@ use crate::text::normalise;
 
 /// The columns [`write`] writes, in order; a header with these names is
 /// recognised by [`sniff`].
-pub const COLUMNS: [&str; 8] = ["id", "kind", "question", "answer", "accept", "tags", "note", "paragraph"];
+pub const COLUMNS: [&str; 11] =
+    ["id", "kind", "question", "answer", "accept", "tags", "note", "paragraph", "statement", "distractors", "event"];
 
 /// What [`sniff`] guessed about a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +47,12 @@ pub struct CsvOptions {
     pub id: Option<usize>,
     /// The source paragraph (a number from 1).
     pub paragraph: Option<usize>,
+    /// The statement for true-or-false items, with `{answer}`.
+    pub statement: Option<usize>,
+    /// Wrong answers for multiple choice, separated by `|`.
+    pub distractors: Option<usize>,
+    /// A timeline headline (date cards).
+    pub event: Option<usize>,
 }
 
 impl CsvOptions {
@@ -69,6 +76,9 @@ impl CsvOptions {
             kind: find(&["kind"]),
             id: find(&["id"]),
             paragraph: find(&["paragraph"]),
+            statement: find(&["statement"]),
+            distractors: find(&["distractors"]),
+            event: find(&["event"]),
         }
     }
 }
@@ -94,8 +104,22 @@ pub fn sniff(bytes: &[u8]) -> CsvGuess {
     }
     let delimiter = best.0;
     let first = records(bytes, delimiter, 1).into_iter().next().unwrap_or_default();
-    let known =
-        ["question", "answer", "front", "back", "id", "kind", "accept", "tags", "tag", "note", "notes", "paragraph"];
+    let known = [
+        "question",
+        "answer",
+        "front",
+        "back",
+        "id",
+        "kind",
+        "accept",
+        "tags",
+        "tag",
+        "note",
+        "notes",
+        "paragraph",
+        "statement",
+        "distractors",
+    ];
     let has_header = first.iter().any(|c| known.contains(&c.trim().to_lowercase().as_str()));
     let columns = if has_header { first } else { (1..=first.len()).map(|n| format!("column {n}")).collect() };
     CsvGuess { delimiter, has_header, columns }
@@ -239,6 +263,14 @@ pub fn read(bytes: &[u8], options: &CsvOptions, title: &str) -> Result<Imported,
             }
         }
         let note = optional(options.note, "note")?.to_owned();
+        let statement = optional(options.statement, "statement")?.to_owned();
+        let distractors = optional(options.distractors, "distractors")?
+            .split('|')
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let event = optional(options.event, "event")?.to_owned();
         let card = Card {
             id,
             kind,
@@ -248,6 +280,9 @@ pub fn read(bytes: &[u8], options: &CsvOptions, title: &str) -> Result<Imported,
             tags,
             source,
             note,
+            statement,
+            distractors,
+            event,
             ..Card::default()
         };
         cards.push((what, card));
@@ -286,6 +321,9 @@ pub fn write_with(deck: &crate::deck::Deck, delimiter: u8) -> Vec<u8> {
             card.tags.join(" ").as_str(),
             card.note.as_str(),
             paragraph.as_str(),
+            card.statement.as_str(),
+            card.distractors.join(" | ").as_str(),
+            card.event.as_str(),
         ]);
     }
     writer.into_inner().unwrap_or_default()

@@ -1588,10 +1588,7 @@ fn readiness_ui(ui: &mut egui::Ui, c: &Computed, library: &Library) -> Option<Co
         }
     }
     let (missed, due, new) = c.prepare_counts;
-    let label = format!(
-        "Prepare for the exam: today {} · {due} due · {new} new",
-        if missed > 0 { format!("{missed} missed in mock exams") } else { "0 missed".to_owned() }
-    );
+    let label = format!("Prepare for the exam, today: {missed} missed in mock exams · {due} due · {new} new");
     if ui
         .add_enabled(!c.prepare.is_empty(), egui::Button::new(RichText::new(label).strong()))
         .on_hover_text("Today's part of the plan: cards you missed in mock exams first, then today's reviews, then the day's new cards. These are real reviews.")

@@ -342,6 +342,7 @@ impl YadgarApp {
                 self.finish_if_empty();
             }
             Command::OpenStats(tuning) => {
+                self.stats.forget_exams();
                 if tuning {
                     self.stats.show_tuning();
                 } else {

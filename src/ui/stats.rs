@@ -55,6 +55,8 @@ pub struct StatsView {
     pending: Option<(Key, Receiver<Stats>)>,
     fit: FitState,
     simulation: SimState,
+    /// Saved mock-exam attempts, read once per visit.
+    exams: Option<Vec<crate::store::Attempt>>,
 }
 
 enum FitState {
@@ -80,6 +82,7 @@ impl Default for StatsView {
             pending: None,
             fit: FitState::Idle,
             simulation: SimState::Idle,
+            exams: None,
         }
     }
 }
@@ -267,8 +270,25 @@ impl StatsView {
             if let Some(c) = topics_ui(ui, &stats) {
                 command = Some(c);
             }
+
+            section(
+                ui,
+                "Mock exams",
+                "Your mock-exam scores over time, and how they compare with the recall predicted when you took them.",
+            );
+            let attempts = self.exams.get_or_insert_with(|| collection.attempts().map(|(a, _)| a).unwrap_or_default());
+            if attempts.is_empty() {
+                ui.label(RichText::new("No mock exam yet: take one from \"Mock exam\" at the top.").weak());
+            } else {
+                super::exam::history_ui(ui, attempts);
+            }
         });
         command
+    }
+
+    /// Reads the mock-exam history again the next time it is shown.
+    pub fn forget_exams(&mut self) {
+        self.exams = None;
     }
 
     fn tuning_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library) {

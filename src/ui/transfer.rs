@@ -374,11 +374,14 @@ fn csv_mapping_ui(ui: &mut egui::Ui, csv: &mut CsvFile) {
                 .labelled_by(label.id);
             ui.end_row();
         }
-        let optional: [(&str, &mut Option<usize>); 4] = [
+        let optional: [(&str, &mut Option<usize>); 7] = [
             ("Accepted answers", &mut csv.options.accept),
             ("Tags", &mut csv.options.tags),
             ("Note", &mut csv.options.note),
             ("Kind", &mut csv.options.kind),
+            ("Statement", &mut csv.options.statement),
+            ("Wrong options", &mut csv.options.distractors),
+            ("Timeline headline", &mut csv.options.event),
         ];
         for (field, slot) in optional {
             let label = ui.label(field);
