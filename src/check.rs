@@ -165,6 +165,8 @@ pub enum Shape {
     MonthYear,
     /// "1941".
     Year,
+    /// "1929-33" or "1929-1933": a span of years.
+    YearRange,
     /// Anything else, numbers as `#`: "# km", "clause #", "# years".
     Words(String),
 }
@@ -184,6 +186,9 @@ pub fn shape(value: &str) -> Shape {
     if norm.len() == 4 && norm.bytes().all(|b| b.is_ascii_digit()) {
         return Shape::Year;
     }
+    if year_range(value).is_some() {
+        return Shape::YearRange;
+    }
     let mut words: Vec<&str> = Vec::new();
     for word in norm.split(' ') {
         let numeric = word.bytes().all(|b| b.is_ascii_digit()) || NUMBER_WORDS.contains(&word);
@@ -196,13 +201,31 @@ pub fn shape(value: &str) -> Shape {
     Shape::Words(words.join(" "))
 }
 
-/// The year a date-shaped value falls in.
-fn year_of(value: &str) -> Option<i32> {
+/// A span of years written "1929-33", "1929-1933" or "1929–33": the first
+/// and last year.
+pub fn year_range(value: &str) -> Option<(i32, i32)> {
+    let (a, b) = value.trim().split_once(['-', '–'])?;
+    let (a, b) = (a.trim(), b.trim());
+    if a.len() != 4 || !(b.len() == 2 || b.len() == 4) || !a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let first: i32 = a.parse().ok()?;
+    let last: i32 = if b.len() == 2 { first / 100 * 100 + b.parse::<i32>().ok()? } else { b.parse().ok()? };
+    (first < last).then_some((first, last))
+}
+
+/// The years a date-shaped value spans.
+fn years_of(value: &str) -> Option<(i32, i32)> {
     if let Some(date) = parse_date(value) {
-        return Some(date.year);
+        return Some((date.year, date.year));
     }
     let norm = normalise(value);
-    (norm.len() == 4).then(|| norm.parse().ok()).flatten()
+    if norm.len() == 4
+        && let Ok(year) = norm.parse()
+    {
+        return Some((year, year));
+    }
+    year_range(value)
 }
 
 /// What is wrong with `card`'s distractors against the source text: each
@@ -211,7 +234,7 @@ fn year_of(value: &str) -> Option<i32> {
 pub fn distractor_problems(card: &Card, source: &SourceText) -> Vec<String> {
     let mut out = Vec::new();
     let answer_shape = shape(&card.answer);
-    let dated = matches!(answer_shape, Shape::FullDate | Shape::MonthYear | Shape::Year);
+    let dated = matches!(answer_shape, Shape::FullDate | Shape::MonthYear | Shape::Year | Shape::YearRange);
     let numeric = matches!(&answer_shape, Shape::Words(w) if w.contains('#'));
     for d in &card.distractors {
         let d_shape = shape(d);
@@ -225,8 +248,8 @@ pub fn distractor_problems(card: &Card, source: &SourceText) -> Vec<String> {
             continue;
         }
         if dated {
-            match (year_of(d), card.era()) {
-                (Some(year), Some((tag, (first, last)))) if year < first || year > last => out.push(format!(
+            match (years_of(d), card.era()) {
+                (Some((from, to)), Some((tag, (first, last)))) if from < first || to > last => out.push(format!(
                     "distractor {:?} is outside the card's era {tag}: choose a date from {first} to {last}",
                     cut(d)
                 )),
@@ -250,6 +273,7 @@ fn describe(shape: &Shape) -> String {
         Shape::FullDate => "a full date".to_owned(),
         Shape::MonthYear => "a month and year".to_owned(),
         Shape::Year => "a year".to_owned(),
+        Shape::YearRange => "a span of years".to_owned(),
         Shape::Words(w) => format!("shaped \"{w}\""),
     }
 }

@@ -71,6 +71,13 @@ fn good_exam_data_passes() {
 fn each_check_rule_names_the_file_the_card_and_the_reason() {
     let cases: Vec<(&str, String, &str)> = vec![
         (
+            "a span of years outside the era",
+            r#"{ "id": "slump", "kind": "date", "question": "When did trade slump?", "answer": "1919-20", "tags": ["1917-1921"],
+               "source": { "paragraph": 1 }, "accept": ["1921"], "distractors": ["1917-18", "1918-19", "1920-23"] }"#
+                .to_owned(),
+            r#"sample.json: card "slump": distractor "1920-23" is outside the card's era 1917-1921"#,
+        ),
+        (
             "a date outside the era",
             format!(r#"{TREATY}, "distractors": ["1 March 1921", "16 March 1921", "26 February 1931"] }}"#),
             r#"sample.json: card "treaty-date": distractor "26 February 1931" is outside the card's era 1917-1921: choose a date from 1917 to 1921"#,
@@ -196,12 +203,18 @@ fn era_paragraphs(library: &Library) -> BTreeMap<String, BTreeSet<u32>> {
     out
 }
 
-fn year_of(value: &str) -> Option<i32> {
+/// The years a date, a year or a span of years ("1929-33") covers.
+fn years_of(value: &str) -> Option<(i32, i32)> {
     if let Some(date) = yadgar::text::parse_date(value) {
-        return Some(date.year);
+        return Some((date.year, date.year));
     }
     let n = normalise(value);
-    (n.len() == 4).then(|| n.parse().ok()).flatten()
+    if n.len() == 4
+        && let Ok(year) = n.parse()
+    {
+        return Some((year, year));
+    }
+    yadgar::check::year_range(value)
 }
 
 /// Over 3 seeds × 120 printed questions: at least 95% of wrong options
@@ -238,7 +251,7 @@ fn printed_exams_have_plausible_options_real_statements_and_no_word_giveaways() 
             };
             for option in wrong {
                 wrong_options += 1;
-                let in_era = year_of(option).is_some_and(|y| y >= first - 2 && y <= last + 2)
+                let in_era = years_of(option).is_some_and(|(a, b)| a >= first - 2 && b <= last + 2)
                     || paragraphs.get(&era).is_some_and(|ps| ps.iter().any(|&p| source.states_in(p, option)));
                 if in_era {
                     plausible += 1;
