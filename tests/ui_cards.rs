@@ -344,3 +344,49 @@ fn a_refused_card_is_explained_under_its_field_and_the_form_keeps_the_text() {
     assert!(format!("{question:?}").contains("who led the coup of february 1921"), "the text stays");
     assert_eq!(deck_on_disk(&path).cards.len(), 3);
 }
+
+#[test]
+fn a_card_of_ones_own_gets_exam_fields_checked_in_the_form_and_kept_on_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    prepare(dir.path());
+    let mut harness = app(dir.path());
+    ctrl(&mut harness, Key::N);
+    set_field(&mut harness, "New deck:", "Seminar");
+    click(&mut harness, "Create deck");
+    set_field(&mut harness, "Question", "Who led the coup of February 1921?");
+    set_field(&mut harness, "Answer", "Reza Khan");
+    click(&mut harness, "For mock exams (optional)");
+    // A statement without the answer's place is refused under its field.
+    set_field(&mut harness, "Statement, with {answer} where the answer goes", "Reza Khan led the coup.");
+    set_field(
+        &mut harness,
+        "Wrong options for multiple choice (3 to 6, one per line)",
+        "Sayyed Zia\nKuček Khan\nStarosel'skiy",
+    );
+    ctrl(&mut harness, Key::Enter);
+    assert!(shows(&harness, "The statement must hold {answer} exactly once"), "the error is shown in the form");
+    set_field(
+        &mut harness,
+        "Statement, with {answer} where the answer goes",
+        "{answer} led the coup of February 1921.",
+    );
+    ctrl(&mut harness, Key::Enter);
+    assert!(shows(&harness, "Added “Who led the coup of February 1921?”"));
+    click(&mut harness, "Done");
+    let (_, path) = own_deck(&harness);
+    let card = deck_on_disk(&path).cards[0].clone();
+    assert_eq!(card.statement, "{answer} led the coup of February 1921.");
+    assert_eq!(card.distractors, ["Sayyed Zia", "Kuček Khan", "Starosel'skiy"]);
+    // Editing another field keeps the exam fields.
+    ctrl(&mut harness, Key::B);
+    search(&mut harness, "deck:seminar");
+    harness.get_by_label(&card.question).click();
+    harness.run_ok();
+    click(&mut harness, "Edit");
+    set_field(&mut harness, "Answer", "Reza Khan Pahlavi");
+    ctrl(&mut harness, Key::Enter);
+    let edited = deck_on_disk(&path).cards[0].clone();
+    assert_eq!(edited.answer, "Reza Khan Pahlavi");
+    assert_eq!(edited.distractors, card.distractors);
+    assert_eq!(edited.statement, card.statement);
+}

@@ -52,6 +52,15 @@ pub struct CardOverride {
     /// A new note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// A new statement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+    /// New distractors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distractors: Option<Vec<String>>,
+    /// A new timeline headline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
 }
 
 /// A field that is present, even as `null`, is `Some`.
@@ -76,6 +85,9 @@ impl CardOverride {
             tags: changed(&bundled.tags, &edited.tags),
             source: changed(&bundled.source, &edited.source),
             note: changed(&bundled.note, &edited.note),
+            statement: changed(&bundled.statement, &edited.statement),
+            distractors: changed(&bundled.distractors, &edited.distractors),
+            event: changed(&bundled.event, &edited.event),
         }
     }
 
@@ -88,6 +100,9 @@ impl CardOverride {
             && self.tags.is_none()
             && self.source.is_none()
             && self.note.is_none()
+            && self.statement.is_none()
+            && self.distractors.is_none()
+            && self.event.is_none()
     }
 
     /// `card` with this override's fields.
@@ -113,6 +128,15 @@ impl CardOverride {
         }
         if let Some(v) = &self.note {
             out.note.clone_from(v);
+        }
+        if let Some(v) = &self.statement {
+            out.statement.clone_from(v);
+        }
+        if let Some(v) = &self.distractors {
+            out.distractors.clone_from(v);
+        }
+        if let Some(v) = &self.event {
+            out.event.clone_from(v);
         }
         out
     }

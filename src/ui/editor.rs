@@ -28,6 +28,7 @@ struct Errors {
     accept: Option<String>,
     tags: Option<String>,
     paragraph: Option<String>,
+    exam: Option<String>,
     other: Option<String>,
 }
 
@@ -44,6 +45,12 @@ pub(crate) struct Form {
     tags: String,
     note: String,
     paragraph: String,
+    /// The exam fields: a statement with {answer}, wrong options one a
+    /// line, and a timeline headline; sibling links are kept as they were.
+    statement: String,
+    distractors: String,
+    event: String,
+    siblings: Vec<String>,
     errors: Errors,
     /// What the last save did.
     notice: Option<String>,
@@ -88,6 +95,10 @@ impl Form {
             tags: String::new(),
             note: String::new(),
             paragraph: String::new(),
+            statement: String::new(),
+            distractors: String::new(),
+            event: String::new(),
+            siblings: Vec::new(),
             errors: Errors::default(),
             notice: None,
             all_tags: all_tags(library),
@@ -112,6 +123,10 @@ impl Form {
         form.tags = found.tags.join(" ");
         form.note.clone_from(&found.note);
         form.paragraph = found.source.as_ref().map(|s| s.paragraph.to_string()).unwrap_or_default();
+        form.statement.clone_from(&found.statement);
+        form.distractors = found.distractors.join("\n");
+        form.event.clone_from(&found.event);
+        form.siblings.clone_from(&found.siblings);
         form.duplicate = (form.question.clone(), None);
         Ok(form)
     }
@@ -158,7 +173,10 @@ impl Form {
                 .collect(),
             source,
             note: self.note.trim().to_owned(),
-            ..Card::default()
+            statement: self.statement.trim().to_owned(),
+            distractors: self.distractors.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+            event: if self.kind == CardKind::Date { self.event.trim().to_owned() } else { String::new() },
+            siblings: self.siblings.clone(),
         })
     }
 
@@ -185,7 +203,15 @@ impl Form {
                 out.library_changed = true;
                 if added.is_some() {
                     self.notice = Some(format!("Added “{}”. It is in today's new cards.", card.question));
-                    for field in [&mut self.question, &mut self.answer, &mut self.accept, &mut self.note] {
+                    for field in [
+                        &mut self.question,
+                        &mut self.answer,
+                        &mut self.accept,
+                        &mut self.note,
+                        &mut self.statement,
+                        &mut self.distractors,
+                        &mut self.event,
+                    ] {
                         field.clear();
                     }
                     self.paragraph.clear();
@@ -269,6 +295,23 @@ impl Form {
         let label = ui.label("Source paragraph (optional)");
         ui.add(egui::TextEdit::singleline(&mut self.paragraph).desired_width(80.0)).labelled_by(label.id);
         show_error(ui, &self.errors.paragraph);
+
+        egui::CollapsingHeader::new("For mock exams (optional)")
+            .id_salt("exam_fields")
+            .default_open(!self.statement.is_empty() || !self.distractors.is_empty())
+            .show(ui, |ui| {
+                let label = ui.label("Statement, with {answer} where the answer goes");
+                ui.add(egui::TextEdit::singleline(&mut self.statement).hint_text("The treaty was signed on {answer}."))
+                    .labelled_by(label.id);
+                let label = ui.label("Wrong options for multiple choice (3 to 6, one per line)");
+                ui.add(egui::TextEdit::multiline(&mut self.distractors).desired_rows(3)).labelled_by(label.id);
+                if self.kind == CardKind::Date {
+                    let label = ui.label("Timeline headline");
+                    ui.add(egui::TextEdit::singleline(&mut self.event).hint_text("The treaty is signed"))
+                        .labelled_by(label.id);
+                }
+                show_error(ui, &self.errors.exam);
+            });
         show_error(ui, &self.errors.other);
 
         ui.add_space(8.0);
@@ -439,6 +482,11 @@ fn errors_of(error: &StoreError) -> Errors {
             errors.tags = Some(format!("Tag {tag:?} is not valid: tags are single words (use '-' to join words)."));
         }
         DeckErrorKind::ZeroParagraph(_) => errors.paragraph = Some("Paragraphs are numbered from 1.".into()),
+        DeckErrorKind::ExamField { field, why, .. } => {
+            let mut chars = field.chars();
+            let field: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+            errors.exam = Some(format!("{field} {why}."));
+        }
         _ => errors.other = Some(format!("Not saved: {error}")),
     }
     errors
