@@ -298,7 +298,7 @@ impl Form {
 
         egui::CollapsingHeader::new("For mock exams (optional)")
             .id_salt("exam_fields")
-            .default_open(!self.statement.is_empty() || !self.distractors.is_empty())
+            .default_open(self.errors.exam.is_some())
             .show(ui, |ui| {
                 let label = ui.label("Statement, with {answer} where the answer goes");
                 ui.add(egui::TextEdit::singleline(&mut self.statement).hint_text("The treaty was signed on {answer}."))
@@ -310,8 +310,8 @@ impl Form {
                     ui.add(egui::TextEdit::singleline(&mut self.event).hint_text("The treaty is signed"))
                         .labelled_by(label.id);
                 }
-                show_error(ui, &self.errors.exam);
             });
+        show_error(ui, &self.errors.exam);
         show_error(ui, &self.errors.other);
 
         ui.add_space(8.0);
