@@ -3,6 +3,7 @@
 //! repository (`../shared/source/…`). When neither exists they skip with one
 //! line saying so, except on CI (`CI=true`), where they fail.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The source text's path, or `None` (after saying why) when it is not on
@@ -21,6 +22,7 @@ pub fn source_path() -> Option<PathBuf> {
         candidates.last().map(|p| p.display().to_string()).unwrap_or_default()
     );
     assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}; CI must run this test");
-    eprintln!("skipped: {message}");
+    // Straight to stderr, past the test harness's capture, so the skip is seen.
+    let _ = writeln!(std::io::stderr(), "skipped: {message}");
     None
 }
