@@ -1,6 +1,6 @@
 //! Fills a profile with a real review history, for screenshots and for
 //! looking at the statistics: the shared history of one Anki user
-//! (`shared/data/revlog-py-fsrs`, MIT) is laid onto the bundled cards. The
+//! (`tests/data/revlog-py-fsrs`, MIT) is laid onto the bundled cards. The
 //! history's cards, in the order they were first studied, take the bundled
 //! cards in deck order (the rest of the history is left out), and every
 //! time is moved so that the last review was yesterday.

@@ -3,6 +3,8 @@
 //! and a leading "the"; dates and numbers match across their written forms;
 //! a near miss on a name is "almost".
 
+use unicode_normalization::UnicodeNormalization as _;
+
 use crate::text::{normalise, parse_date};
 
 /// How a typed answer compares with the card.
@@ -24,13 +26,52 @@ pub fn check(typed: &str, answer: &str, accept: &[String]) -> Verdict {
     }
     let mut verdict = Verdict::Wrong;
     for form in std::iter::once(answer).chain(accept.iter().map(String::as_str)) {
-        match check_form(typed, &typed_norm, form) {
-            Verdict::Correct => return Verdict::Correct,
-            Verdict::Almost => verdict = Verdict::Almost,
-            Verdict::Wrong => {}
+        let spelled = digraphs(form);
+        for form in std::iter::once(form).chain(spelled.as_deref()) {
+            match check_form(typed, &typed_norm, form) {
+                Verdict::Correct => return Verdict::Correct,
+                Verdict::Almost => verdict = Verdict::Almost,
+                Verdict::Wrong => {}
+            }
         }
     }
     verdict
+}
+
+/// `form` with the letters that scholarly romanisation of Persian writes
+/// with a háček or bar spelled as English readers write them (`š` as
+/// `sh`, `č` as `ch`, `ž` as `zh`, `ḵ` as `kh`, `ḡ` as `gh`, `ṯ` as `th`,
+/// `ḏ` as `dh`), or `None` when it has none. A student who types
+/// "Ashurada" or "Kuchek Khan" for "Āšurādā" or "Kuček Khan" is right;
+/// dropping the marks ("Asurada") stays right too.
+fn digraphs(form: &str) -> Option<String> {
+    let mut out = String::with_capacity(form.len() + 4);
+    let mut changed = false;
+    for c in form.nfc() {
+        let spelled = match c {
+            'š' => "sh",
+            'Š' => "Sh",
+            'č' => "ch",
+            'Č' => "Ch",
+            'ž' => "zh",
+            'Ž' => "Zh",
+            'ḵ' => "kh",
+            'Ḵ' => "Kh",
+            'ḡ' => "gh",
+            'Ḡ' => "Gh",
+            'ṯ' => "th",
+            'Ṯ' => "Th",
+            'ḏ' => "dh",
+            'Ḏ' => "Dh",
+            other => {
+                out.push(other);
+                continue;
+            }
+        };
+        out.push_str(spelled);
+        changed = true;
+    }
+    changed.then_some(out)
 }
 
 fn check_form(typed: &str, typed_norm: &str, form: &str) -> Verdict {

@@ -9,25 +9,49 @@ use crate::store::{self, Collection};
 use crate::study;
 use crate::time::Moment;
 
-/// Opens the profile to read, with its device id.
-fn open(data_dir: &Option<PathBuf>, profile: &str, writable: bool) -> Result<Collection, String> {
+/// Opens the profile with its device id, adding to `warnings` everything
+/// the window would show about it: a replaced device id, unreadable log
+/// lines, conflict copies, settings that fell back to their defaults.
+fn open(
+    data_dir: &Option<PathBuf>,
+    profile: &str,
+    writable: bool,
+    warnings: &mut Vec<String>,
+) -> Result<Collection, String> {
     let dir = store::data_dir(data_dir.as_deref()).map_err(|e| e.to_string())?;
-    let device = store::device_id(&store::device_id_file(&dir, data_dir.is_some())).map_err(|e| e.to_string())?;
+    let device =
+        store::device_id_checked(&store::device_id_file(&dir, data_dir.is_some())).map_err(|e| e.to_string())?;
+    warnings.extend(device.warning);
     let collection = if writable {
-        Collection::open(&dir, profile, &device)
+        Collection::open(&dir, profile, &device.id)
     } else {
-        Collection::open_read_only(&dir, profile, &device)
+        Collection::open_read_only(&dir, profile, &device.id)
     };
-    collection.map_err(|e| e.to_string())
+    let collection = collection.map_err(|e| e.to_string())?;
+    warnings.extend(collection.warnings().iter().cloned());
+    Ok(collection)
+}
+
+/// The profile's decks, adding each deck that failed to load (file, line,
+/// what to fix) to `warnings`, as the window lists them.
+fn library(collection: &Collection, warnings: &mut Vec<String>) -> crate::deck::Library {
+    let library = store::load_library(&collection.profile().decks_dir());
+    warnings.extend(library.errors.iter().map(ToString::to_string));
+    library
 }
 
 /// `yadgar due`: today's counts per deck and the next due time.
 ///
 /// # Errors
 /// The profile cannot be opened.
-pub fn due(data_dir: &Option<PathBuf>, profile: &str, json: bool) -> Result<String, String> {
-    let collection = open(data_dir, profile, false)?;
-    let library = store::load_library(&collection.profile().decks_dir());
+pub fn due(
+    data_dir: &Option<PathBuf>,
+    profile: &str,
+    json: bool,
+    warnings: &mut Vec<String>,
+) -> Result<String, String> {
+    let collection = open(data_dir, profile, false, warnings)?;
+    let library = library(&collection, warnings);
     let now = store::now();
     due_report(&collection, &library, now, json)
 }
@@ -110,6 +134,7 @@ fn load_history(
     profile: &str,
     file: Option<&Path>,
     writable: bool,
+    warnings: &mut Vec<String>,
 ) -> Result<(Vec<Review>, u8, Option<Collection>), String> {
     match file {
         Some(path) => {
@@ -120,7 +145,8 @@ fn load_history(
             Ok((reviews, 4, None))
         }
         None => {
-            let collection = open(data_dir, profile, writable)?;
+            let collection = open(data_dir, profile, writable, warnings)?;
+            let _ = library(&collection, warnings);
             let events = collection.history_events().map_err(|e| e.to_string())?;
             let rollover = collection.settings().rollover_hour;
             Ok((history::from_events(&events), rollover, Some(collection)))
@@ -139,8 +165,13 @@ fn metrics_line(label: &str, m: &Metrics) -> String {
 ///
 /// # Errors
 /// The history cannot be read or is too small.
-pub fn eval(data_dir: &Option<PathBuf>, profile: &str, file: Option<&Path>) -> Result<String, String> {
-    let (reviews, rollover, collection) = load_history(data_dir, profile, file, false)?;
+pub fn eval(
+    data_dir: &Option<PathBuf>,
+    profile: &str,
+    file: Option<&Path>,
+    warnings: &mut Vec<String>,
+) -> Result<String, String> {
+    let (reviews, rollover, collection) = load_history(data_dir, profile, file, false, warnings)?;
     let defaults = history::evaluate(&reviews, rollover, &[]).map_err(|e| e.to_string())?;
     let mut out = metrics_line("default parameters", &defaults);
     if let Some(collection) = &collection {
@@ -160,8 +191,13 @@ pub fn eval(data_dir: &Option<PathBuf>, profile: &str, file: Option<&Path>) -> R
 ///
 /// # Errors
 /// The history cannot be read, is too small, or the settings cannot be saved.
-pub fn optimize(data_dir: &Option<PathBuf>, profile: &str, file: Option<&Path>) -> Result<String, String> {
-    let (reviews, rollover, collection) = load_history(data_dir, profile, file, true)?;
+pub fn optimize(
+    data_dir: &Option<PathBuf>,
+    profile: &str,
+    file: Option<&Path>,
+    warnings: &mut Vec<String>,
+) -> Result<String, String> {
+    let (reviews, rollover, collection) = load_history(data_dir, profile, file, true, warnings)?;
     let before = history::evaluate(&reviews, rollover, &[]).map_err(|e| e.to_string())?;
     let parameters = history::optimize(&reviews, rollover).map_err(|e| e.to_string())?;
     let after = history::evaluate(&reviews, rollover, &parameters).map_err(|e| e.to_string())?;
@@ -192,6 +228,7 @@ pub fn exam(
     tags: &[String],
     formats: &[String],
     output: &str,
+    warnings: &mut Vec<String>,
 ) -> Result<String, String> {
     use crate::exam::{ExamSpec, Format, build, exam_cards, to_markdown};
     let formats = formats
@@ -205,9 +242,15 @@ pub fn exam(
         return Err(format!("unknown output {output:?}: use --format json or --format markdown"));
     }
     // The profile's own decks count too; progress is read, never written.
-    let collection = open(data_dir, profile, false).ok();
+    let collection = match open(data_dir, profile, false, warnings) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            warnings.push(format!("{e}; the exam uses the bundled decks only"));
+            None
+        }
+    };
     let library = match &collection {
-        Some(c) => store::load_library(&c.profile().decks_dir()),
+        Some(c) => library(c, warnings),
         None => crate::deck::Library::bundled(),
     };
     for deck in decks {
@@ -328,22 +371,32 @@ pub fn import(
     deck_name: Option<&str>,
     columns: &CsvColumns,
     replace: bool,
+    warnings: &mut Vec<String>,
 ) -> Result<String, String> {
     use crate::interop::{self, Format, Progress};
     let shown = file.display().to_string();
     let Some(format) = Format::from_path(file) else {
         return Err(format!("{shown}: unknown file type: import a .apkg, .csv, .tsv, .txt or .json file"));
     };
+    if deck_name.is_some_and(|n| n.trim().is_empty()) {
+        return Err("--deck NAME is blank: give the deck a name, or leave --deck out to use the file's".to_owned());
+    }
     let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let progress = Progress::new();
+    // Every error names the file being imported.
+    let located = |e: interop::InteropError| match e {
+        interop::InteropError::Csv { line, reason } => format!("{shown}:{line}: {reason}"),
+        e @ (interop::InteropError::Empty(_) | interop::InteropError::Deck(_)) => format!("{shown}: {e}"),
+        e => e.to_string(),
+    };
     let mut imported = match format {
-        Format::Apkg => interop::apkg::read(file, deck_name, &progress).map_err(|e| e.to_string())?,
+        Format::Apkg => interop::apkg::read(file, deck_name, &progress).map_err(located)?,
         Format::Csv | Format::Tsv => {
             let bytes = store::read_bytes(file).map_err(|e| e.to_string())?;
             let guess = interop::csv::sniff(&bytes);
             let mut options = interop::csv::CsvOptions::from_guess(&guess);
             columns.apply(&mut options)?;
-            interop::csv::read(&bytes, &options, deck_name.unwrap_or(&stem)).map_err(|e| format!("{shown}:{e}"))?
+            interop::csv::read(&bytes, &options, deck_name.unwrap_or(&stem)).map_err(located)?
         }
         Format::Json => {
             let bytes = store::read_bytes(file).map_err(|e| e.to_string())?;
@@ -356,11 +409,16 @@ pub fn import(
         imported.deck.id = interop::deck_id_from_name(name);
         name.clone_into(&mut imported.deck.title);
     }
-    let mut collection = open(data_dir, profile, true)?;
+    let mut collection = open(data_dir, profile, true, warnings)?;
+    let _ = library(&collection, warnings);
     let on_existing = if replace { store::OnExisting::Replace } else { store::OnExisting::Refuse };
     let reviews = imported.reviews();
-    let report =
-        collection.import_deck(imported.deck.clone(), imported.events, on_existing).map_err(|e| e.to_string())?;
+    let report = collection.import_deck(imported.deck.clone(), imported.events, on_existing).map_err(|e| match e {
+        // The deck is checked as the file it will become; name the file
+        // the user gave instead, which exists.
+        store::StoreError::InvalidDeck(e) => format!("{shown}: the imported deck is not valid: {}", e.kind),
+        e => e.to_string(),
+    })?;
     let mut out = format!(
         "imported {} cards and {reviews} reviews into deck {:?} ({}); skipped {}; {} events added to the log, {} already there\n",
         report.cards,
@@ -383,19 +441,29 @@ pub fn import(
 /// bundled one) with its review history, in the format of the extension.
 ///
 /// # Errors
-/// No such deck, an unknown extension, or a failed write.
-pub fn export(data_dir: &Option<PathBuf>, profile: &str, deck: &str, to: &Path) -> Result<String, String> {
+/// No such deck, an unknown extension, a target inside the data folder, an
+/// existing target without `force`, or a failed write.
+pub fn export(
+    data_dir: &Option<PathBuf>,
+    profile: &str,
+    deck: &str,
+    to: &Path,
+    force: bool,
+    warnings: &mut Vec<String>,
+) -> Result<String, String> {
     use crate::interop::{self, Format, Progress};
     let shown = to.display().to_string();
     let Some(format) = Format::from_path(to) else {
         return Err(format!("{shown}: unknown file type: export to a .apkg, .csv, .tsv, .txt or .json file"));
     };
-    let collection = open(data_dir, profile, false)?;
-    let library = store::load_library(&collection.profile().decks_dir());
+    let collection = open(data_dir, profile, false, warnings)?;
+    let library = library(&collection, warnings);
     let Some(loaded) = library.decks.iter().find(|d| d.deck.id.0 == deck || d.deck.title == deck) else {
         let known: Vec<&str> = library.decks.iter().map(|d| d.deck.id.0.as_str()).collect();
         return Err(format!("there is no deck {deck:?}; the decks are: {}", known.join(", ")));
     };
+    let data = store::data_dir(data_dir.as_deref()).map_err(|e| e.to_string())?;
+    store::check_export_target(&data, to, force).map_err(|e| e.to_string())?;
     let events = collection.export_events(&loaded.deck.id).map_err(|e| e.to_string())?;
     let in_log = events.iter().filter(|e| matches!(e.action, crate::revlog::Action::Review { .. })).count();
     let write = |bytes: Vec<u8>| store::write_atomic(to, &bytes).map_err(|e| format!("cannot write {shown}: {e}"));

@@ -1,6 +1,6 @@
 //! Review histories for evaluating and fitting the scheduler: from a
 //! profile's log or from a review-history CSV (the format of
-//! `shared/data/revlog-py-fsrs`). Elapsed days follow the day rollover, and
+//! `tests/data/revlog-py-fsrs`). Elapsed days follow the day rollover, and
 //! same-day reviews have zero elapsed days, as FSRS expects.
 
 use std::collections::BTreeMap;
@@ -52,6 +52,9 @@ pub enum HistoryError {
     Fsrs(String),
 }
 
+/// The longest value an error quotes, in characters.
+const QUOTE_CHARS: usize = 80;
+
 /// The header of a review-history CSV.
 pub const CSV_HEADER: &str = "card_id,review_rating,review_time,review_duration";
 
@@ -64,7 +67,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<Review>, HistoryError> {
     let mut lines = text.lines();
     let header = lines.next().unwrap_or("").trim_start_matches('\u{feff}').trim();
     if header != CSV_HEADER {
-        return Err(HistoryError::Header(header.to_owned()));
+        return Err(HistoryError::Header(crate::text::shorten(header, QUOTE_CHARS)));
     }
     let mut reviews = Vec::new();
     for (i, line) in lines.enumerate() {
@@ -77,13 +80,14 @@ pub fn parse_csv(text: &str) -> Result<Vec<Review>, HistoryError> {
         let [card, rating, time, _duration] = fields.as_slice() else {
             return Err(row(format!("expected 4 fields, found {}", fields.len())));
         };
-        let card: i64 = card.parse().map_err(|_| row(format!("card_id {card:?} is not a number")))?;
+        let quote = |value: &str| format!("{:?}", crate::text::shorten(value, QUOTE_CHARS));
+        let card: i64 = card.parse().map_err(|_| row(format!("card_id {} is not a number", quote(card))))?;
         let rating = rating
             .parse::<u8>()
             .ok()
             .and_then(|n| Rating::try_from(n).ok())
-            .ok_or_else(|| row(format!("review_rating {rating:?} is not 1 to 4")))?;
-        let at = parse_time(time).ok_or_else(|| row(format!("review_time {time:?} is not an ISO 8601 time")))?;
+            .ok_or_else(|| row(format!("review_rating {} is not 1 to 4", quote(rating))))?;
+        let at = parse_time(time).ok_or_else(|| row(format!("review_time {} is not an ISO 8601 time", quote(time))))?;
         reviews.push(Review { card, at, rating });
     }
     Ok(reviews)
@@ -125,10 +129,19 @@ pub fn from_events<'a>(events: impl IntoIterator<Item = &'a crate::revlog::Event
     reviews
 }
 
+/// How many of one card's reviews feed fitting and evaluation: its first
+/// `MAX_REVIEWS_PER_CARD`. Each review makes an item holding the card's
+/// whole history up to it, so an unbounded card would cost memory in the
+/// square of its review count (20,000 reviews of one card needed over
+/// 2 GB); with this bound memory grows linearly with the history. Real
+/// cards stay far below it (the most reviewed card of the history in
+/// `tests/data` has 54 reviews), so figures on real histories are unchanged.
+pub const MAX_REVIEWS_PER_CARD: usize = 128;
+
 /// FSRS training items: for each card, one item per review after the
-/// first, holding the card's reviews up to it with elapsed days counted on
-/// study days (rollover at `rollover_hour`). Returns the items and the card
-/// of each.
+/// first (up to its [`MAX_REVIEWS_PER_CARD`]th), holding the card's reviews
+/// up to it with elapsed days counted on study days (rollover at
+/// `rollover_hour`). Returns the items and the card of each.
 pub fn fsrs_items(reviews: &[Review], rollover_hour: u8) -> (Vec<fsrs::FSRSItem>, Vec<i64>) {
     let mut by_card: BTreeMap<i64, Vec<Review>> = BTreeMap::new();
     for review in reviews {
@@ -138,9 +151,9 @@ pub fn fsrs_items(reviews: &[Review], rollover_hour: u8) -> (Vec<fsrs::FSRSItem>
     let mut cards = Vec::new();
     for (card, mut list) in by_card {
         list.sort_by_key(|r| r.at.unix_ms);
-        let mut history: Vec<fsrs::FSRSReview> = Vec::with_capacity(list.len());
+        let mut history: Vec<fsrs::FSRSReview> = Vec::with_capacity(list.len().min(MAX_REVIEWS_PER_CARD));
         let mut previous_day = None;
-        for review in &list {
+        for review in list.iter().take(MAX_REVIEWS_PER_CARD) {
             let day = review.at.day(rollover_hour);
             let delta_t = previous_day.map_or(0, |p| day.since(p).max(0) as u32);
             previous_day = Some(day);

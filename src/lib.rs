@@ -22,6 +22,7 @@ pub mod store;
 pub mod study;
 pub mod text;
 pub mod time;
+#[cfg(feature = "ui")]
 pub mod ui;
 
 pub use deck::{Card, CardId, CardKind, Deck, DeckError, DeckErrorKind, DeckId, Source};

@@ -61,6 +61,15 @@ enum ProfileAction {
     },
 }
 
+/// What a headless command does with warnings (printed to stderr with
+/// their file and line, as the window shows them).
+#[derive(Debug, Clone, Copy, clap::Args)]
+struct Warnings {
+    /// Exit non-zero on any warning (an unreadable log line, a broken deck, a setting out of range)
+    #[arg(long)]
+    strict: bool,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Validate deck files (default: the bundled decks) and exit non-zero on any error
@@ -79,12 +88,16 @@ enum Command {
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        warnings: Warnings,
     },
     /// Score the scheduler's predictions (log loss, RMSE over bins, AUC) on a review history
     Eval {
         /// A review-history CSV (card_id,review_rating,review_time,review_duration) instead of the profile's own
         #[arg(long, value_name = "FILE")]
         history: Option<PathBuf>,
+        #[command(flatten)]
+        warnings: Warnings,
     },
     /// Print a mock exam and its answer key, from the same generator as the app
     Exam {
@@ -106,6 +119,8 @@ enum Command {
         /// Output: json or markdown
         #[arg(long = "format", value_name = "FORMAT", default_value = "markdown")]
         output: String,
+        #[command(flatten)]
+        warnings: Warnings,
     },
     /// List, create, rename or delete profiles (deleting moves the folder to the trash)
     Profiles {
@@ -143,20 +158,29 @@ enum Command {
         /// CSV: the first row is a header (true) or a card (false) [default: guessed]
         #[arg(long, value_name = "BOOL")]
         header: Option<bool>,
+        #[command(flatten)]
+        warnings: Warnings,
     },
     /// Export a deck with its review history; the extension of FILE gives the format (.apkg, .csv, .tsv, .json)
     Export {
         /// The deck's id (or title)
         deck: String,
-        /// The file to write
+        /// The file to write (never inside the data folder)
         #[arg(long, value_name = "FILE")]
         to: PathBuf,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        warnings: Warnings,
     },
     /// Fit FSRS parameters to a review history; on the profile's own history, store them
     Optimize {
         /// A review-history CSV instead of the profile's own (the parameters are printed, not stored)
         #[arg(long, value_name = "FILE")]
         history: Option<PathBuf>,
+        #[command(flatten)]
+        warnings: Warnings,
     },
 }
 
@@ -165,11 +189,21 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Check { source, decks, strict }) => run_check(source, decks, strict),
-        Some(Command::Due { json }) => report(commands::due(&cli.data_dir, &cli.profile, json)),
-        Some(Command::Eval { ref history }) => report(commands::eval(&cli.data_dir, &cli.profile, history.as_deref())),
-        Some(Command::Exam { count, seed, ref decks, ref tags, ref formats, ref output }) => {
+        Some(Command::Due { json, warnings }) => {
+            let mut found = Vec::new();
+            report_warned(commands::due(&cli.data_dir, &cli.profile, json, &mut found), &found, warnings)
+        }
+        Some(Command::Eval { ref history, warnings }) => {
+            let mut found = Vec::new();
+            let result = commands::eval(&cli.data_dir, &cli.profile, history.as_deref(), &mut found);
+            report_warned(result, &found, warnings)
+        }
+        Some(Command::Exam { count, seed, ref decks, ref tags, ref formats, ref output, warnings }) => {
             let seed = seed.unwrap_or_else(rand::random);
-            report(commands::exam(&cli.data_dir, &cli.profile, count, seed, decks, tags, formats, output))
+            let mut found = Vec::new();
+            let result =
+                commands::exam(&cli.data_dir, &cli.profile, count, seed, decks, tags, formats, output, &mut found);
+            report_warned(result, &found, warnings)
         }
         Some(Command::Profiles { ref action }) => report(profiles(&cli.data_dir, action.as_ref())),
         Some(Command::Import {
@@ -183,6 +217,7 @@ fn main() -> ExitCode {
             note_col,
             kind_col,
             header,
+            warnings,
         }) => {
             let columns = commands::CsvColumns {
                 question: question_col,
@@ -193,11 +228,19 @@ fn main() -> ExitCode {
                 kind: kind_col,
                 header,
             };
-            report(commands::import(&cli.data_dir, &cli.profile, file, deck.as_deref(), &columns, replace))
+            let mut found = Vec::new();
+            let result =
+                commands::import(&cli.data_dir, &cli.profile, file, deck.as_deref(), &columns, replace, &mut found);
+            report_warned(result, &found, warnings)
         }
-        Some(Command::Export { ref deck, ref to }) => report(commands::export(&cli.data_dir, &cli.profile, deck, to)),
-        Some(Command::Optimize { ref history }) => {
-            report(commands::optimize(&cli.data_dir, &cli.profile, history.as_deref()))
+        Some(Command::Export { ref deck, ref to, force, warnings }) => {
+            let mut found = Vec::new();
+            report_warned(commands::export(&cli.data_dir, &cli.profile, deck, to, force, &mut found), &found, warnings)
+        }
+        Some(Command::Optimize { ref history, warnings }) => {
+            let mut found = Vec::new();
+            let result = commands::optimize(&cli.data_dir, &cli.profile, history.as_deref(), &mut found);
+            report_warned(result, &found, warnings)
         }
         None => run_window(cli, start),
     }
@@ -218,11 +261,7 @@ fn profiles(data_dir: &Option<PathBuf>, action: Option<&ProfileAction>) -> Resul
             if !store::list_profiles(&dir).map_err(|e| e.to_string())?.contains(from) {
                 return Err(format!("there is no profile named {from:?}"));
             }
-            // Holding the lock proves no window has the profile open.
-            let device =
-                store::device_id(&store::device_id_file(&dir, data_dir.is_some())).map_err(|e| e.to_string())?;
-            let open = store::Collection::open(&dir, from, &device).map_err(|e| e.to_string())?;
-            drop(open);
+            // It takes the profile's locks: a profile open in a window is refused.
             store::rename_profile(&dir, from, to).map_err(|e| e.to_string())?;
             Ok(format!("renamed profile {from:?} to {to:?}\n"))
         }
@@ -239,6 +278,21 @@ fn profiles(data_dir: &Option<PathBuf>, action: Option<&ProfileAction>) -> Resul
     }
 }
 
+/// Prints a headless command's warnings to stderr (each names its file and
+/// line), then its output or error; with `--strict` any warning makes the
+/// exit code non-zero (after the output).
+fn report_warned(result: Result<String, String>, found: &[String], warnings: Warnings) -> ExitCode {
+    for warning in found {
+        eprintln!("yadgar: warning: {}", readable(warning));
+    }
+    let code = report(result);
+    if warnings.strict && !found.is_empty() && code == ExitCode::SUCCESS {
+        eprintln!("yadgar: {} warnings and --strict: exiting with an error", found.len());
+        return ExitCode::from(2);
+    }
+    code
+}
+
 /// Prints a headless command's output, or its error, and sets the exit code.
 fn report(result: Result<String, String>) -> ExitCode {
     match result {
@@ -247,10 +301,16 @@ fn report(result: Result<String, String>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("yadgar: {e}");
+            eprintln!("yadgar: {}", readable(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// A message cut to a readable length: some quote a value from a file,
+/// which may be megabytes long.
+fn readable(message: &str) -> String {
+    yadgar::text::shorten(message, 2000)
 }
 
 fn run_window(cli: Cli, start: Instant) -> ExitCode {

@@ -210,3 +210,13 @@ pub fn dates_in(normalised: &str) -> Vec<WrittenDate> {
     }
     out
 }
+
+/// `text` cut to `max_chars` characters, ending in "… (N bytes in all)"
+/// when it was longer, so that an error quoting a huge value stays
+/// readable.
+pub fn shorten(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        None => text.to_owned(),
+        Some((end, _)) => format!("{}… ({} bytes in all)", text.get(..end).unwrap_or(""), text.len()),
+    }
+}

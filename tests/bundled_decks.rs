@@ -5,7 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+
+#[path = "support/source.rs"]
+mod support;
 
 use yadgar::deck::Library;
 use yadgar::ground::SourceText;
@@ -21,15 +23,18 @@ fn library() -> Library {
     library
 }
 
-fn source() -> SourceText {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/source/000_83dd1603bd5d726b.txt");
-    SourceText::new(&std::fs::read_to_string(&path).expect("the source text beside the repository"))
+/// The source text, or `None` when it is not on this machine (see
+/// `support/source.rs`: skipped with a line, failed on CI).
+fn source() -> Option<SourceText> {
+    let path = support::source_path()?;
+    Some(SourceText::new(&std::fs::read_to_string(&path).expect("the source text is readable")))
 }
 
 #[test]
 fn every_paragraph_is_cited_by_several_cards() {
-    let source = source();
-    assert_eq!(source.paragraph_count(), 34);
+    if let Some(source) = source() {
+        assert_eq!(source.paragraph_count(), 34);
+    }
     let mut per_paragraph: BTreeMap<u32, usize> = BTreeMap::new();
     for loaded in &library().decks {
         for card in &loaded.deck.cards {
@@ -108,7 +113,7 @@ fn every_card_has_one_era_a_topic_a_note_and_a_source() {
 
 #[test]
 fn every_answer_is_grounded_in_its_paragraph() {
-    let source = source();
+    let Some(source) = source() else { return };
     let mut problems = Vec::new();
     for loaded in &library().decks {
         for card in &loaded.deck.cards {

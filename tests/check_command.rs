@@ -2,12 +2,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn source_text() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/source/000_83dd1603bd5d726b.txt")
-}
+#[path = "support/source.rs"]
+mod support;
 
 fn yadgar(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_yadgar")).args(args).output().expect("run yadgar");
@@ -32,7 +31,7 @@ const DECK: &str = r#"{"format": 1, "id": "mine", "title": "Mine", "cards": [
 
 #[test]
 fn the_bundled_decks_pass_with_the_source() {
-    let source = source_text();
+    let Some(source) = support::source_path() else { return };
     let (ok, stdout, stderr) = yadgar(&["check", "--source", &source.display().to_string()]);
     assert!(ok, "stdout: {stdout}\nstderr: {stderr}");
     assert!(stdout.starts_with("ok: 4 decks, "), "{stdout}");
@@ -52,7 +51,7 @@ fn a_bad_deck_fails_with_its_file_and_line() {
 fn an_ungrounded_card_is_named_with_its_paragraph() {
     let dir = tempfile::tempdir().expect("temp dir");
     let deck = write(dir.path(), "mine.json", DECK);
-    let source = source_text();
+    let Some(source) = support::source_path() else { return };
     let (ok, stdout, stderr) = yadgar(&["check", "--source", &source.display().to_string(), &deck]);
     assert!(!ok, "{stdout}");
     assert_eq!(

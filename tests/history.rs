@@ -1,5 +1,5 @@
 //! Evaluating and fitting the scheduler on the real review history in
-//! `shared/data/revlog-py-fsrs`, and the headless `due`, `eval` and
+//! `tests/data/revlog-py-fsrs` (MIT, copied with its licence), and the headless `due`, `eval` and
 //! `optimize` commands.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -11,7 +11,7 @@ use yadgar::history::{HistoryError, evaluate, optimize, parse_csv};
 
 fn shared_history() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/revlog-py-fsrs/review_logs_josh_1711744352250_to_1728234780857.csv")
+        .join("tests/data/revlog-py-fsrs/review_logs_josh_1711744352250_to_1728234780857.csv")
 }
 
 fn yadgar(args: &[&str]) -> (bool, String, String) {

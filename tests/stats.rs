@@ -300,7 +300,7 @@ fn the_journal_kept_while_grading_equals_a_full_replay_and_is_rebuilt_after_a_sn
 
 fn shared_history() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/revlog-py-fsrs/review_logs_josh_1711744352250_to_1728234780857.csv")
+        .join("tests/data/revlog-py-fsrs/review_logs_josh_1711744352250_to_1728234780857.csv")
 }
 
 #[test]

@@ -286,14 +286,31 @@ fn a_csv_file_is_imported_with_its_column_mapping_and_a_deck_exported_in_the_bac
     wait_for(&mut harness, "The old deck was kept as");
     assert!(dir.path().join("profiles/default/trash").read_dir().unwrap().next().is_some());
 
-    // Export the first (bundled) deck to CSV.
-    let out = dir.path().join("dates.csv");
+    // Export the first (bundled) deck to CSV, outside the data folder.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = elsewhere.path().join("dates.csv");
     set_field(&mut harness, "Export to:", &out.display().to_string());
     click(&mut harness, "Export");
     let dates = yadgar::deck::Library::bundled().decks[0].deck.cards.len();
     wait_for(&mut harness, &format!("Exported {dates} cards to"));
     let written = std::fs::read_to_string(&out).unwrap();
     assert!(written.lines().count() > 89, "{written}");
+    // An existing file is replaced only after "Replace"; the data folder never.
+    std::fs::write(&out, "mine").unwrap();
+    click(&mut harness, "Export");
+    assert!(shows(&harness, &format!("Replace {}?", out.display())));
+    click(&mut harness, "Cancel");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "mine");
+    click(&mut harness, "Export");
+    click(&mut harness, "Replace");
+    wait_for(&mut harness, "Exported 89 cards to");
+    assert!(std::fs::read_to_string(&out).unwrap().lines().count() > 89);
+    let inside = dir.path().join("profiles/default/profile.json");
+    let settings = std::fs::read(&inside).unwrap();
+    set_field(&mut harness, "Export to:", &inside.display().to_string());
+    click(&mut harness, "Export");
+    assert!(shows(&harness, "inside Yadgar's data folder"));
+    assert_eq!(std::fs::read(&inside).unwrap(), settings);
 
     // The imported deck is in the browser.
     click(&mut harness, "Back to the browser");

@@ -59,6 +59,31 @@ const MS_PER_DAY: i64 = 86_400_000;
 /// collection is not an Anki database, no card could be made, or the user
 /// cancelled. Nothing is returned in part.
 pub fn read(path: &Path, deck_name: Option<&str>, progress: &Progress) -> Result<Imported, InteropError> {
+    read_with_limit(path, deck_name, progress, MAX_COLLECTION_BYTES)
+}
+
+/// The largest collection a package may unpack to: 1 GiB, far above any
+/// deck's (a collection of 100,000 notes with their history is a few
+/// hundred MB). A zip or zstd bomb is stopped at this size while it is
+/// streamed to the temporary copy, before it fills the disk.
+pub const MAX_COLLECTION_BYTES: u64 = 1 << 30;
+
+/// Free space kept in the temporary folder: the copy stops when less
+/// would be left.
+const KEEP_FREE_BYTES: u64 = 256 << 20;
+
+/// [`read`] with the largest unpacked collection given (tests use a small one).
+///
+/// # Errors
+/// As [`read`], and [`InteropError::TooLarge`] when the collection unpacks
+/// to more than `max_bytes`, [`InteropError::NoSpace`] when the temporary
+/// folder would fill up.
+pub fn read_with_limit(
+    path: &Path,
+    deck_name: Option<&str>,
+    progress: &Progress,
+    max_bytes: u64,
+) -> Result<Imported, InteropError> {
     progress.step(0.0)?;
     let file = std::fs::File::open(path).map_err(|source| InteropError::Io { path: path.to_path_buf(), source })?;
     let mut zip = zip::ZipArchive::new(file)
@@ -73,19 +98,31 @@ pub fn read(path: &Path, deck_name: Option<&str>, progress: &Progress) -> Result
     {
         let member = zip.by_name(entry).map_err(|e| bad(e.to_string()))?;
         let size = member.size().max(1);
+        let too_large = || InteropError::TooLarge { path: path.to_path_buf(), limit: max_bytes };
+        if member.size() > max_bytes {
+            return Err(too_large());
+        }
+        let temp_dir = db_file.path().parent().map(Path::to_path_buf).unwrap_or_else(std::env::temp_dir);
+        let limits = CopyLimits { max_bytes, temp_dir: &temp_dir };
         if entry.ends_with("anki21b") {
             let decoder = ruzstd::decoding::StreamingDecoder::new(member)
                 .map_err(|e| bad(format!("not zstd-compressed as expected ({e})")))?;
-            copy_with_progress(decoder, db_file.as_file_mut(), size * 4, progress, 0.3).map_err(|e| match e {
-                CopyError::Read(e) => bad(format!("cannot decompress it ({e})")),
-                CopyError::Write(e) => io(db_file.path(), e),
-                CopyError::Cancelled => InteropError::Cancelled,
-            })?;
+            copy_with_progress(decoder, db_file.as_file_mut(), size * 4, progress, 0.3, &limits).map_err(
+                |e| match e {
+                    CopyError::Read(e) => bad(format!("cannot decompress it ({e})")),
+                    CopyError::Write(e) => io(db_file.path(), e),
+                    CopyError::Cancelled => InteropError::Cancelled,
+                    CopyError::TooLarge => too_large(),
+                    CopyError::NoSpace(free) => InteropError::NoSpace { dir: temp_dir.clone(), free },
+                },
+            )?;
         } else {
-            copy_with_progress(member, db_file.as_file_mut(), size, progress, 0.3).map_err(|e| match e {
+            copy_with_progress(member, db_file.as_file_mut(), size, progress, 0.3, &limits).map_err(|e| match e {
                 CopyError::Read(e) => bad(e.to_string()),
                 CopyError::Write(e) => io(db_file.path(), e),
                 CopyError::Cancelled => InteropError::Cancelled,
+                CopyError::TooLarge => too_large(),
+                CopyError::NoSpace(free) => InteropError::NoSpace { dir: temp_dir.clone(), free },
             })?;
         }
     }
@@ -107,29 +144,68 @@ enum CopyError {
     Read(std::io::Error),
     Write(std::io::Error),
     Cancelled,
+    TooLarge,
+    /// The free bytes left in the temporary folder.
+    NoSpace(u64),
+}
+
+/// How far an unpacked collection may grow.
+struct CopyLimits<'a> {
+    max_bytes: u64,
+    temp_dir: &'a Path,
 }
 
 /// Copies `from` into `to`, reporting progress up to `share` of the whole
-/// (estimated from `expected` bytes) and stopping on cancel.
+/// (estimated from `expected` bytes) and stopping on cancel, past
+/// `limits.max_bytes`, or when the temporary folder runs low on space
+/// (checked every 32 MiB).
 fn copy_with_progress(
     mut from: impl Read,
     to: &mut std::fs::File,
     expected: u64,
     progress: &Progress,
     share: f64,
+    limits: &CopyLimits<'_>,
 ) -> Result<(), CopyError> {
     let mut buffer = vec![0u8; 1 << 16];
     let mut done = 0u64;
+    let mut next_space_check = 0u64;
     loop {
         let n = from.read(&mut buffer).map_err(CopyError::Read)?;
         if n == 0 {
             return to.flush().map_err(CopyError::Write);
+        }
+        if done + n as u64 > limits.max_bytes {
+            return Err(CopyError::TooLarge);
+        }
+        if done >= next_space_check {
+            next_space_check = done + (32 << 20);
+            if let Some(free) = free_space(limits.temp_dir)
+                && free < KEEP_FREE_BYTES + (32 << 20)
+            {
+                return Err(CopyError::NoSpace(free));
+            }
         }
         to.write_all(buffer.get(..n).unwrap_or(&[])).map_err(CopyError::Write)?;
         done += n as u64;
         if progress.step(share * (done as f64 / expected as f64).min(1.0)).is_err() {
             return Err(CopyError::Cancelled);
         }
+    }
+}
+
+/// The bytes free to this user in the file system of `dir`, when the
+/// system says.
+fn free_space(dir: &Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let stat = rustix::fs::statvfs(dir).ok()?;
+        Some(stat.f_bavail.saturating_mul(stat.f_frsize))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
     }
 }
 

@@ -226,7 +226,11 @@ pub fn read(bytes: &[u8], options: &CsvOptions, title: &str) -> Result<Imported,
                 let names: Vec<&str> = CardKind::ALL.iter().map(|k| k.name()).collect();
                 return Err(InteropError::Csv {
                     line,
-                    reason: format!("kind {kind_text:?} is not one of {}", names.join(", ")),
+                    reason: format!(
+                        "kind {:?} is not one of {}",
+                        crate::text::shorten(kind_text, 80),
+                        names.join(", ")
+                    ),
                 });
             };
             kind
@@ -241,7 +245,8 @@ pub fn read(bytes: &[u8], options: &CsvOptions, title: &str) -> Result<Imported,
                     return Err(InteropError::Csv {
                         line,
                         reason: format!(
-                            "paragraph {paragraph_text:?} is not a number from 1: fix it or leave it empty"
+                            "paragraph {:?} is not a number from 1: fix it or leave it empty",
+                            crate::text::shorten(paragraph_text, 80)
                         ),
                     });
                 }

@@ -103,6 +103,29 @@ pub enum InteropError {
         /// The file.
         path: PathBuf,
     },
+    /// The collection inside the package unpacks to more than the limit.
+    #[error(
+        "{path}: the collection inside unpacks to more than {} MiB, far more than any deck: it was not imported (a damaged or malicious package); export the deck again from Anki",
+        limit >> 20
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The temporary folder is nearly full.
+    #[error(
+        "the temporary folder {} has only {} MiB free, too little to unpack the package: free some space and import again",
+        dir.display(),
+        free >> 20
+    )]
+    NoSpace {
+        /// The temporary folder.
+        dir: PathBuf,
+        /// Bytes free.
+        free: u64,
+    },
     /// The collection inside the package cannot be read as a database.
     #[error("{path}: the collection inside ({entry}) cannot be read: {reason}; export the deck again from Anki")]
     BadCollection {

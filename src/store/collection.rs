@@ -80,6 +80,10 @@ struct Snapshot {
     settings: String,
     files: Vec<SnapshotFile>,
     progress: Progress,
+    /// Warnings about the lines the snapshot covers (unreadable or torn
+    /// lines), shown again on every open, as a full replay would.
+    #[serde(default)]
+    log_warnings: Vec<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -99,14 +103,20 @@ pub struct Collection {
     preferences: Preferences,
     /// Why `profile.json` cannot be written, if it could not be read.
     settings_error: Option<String>,
+    /// Values in `profile.json` that could not be used, kept as written.
+    kept_settings: Vec<KeptValue>,
     scheduler: Scheduler,
     progress: Progress,
     writer: Option<LogWriter>,
     /// Why this build must not write the log, if so.
     read_only: Option<String>,
     warnings: Vec<String>,
+    /// Set when a saved write could not be replayed into `progress`: why.
+    stale: Option<String>,
     /// For each log, the bytes replayed into `progress` (complete lines).
     covered: Vec<(PathBuf, u64)>,
+    /// Warnings about lines within `covered`, kept in the snapshot.
+    log_warnings: Vec<String>,
     _lock: Option<File>,
 }
 
@@ -146,6 +156,8 @@ struct Loaded {
     progress: Progress,
     read_only: Option<String>,
     covered: Vec<(PathBuf, u64)>,
+    /// Warnings about lines of the logs read (also in the open's warnings).
+    log_warnings: Vec<String>,
 }
 
 impl Collection {
@@ -172,10 +184,12 @@ impl Collection {
         let profile = Profile::open_or_create(data_dir, name)?;
         let lock = if writable { Some(lock_profile(&profile, device)?) } else { None };
         let mut warnings = Vec::new();
-        let (settings, preferences, settings_error) = read_settings(&profile)?;
+        let ReadSettings { settings, preferences, error: settings_error, warnings: setting_warnings, kept } =
+            read_settings(&profile)?;
         if let Some(e) = &settings_error {
             warnings.push(e.clone());
         }
+        warnings.extend(setting_warnings);
         let scheduler = match Scheduler::new(settings.clone()) {
             Ok(s) => s,
             Err(e) => {
@@ -185,7 +199,8 @@ impl Collection {
             }
         };
         let settings = scheduler.settings().clone();
-        let Loaded { progress, mut read_only, covered } = load_progress(&profile, &scheduler, &mut warnings)?;
+        let Loaded { progress, mut read_only, covered, log_warnings } =
+            load_progress(&profile, &scheduler, &mut warnings)?;
         if !writable {
             read_only.get_or_insert_with(|| "this profile was opened to read only".to_owned());
         }
@@ -202,12 +217,15 @@ impl Collection {
             settings,
             preferences,
             settings_error,
+            kept_settings: kept,
             scheduler,
             progress,
             writer,
             read_only,
             warnings,
+            stale: None,
             covered,
+            log_warnings,
             _lock: lock,
         })
     }
@@ -236,7 +254,8 @@ impl Collection {
         if let Some(e) = &self.settings_error {
             return Err(StoreError::ReadOnly(e.clone()));
         }
-        write_settings(&self.profile, &self.settings, &preferences)?;
+        write_settings(&self.profile, &self.settings, &preferences, &self.kept_settings)?;
+        self.kept_settings = still_kept(&self.kept_settings, &self.settings, &preferences);
         self.preferences = preferences;
         Ok(())
     }
@@ -297,9 +316,14 @@ impl Collection {
             _ => now.unix_ms,
         };
         let event = Event::new(id, Moment::new(at_ms, now.offset_s), deck.clone(), card.clone(), action);
+        if self.stale.is_some() {
+            self.rebuild_after_saved_write();
+        }
         self.append(&event)?;
+        // The event is on disk: from here on it is saved, whatever happens
+        // to the state on screen.
         if self.progress.apply(&self.scheduler, event).is_err() {
-            self.replay_all()?;
+            self.rebuild_after_saved_write();
         }
         Ok(id)
     }
@@ -328,11 +352,14 @@ impl Collection {
                 Event::new(id, Moment::new(at_ms, now.offset_s), deck.clone(), card.clone(), action.clone())
             })
             .collect();
+        if self.stale.is_some() {
+            self.rebuild_after_saved_write();
+        }
         self.append_events(&events)?;
         let n = events.len();
         for event in events {
             if self.progress.apply(&self.scheduler, event).is_err() {
-                self.replay_all()?;
+                self.rebuild_after_saved_write();
                 break;
             }
         }
@@ -347,6 +374,30 @@ impl Collection {
         let Some(last) = self.progress.undoable.last().cloned() else { return Ok(None) };
         self.record(&last.key.0, &last.key.1, Action::Undo { target: last.id }, now)?;
         Ok(Some(last))
+    }
+
+    /// Rebuilds the state from the logs after a write that is already on
+    /// disk. If the logs cannot be read now, the write still counts as
+    /// saved: a warning says the screen may lag behind, and the rebuild is
+    /// tried again before the next write.
+    pub(super) fn rebuild_after_saved_write(&mut self) {
+        match self.replay_all() {
+            Ok(()) => self.stale = None,
+            Err(e) => {
+                let warning = format!(
+                    "your last change was saved, but the cards on screen could not be brought up to date ({e}): close and reopen the profile"
+                );
+                if self.stale.as_deref() != Some(warning.as_str()) {
+                    self.warnings.push(warning.clone());
+                }
+                self.stale = Some(warning);
+            }
+        }
+    }
+
+    /// Why the state on screen may lag behind the saved log, if it does.
+    pub fn stale_reason(&self) -> Option<&str> {
+        self.stale.as_deref()
     }
 
     fn append(&mut self, event: &Event) -> Result<(), StoreError> {
@@ -364,7 +415,8 @@ impl Collection {
             return Err(StoreError::ReadOnly(e.clone()));
         }
         let scheduler = Scheduler::new(settings.clone()).map_err(StoreError::Settings)?;
-        write_settings(&self.profile, &settings, &self.preferences)?;
+        write_settings(&self.profile, &settings, &self.preferences, &self.kept_settings)?;
+        self.kept_settings = still_kept(&self.kept_settings, &settings, &self.preferences);
         self.scheduler = scheduler;
         self.settings = settings;
         self.replay_all()
@@ -379,6 +431,7 @@ impl Collection {
         let loaded = full_replay(&self.profile, &self.scheduler, &mut warnings)?;
         self.progress = loaded.progress;
         self.covered = loaded.covered;
+        self.log_warnings = loaded.log_warnings;
         Ok(())
     }
 
@@ -441,6 +494,7 @@ impl Collection {
             settings: serde_json::to_string(&self.settings).unwrap_or_default(),
             files,
             progress: self.progress.clone(),
+            log_warnings: self.log_warnings.clone(),
         };
         let path = self.profile.dir.join(SNAPSHOT_FILE);
         let bytes = serde_json::to_vec(&snapshot).map_err(|e| io(&path, std::io::Error::other(e)))?;
@@ -556,7 +610,9 @@ impl Collection {
         let mut bytes = json.into_bytes();
         bytes.push(b'\n');
         write_atomic(&path, &bytes).map_err(|source| io(&path, source))?;
-        self.replay_all()?;
+        // The deck file is written: the import is done, even if the state
+        // cannot be rebuilt right now.
+        self.rebuild_after_saved_write();
         Ok(ImportReport {
             deck: deck.id.clone(),
             path,
@@ -718,47 +774,217 @@ fn lock_profile(profile: &Profile, device: &str) -> Result<File, StoreError> {
     Ok(file)
 }
 
-fn read_settings(profile: &Profile) -> Result<(Settings, Preferences, Option<String>), StoreError> {
+/// A setting or preference in `profile.json` that could not be used: its
+/// section, key and the value as written, kept so that a save of other
+/// settings never writes over it (only a new value for this key does).
+#[derive(Debug, Clone, PartialEq)]
+struct KeptValue {
+    section: &'static str,
+    key: String,
+    raw: serde_json::Value,
+    /// The value used instead (the default), or `None` for an unknown key.
+    fallback: Option<serde_json::Value>,
+}
+
+/// What `profile.json` gave: settings, preferences, why the whole file
+/// cannot be written (if so), warnings, and values kept as written.
+struct ReadSettings {
+    settings: Settings,
+    preferences: Preferences,
+    error: Option<String>,
+    warnings: Vec<String>,
+    kept: Vec<KeptValue>,
+}
+
+/// Locks held on every `lock-*` file of a profile folder, proving that no
+/// Yadgar on this computer has it open. A lock file synced in from another
+/// computer is not locked here, so it never blocks.
+pub(super) struct FolderLocks(#[allow(dead_code)] Vec<File>);
+
+/// Takes the lock of every device in `dir` (the profile `name`), as opening
+/// it would, so a profile open in a window is never renamed or deleted.
+///
+/// # Errors
+/// [`StoreError::Locked`] with the pid of the process that has it open, or
+/// a lock file that cannot be opened.
+pub(super) fn lock_folder(dir: &Path, name: &str) -> Result<FolderLocks, StoreError> {
+    let mut held = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|s| io(dir, s))?;
+    for entry in entries {
+        let path = entry.map_err(|s| io(dir, s))?.path();
+        if !path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("lock-")) || !path.is_file() {
+            continue;
+        }
+        let mut file = std::fs::OpenOptions::new().read(true).write(true).open(&path).map_err(|s| io(&path, s))?;
+        match file.try_lock() {
+            Ok(()) => held.push(file),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut text = String::new();
+                let _ = file.read_to_string(&mut text);
+                return Err(StoreError::Locked { profile: name.to_owned(), pid: text.trim().parse::<u32>().ok() });
+            }
+            Err(std::fs::TryLockError::Error(source)) => return Err(io(&path, source)),
+        }
+    }
+    Ok(FolderLocks(held))
+}
+
+fn read_settings(profile: &Profile) -> Result<ReadSettings, StoreError> {
     let path = profile.dir.join("profile.json");
+    let defaults = |error: Option<String>| ReadSettings {
+        settings: Settings::default(),
+        preferences: Preferences::default(),
+        error,
+        warnings: Vec::new(),
+        kept: Vec::new(),
+    };
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let (settings, preferences) = (Settings::default(), Preferences::default());
-            write_settings(profile, &settings, &preferences)?;
-            return Ok((settings, preferences, None));
+            write_settings(profile, &Settings::default(), &Preferences::default(), &[])?;
+            return Ok(defaults(None));
         }
         Err(source) => return Err(io(&path, source)),
     };
-    match serde_json::from_slice::<ProfileFile>(&bytes) {
-        Ok(file) if file.format > PROFILE_FORMAT => Ok((
-            Settings::default(),
-            Preferences::default(),
-            Some(format!(
-                "{}: written by a newer Yadgar (format {}); update Yadgar to change settings",
-                path.display(),
-                file.format
-            )),
-        )),
-        Ok(file) => Ok((file.settings, file.preferences, None)),
-        Err(e) => Ok((
-            Settings::default(),
-            Preferences::default(),
-            Some(format!(
+    let value = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Object(map)) => map,
+        Ok(_) => {
+            return Ok(defaults(Some(format!(
+                "{}:1:1: not a settings object; the file was left as it is and the default settings are in use: fix or delete it",
+                path.display()
+            ))));
+        }
+        Err(e) => {
+            return Ok(defaults(Some(format!(
                 "{}:{}:{}: {e}; the file was left as it is and the default settings are in use: fix or delete it",
                 path.display(),
                 e.line(),
                 e.column()
-            )),
-        )),
+            ))));
+        }
+    };
+    let format = value.get("format").and_then(serde_json::Value::as_u64).unwrap_or(u64::from(PROFILE_FORMAT));
+    if format > u64::from(PROFILE_FORMAT) {
+        return Ok(defaults(Some(format!(
+            "{}: written by a newer Yadgar (format {format}); update Yadgar to change settings",
+            path.display()
+        ))));
     }
+    let mut warnings = Vec::new();
+    let mut kept = Vec::new();
+    let shown = path.display().to_string();
+    let settings: Settings = read_section(&shown, &value, "settings", &mut warnings, &mut kept, |s: &Settings| {
+        s.validate().map_err(|e| e.to_string())
+    });
+    let preferences: Preferences =
+        read_section(&shown, &value, "preferences", &mut warnings, &mut kept, |p: &Preferences| {
+            if p.zoom.is_finite() && (0.1..=10.0).contains(&p.zoom) {
+                Ok(())
+            } else {
+                Err("the zoom must be between 0.1 and 10".to_owned())
+            }
+        });
+    for key in value.keys().filter(|k| !["format", "settings", "preferences"].contains(&k.as_str())) {
+        warnings.push(format!("{shown}: unknown entry {key:?} is ignored and kept in the file"));
+    }
+    Ok(ReadSettings { settings, preferences, error: None, warnings, kept })
 }
 
-fn write_settings(profile: &Profile, settings: &Settings, preferences: &Preferences) -> Result<(), StoreError> {
+/// Reads one section of `profile.json` field by field onto the defaults:
+/// a field that does not parse or is out of range falls back alone to its
+/// default, with a warning naming it and its value, and is kept as written.
+fn read_section<T>(
+    path: &str,
+    file: &serde_json::Map<String, serde_json::Value>,
+    section: &'static str,
+    warnings: &mut Vec<String>,
+    kept: &mut Vec<KeptValue>,
+    valid: impl Fn(&T) -> Result<(), String>,
+) -> T
+where
+    T: Default + Serialize + serde::de::DeserializeOwned,
+{
+    let default = T::default();
+    let Ok(serde_json::Value::Object(mut accepted)) = json_value(&default) else { return default };
+    let fields = match file.get(section) {
+        None | Some(serde_json::Value::Null) => return default,
+        Some(serde_json::Value::Object(fields)) => fields,
+        Some(other) => {
+            warnings.push(format!(
+                "{path}: \"{section}\" is {} instead of an object, so every {section} value is the default; fix it in Settings",
+                super::shorten(&other.to_string())
+            ));
+            return default;
+        }
+    };
+    for (key, raw) in fields {
+        let Some(fallback) = accepted.get(key).cloned() else {
+            warnings.push(format!("{path}: unknown {section} entry {key:?} is ignored and kept in the file"));
+            kept.push(KeptValue { section, key: key.clone(), raw: raw.clone(), fallback: None });
+            continue;
+        };
+        accepted.insert(key.clone(), raw.clone());
+        let checked = serde_json::from_value::<T>(serde_json::Value::Object(accepted.clone()))
+            .map_err(|e| e.to_string())
+            .and_then(|t| valid(&t));
+        if let Err(reason) = checked {
+            warnings.push(format!(
+                "{path}: {section} {key:?} is {}, which cannot be used ({reason}); using {fallback} instead; the file keeps the old value until you save a new one in Settings",
+                super::shorten(&raw.to_string())
+            ));
+            kept.push(KeptValue { section, key: key.clone(), raw: raw.clone(), fallback: Some(fallback.clone()) });
+            accepted.insert(key.clone(), fallback);
+        }
+    }
+    serde_json::from_value(serde_json::Value::Object(accepted)).unwrap_or(default)
+}
+
+/// `value` as JSON text read back, so that an `f32` such as 0.9 stays 0.9
+/// (`serde_json::to_value` would widen it to 0.8999999761581421).
+fn json_value<T: Serialize>(value: &T) -> Result<serde_json::Value, serde_json::Error> {
+    serde_json::from_slice(&serde_json::to_vec(value)?)
+}
+
+/// Writes `profile.json` atomically. A value in `kept` is written as it was
+/// read unless the new value differs from the one used in its place: a
+/// save of one setting never replaces another that could not be read.
+fn write_settings(
+    profile: &Profile,
+    settings: &Settings,
+    preferences: &Preferences,
+    kept: &[KeptValue],
+) -> Result<(), StoreError> {
     let path = profile.dir.join("profile.json");
     let file = ProfileFile { format: PROFILE_FORMAT, settings: settings.clone(), preferences: preferences.clone() };
-    let mut bytes = serde_json::to_vec_pretty(&file).map_err(|e| io(&path, std::io::Error::other(e)))?;
+    let mut value = json_value(&file).map_err(|e| io(&path, std::io::Error::other(e)))?;
+    for kept in kept {
+        let Some(serde_json::Value::Object(section)) = value.get_mut(kept.section) else { continue };
+        let unchanged = match (&kept.fallback, section.get(&kept.key)) {
+            (None, _) => true,
+            (Some(fallback), Some(now)) => fallback == now,
+            (Some(_), None) => false,
+        };
+        if unchanged {
+            section.insert(kept.key.clone(), kept.raw.clone());
+        }
+    }
+    let mut bytes = serde_json::to_vec_pretty(&value).map_err(|e| io(&path, std::io::Error::other(e)))?;
     bytes.push(b'\n');
     write_atomic(&path, &bytes).map_err(|source| io(&path, source))
+}
+
+/// The kept values still as written after a save of `settings` and
+/// `preferences` (those given a new value are dropped).
+fn still_kept(kept: &[KeptValue], settings: &Settings, preferences: &Preferences) -> Vec<KeptValue> {
+    let file = ProfileFile { format: PROFILE_FORMAT, settings: settings.clone(), preferences: preferences.clone() };
+    let Ok(value) = json_value(&file) else { return kept.to_vec() };
+    kept.iter()
+        .filter(|k| match &k.fallback {
+            None => true,
+            Some(fallback) => value.get(k.section).and_then(|s| s.get(&k.key)) == Some(fallback),
+        })
+        .cloned()
+        .collect()
 }
 
 /// Reads every log and replays it, or loads the snapshot and replays only
@@ -777,18 +1003,20 @@ fn full_replay(profile: &Profile, scheduler: &Scheduler, warnings: &mut Vec<Stri
     let mut events = Vec::new();
     let mut read_only = None;
     let mut covered = Vec::new();
+    let mut log_warnings = Vec::new();
     let paths: Vec<PathBuf> = logs.iter().map(|l| l.path.clone()).collect();
     let (reads, keys) = read_logs_parallel(&paths).map_err(|s| io(&profile.dir, s))?;
     events.reserve_exact(reads.iter().map(|r| r.events.len()).sum());
     for (log, read) in logs.iter().zip(reads) {
         events.extend(read.events);
-        warnings.extend(read.warnings);
+        log_warnings.extend(read.warnings);
         covered.push((log.path.clone(), read.complete_len));
         if read_only.is_none() {
             read_only = read.newer_format;
         }
     }
-    Ok(Loaded { progress: Progress::replay_compact(scheduler, keys, events), read_only, covered })
+    warnings.extend(log_warnings.iter().cloned());
+    Ok(Loaded { progress: Progress::replay_compact(scheduler, keys, events), read_only, covered, log_warnings })
 }
 
 fn report_conflicts(conflicts: &[PathBuf], warnings: &mut Vec<String>) {
@@ -835,8 +1063,10 @@ fn from_snapshot(profile: &Profile, scheduler: &Scheduler, warnings: &mut Vec<St
     let mut progress = snapshot.progress;
     progress.apply_tail(scheduler, tail).ok()?;
     report_conflicts(&conflicts, warnings);
-    warnings.extend(tail_warnings);
-    Some(Loaded { progress, read_only, covered })
+    let mut log_warnings = snapshot.log_warnings;
+    log_warnings.extend(tail_warnings);
+    warnings.extend(log_warnings.iter().cloned());
+    Some(Loaded { progress, read_only, covered, log_warnings })
 }
 
 /// FNV-1a of the up-to-64 bytes before `len`.

@@ -350,7 +350,7 @@ impl Collection {
             loaded.deck = deck;
         }
         if !copies.is_empty() {
-            self.replay_all()?;
+            self.rebuild_after_saved_write();
         }
         Ok(report)
     }

@@ -262,10 +262,50 @@ fn read_range<T>(
     Ok(read)
 }
 
+/// Where a [`LogWriter`] appends: the log file, or in tests a file that
+/// fails on purpose.
+pub trait LogSink: std::fmt::Debug + Send {
+    /// Appends all of `bytes` at the end.
+    ///
+    /// # Errors
+    /// The write failed; part of `bytes` may have reached the file.
+    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()>;
+    /// Waits until what was appended is on disk.
+    ///
+    /// # Errors
+    /// The disk did not confirm the write.
+    fn sync(&mut self) -> std::io::Result<()>;
+    /// The current length of the file.
+    ///
+    /// # Errors
+    /// The length cannot be read.
+    fn file_len(&mut self) -> std::io::Result<u64>;
+    /// Cuts the file back to `len` bytes.
+    ///
+    /// # Errors
+    /// The file cannot be cut (an append-only handle on Windows, a disk gone).
+    fn truncate(&mut self, len: u64) -> std::io::Result<()>;
+}
+
+impl LogSink for File {
+    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.write_all(bytes)
+    }
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.sync_data()
+    }
+    fn file_len(&mut self) -> std::io::Result<u64> {
+        Ok(self.metadata()?.len())
+    }
+    fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+        self.set_len(len)
+    }
+}
+
 /// The open log of this device, for appending.
 #[derive(Debug)]
 pub struct LogWriter {
-    file: File,
+    file: Box<dyn LogSink>,
     path: PathBuf,
     /// The file's length after the last complete write.
     len: u64,
@@ -292,7 +332,17 @@ impl LogWriter {
         } else if let Some(dir) = path.parent() {
             super::atomic::sync_dir(dir)?;
         }
-        Ok(LogWriter { file, path: path.to_path_buf(), len })
+        Ok(LogWriter { file: Box::new(file), path: path.to_path_buf(), len })
+    }
+
+    /// A writer appending to `sink`, which holds the log at `path` and ends
+    /// with a complete line (or is empty). For tests that make writes fail.
+    ///
+    /// # Errors
+    /// The sink's length cannot be read.
+    pub fn with_sink(path: &Path, mut sink: Box<dyn LogSink>) -> std::io::Result<LogWriter> {
+        let len = sink.file_len()?;
+        Ok(LogWriter { file: sink, path: path.to_path_buf(), len })
     }
 
     /// Appends one event and waits until it is on disk.
@@ -307,25 +357,36 @@ impl LogWriter {
     /// Appends several events in one write and waits until all are on disk.
     /// On failure none of them counts: a partial write is cut off.
     ///
+    /// Before writing, the file's length is compared with the length after
+    /// the last complete write. They differ when a failed write could not
+    /// be cut back (`set_len` failed; on Windows an append-only handle
+    /// cannot truncate) or the file changed under us; the events then start
+    /// on a new line, so a confirmed event is never glued onto a partial
+    /// line (which reading skips with a warning).
+    ///
     /// # Errors
-    /// As [`LogWriter::append`].
+    /// As [`LogWriter::append`], or the file's length cannot be read.
     pub fn append_all(&mut self, events: &[Event]) -> std::io::Result<()> {
-        let mut lines = Vec::with_capacity(events.len() * 160);
+        let actual = self.file.file_len()?;
+        let mut lines = Vec::with_capacity(events.len() * 160 + 1);
+        if actual != self.len {
+            lines.push(b'\n');
+        }
         for event in events {
             serde_json::to_writer(&mut lines, event).map_err(std::io::Error::other)?;
             lines.push(b'\n');
         }
-        let written = self.file.write_all(&lines).and_then(|()| self.file.sync_data());
+        let written = self.file.append(&lines).and_then(|()| self.file.sync());
         match written {
             Ok(()) => {
-                self.len += lines.len() as u64;
+                self.len = actual + lines.len() as u64;
                 Ok(())
             }
             Err(e) => {
                 // Cut off what part got out, so the next event does not
-                // continue a broken line. If even that fails, the torn line
-                // is skipped on reading and the next open starts a fresh line.
-                let _ = self.file.set_len(self.len);
+                // continue a broken line. If even that fails, the next
+                // append sees the length differ and starts a new line.
+                let _ = self.file.truncate(actual);
                 Err(e)
             }
         }

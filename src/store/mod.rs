@@ -21,7 +21,9 @@ pub use collection::{
 pub use decks::{load_deck_dir, load_deck_file, load_library};
 pub use edit::{DeletedCard, MoveReport, OVERRIDES_FILE, read_overrides};
 pub use exams::Attempt;
-pub use profiles::{create_profile, delete_profile, device_id, list_profiles, rename_profile};
+pub use profiles::{
+    DeviceId, create_profile, delete_profile, device_id, device_id_checked, list_profiles, rename_profile,
+};
 
 /// The name of the profile made on first start.
 pub const DEFAULT_PROFILE: &str = "default";
@@ -87,6 +89,27 @@ pub enum StoreError {
     /// A deck to write breaks a deck rule.
     #[error("{0}")]
     InvalidDeck(crate::deck::DeckError),
+    /// An export would replace a file and the user has not said to.
+    #[error("{} already exists: choose another file name, or replace it (yadgar export … --force)", .0.display())]
+    ExportExists(PathBuf),
+    /// An export would write into the data folder, where only Yadgar writes.
+    #[error("{} is inside Yadgar's data folder {}: export to a folder of your own", path.display(), data_dir.display())]
+    ExportInsideDataDir {
+        /// The target.
+        path: PathBuf,
+        /// The data folder.
+        data_dir: PathBuf,
+    },
+    /// A text file has bytes that are not UTF-8.
+    #[error("{}:{line}:{column}: not UTF-8 text: save the file as UTF-8 and try again", path.display())]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line of the first bad byte.
+        line: usize,
+        /// Its 1-based column, in bytes.
+        column: usize,
+    },
     /// A folder could not be created or read.
     #[error("cannot use {path}: {source}")]
     Io {
@@ -184,5 +207,53 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, StoreError> {
 /// # Errors
 /// The file cannot be read or is not UTF-8.
 pub fn read_text(path: &Path) -> Result<String, StoreError> {
-    std::fs::read_to_string(path).map_err(|source| StoreError::Io { path: path.to_path_buf(), source })
+    let bytes = read_bytes(path)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.as_bytes().get(..e.utf8_error().valid_up_to()).unwrap_or_default();
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        StoreError::NotUtf8 { path: path.to_path_buf(), line, column }
+    })
+}
+
+/// The longest quoted value a message shows, in characters.
+pub const QUOTE_MAX_CHARS: usize = 80;
+
+/// `text` cut to [`QUOTE_MAX_CHARS`] characters with "…" and its full
+/// length, so a message quoting a huge bad value stays readable.
+pub fn shorten(text: &str) -> String {
+    crate::text::shorten(text, QUOTE_MAX_CHARS)
+}
+
+/// Checks that an export may write `to`: never inside the data folder
+/// (whatever `replace` says), where a deck or settings file of the user's
+/// would be lost; and never over an existing file unless `replace` (the
+/// user said so: `--force`, or "Replace" in the window).
+///
+/// # Errors
+/// [`StoreError::ExportInsideDataDir`] or [`StoreError::ExportExists`].
+pub fn check_export_target(data_dir: &Path, to: &Path, replace: bool) -> Result<(), StoreError> {
+    let resolved = resolve(to);
+    let data = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
+    if resolved.starts_with(&data) {
+        return Err(StoreError::ExportInsideDataDir { path: to.to_path_buf(), data_dir: data_dir.to_path_buf() });
+    }
+    if !replace && (to.exists() || std::fs::symlink_metadata(to).is_ok()) {
+        return Err(StoreError::ExportExists(to.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// `path` with its folder (or, if it exists, itself) resolved to an
+/// absolute path without links, to compare with the data folder.
+fn resolve(path: &Path) -> PathBuf {
+    if let Ok(full) = std::fs::canonicalize(path) {
+        return full;
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().map(std::ffi::OsStr::to_os_string).unwrap_or_default();
+    std::fs::canonicalize(&parent).map_or_else(|_| path.to_path_buf(), |p| p.join(name))
 }

@@ -172,8 +172,8 @@ impl YadgarApp {
     /// Opens the profile, loads its decks once, and sets up fonts and theme.
     pub fn new(ctx: &egui::Context, config: Config) -> Self {
         fonts::install(ctx);
-        let (device, device_error) = match store::device_id(&config.device_id_file) {
-            Ok(id) => (id, None),
+        let (device, device_error) = match store::device_id_checked(&config.device_id_file) {
+            Ok(store::DeviceId { id, warning }) => (id, warning),
             Err(e) => (String::from("unknown"), Some(e.to_string())),
         };
         let profile_name = config.profile.clone();

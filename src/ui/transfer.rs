@@ -37,6 +37,8 @@ pub(crate) struct Transfer {
     csv: Option<CsvFile>,
     export_deck: Option<DeckId>,
     export_path: String,
+    /// An export target that exists, waiting for "Replace" or "Cancel".
+    confirm_replace: Option<PathBuf>,
     job: Option<(Job, Progress)>,
     /// The result of the last job, and whether it failed.
     message: Option<(String, bool)>,
@@ -60,6 +62,7 @@ impl Transfer {
             csv: None,
             export_deck: library.decks.first().map(|d| d.deck.id.clone()),
             export_path: String::new(),
+            confirm_replace: None,
             job: None,
             message: None,
         }
@@ -200,13 +203,26 @@ impl Transfer {
             let label = ui.label("Export to:");
             ui.add(egui::TextEdit::singleline(&mut self.export_path).desired_width(420.0)).labelled_by(label.id);
             if ui.button("Export").clicked() {
-                self.start_export(ui.ctx(), collection, library);
+                self.start_export(ui.ctx(), collection, library, false);
             }
         });
+        if let Some(path) = self.confirm_replace.clone() {
+            ui.horizontal(|ui| {
+                ui.label(format!("Replace {}? Its contents will be lost.", path.display()));
+                if ui.button("Replace").clicked() {
+                    self.confirm_replace = None;
+                    self.start_export(ui.ctx(), collection, library, true);
+                }
+                if ui.button("Cancel").clicked() {
+                    self.confirm_replace = None;
+                }
+            });
+        }
     }
 
-    fn start_export(&mut self, ctx: &egui::Context, collection: &Collection, library: &Library) {
+    fn start_export(&mut self, ctx: &egui::Context, collection: &Collection, library: &Library, replace: bool) {
         self.message = None;
+        self.confirm_replace = None;
         let to = PathBuf::from(self.export_path.trim());
         let Some(format) = Format::from_path(&to) else {
             self.message =
@@ -217,6 +233,19 @@ impl Transfer {
             self.message = Some(("Choose a deck to export.".to_owned(), true));
             return;
         };
+        // Never into the data folder; over an existing file only after "Replace".
+        let data_dir = collection.profile().dir.parent().and_then(Path::parent).unwrap_or(&collection.profile().dir);
+        match store::check_export_target(data_dir, &to, replace) {
+            Ok(()) => {}
+            Err(store::StoreError::ExportExists(path)) => {
+                self.confirm_replace = Some(path);
+                return;
+            }
+            Err(e) => {
+                self.message = Some((format!("Not exported: {e}"), true));
+                return;
+            }
+        }
         // Only packages carry the history; it is read on the worker too.
         let history = (format == Format::Apkg).then(|| collection.history_reader());
         let deck = loaded.deck.clone();
