@@ -7,7 +7,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 
 use yadgar::check::{check, check_library, own_answer_in_question};
 use yadgar::deck::{CardKind, Deck, Library, era_years};
@@ -15,23 +14,13 @@ use yadgar::exam::{Correct, ExamSpec, Format, build, exam_cards};
 use yadgar::ground::SourceText;
 use yadgar::text::normalise;
 
-/// The article the bundled decks come from: `YADGAR_SOURCE`, or the copy
-/// beside the repository. It may not be shipped in the repository, so
-/// without it the test says so and passes, except under `CI=true`.
-fn real_source(test: &str) -> Option<SourceText> {
-    let path = std::env::var_os("YADGAR_SOURCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/source/000_83dd1603bd5d726b.txt"));
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(SourceText::new(&text)),
-        Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("{test}: the source text {} is needed under CI=true: {e}", path.display())
-        }
-        Err(_) => {
-            println!("{test}: skipped, no source text (set YADGAR_SOURCE to the article)");
-            None
-        }
-    }
+#[path = "support/source.rs"]
+mod support;
+
+/// The article the bundled decks come from (see `support::source_path`).
+fn real_source() -> Option<SourceText> {
+    let path = support::source_path()?;
+    Some(SourceText::new(&std::fs::read_to_string(path).expect("the source article reads")))
 }
 
 /// A small source of our own, for the rule cases.
@@ -185,7 +174,7 @@ fn every_bundled_card_has_its_exam_data_and_no_card_gives_itself_or_another_away
 
 #[test]
 fn the_bundled_decks_pass_check_with_the_source() {
-    let Some(source) = real_source("the_bundled_decks_pass_check_with_the_source") else { return };
+    let Some(source) = real_source() else { return };
     let report = check_library(&Library::bundled(), Some(&source));
     assert!(report.problems.is_empty(), "{:#?}", report.problems);
 }
@@ -225,7 +214,7 @@ fn years_of(value: &str) -> Option<(i32, i32)> {
 /// scores at most 35%.
 #[test]
 fn printed_exams_have_plausible_options_real_statements_and_no_word_giveaways() {
-    let Some(source) = real_source("printed_exams_have_plausible_options") else { return };
+    let Some(source) = real_source() else { return };
     let library = Library::bundled();
     let paragraphs = era_paragraphs(&library);
     let cards = exam_cards(&library, |_, _| None, |_, _| true);

@@ -303,7 +303,7 @@ fn a_csv_file_is_imported_with_its_column_mapping_and_a_deck_exported_in_the_bac
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "mine");
     click(&mut harness, "Export");
     click(&mut harness, "Replace");
-    wait_for(&mut harness, "Exported 89 cards to");
+    wait_for(&mut harness, &format!("Exported {dates} cards to"));
     assert!(std::fs::read_to_string(&out).unwrap().lines().count() > 89);
     let inside = dir.path().join("profiles/default/profile.json");
     let settings = std::fs::read(&inside).unwrap();
