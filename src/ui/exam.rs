@@ -1173,8 +1173,8 @@ pub(crate) fn history_ui(ui: &mut egui::Ui, attempts: &[Attempt]) {
     }
 }
 
-/// Per attempt, (predicted recall, points earned) for each question, where
-/// the attempt kept its predictions.
+/// Per attempt, (predicted recall, points earned) for each answered
+/// question, where the attempt kept its predictions.
 pub(crate) fn prediction_pairs(attempts: &[Attempt]) -> Vec<Vec<(f32, f32)>> {
     attempts
         .iter()
@@ -1187,7 +1187,7 @@ pub(crate) fn prediction_pairs(attempts: &[Attempt]) -> Vec<Vec<(f32, f32)>> {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, q)| {
-                    let given = a.given.get(i).unwrap_or(&Given::None);
+                    let given = a.given.get(i).filter(|g| **g != Given::None)?;
                     let (_, points) = crate::exam::points(i, &q.correct, given, &marking);
                     Some((*a.predicted.get(i)?, points))
                 })
