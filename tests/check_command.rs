@@ -135,3 +135,25 @@ fn a_source_text_with_another_fingerprint_is_refused_with_both_fingerprints() {
     );
     assert!(!stderr.contains("not grounded"), "a deck of another text is not graded against this one: {stderr}");
 }
+
+/// The real article, from YADGAR_SOURCE or beside the project; `None` (with
+/// one line saying so) when neither is there, which CI does not accept.
+fn real_article() -> Option<PathBuf> {
+    let path = std::env::var_os("YADGAR_SOURCE").map(PathBuf::from).unwrap_or_else(source_text);
+    if path.is_file() {
+        return Some(path);
+    }
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "CI needs the source text at {}", path.display());
+    println!("skipped: no source text at {} (set YADGAR_SOURCE)", path.display());
+    None
+}
+
+#[test]
+fn every_bundled_deck_records_the_fingerprint_of_the_real_article() {
+    let Some(path) = real_article() else { return };
+    let text = std::fs::read_to_string(&path).unwrap();
+    let fingerprint = yadgar::ground::fingerprint(&text);
+    for loaded in yadgar::deck::Library::bundled().decks {
+        assert_eq!(loaded.deck.source_sha256.as_deref(), Some(fingerprint.as_str()), "{}", loaded.file);
+    }
+}

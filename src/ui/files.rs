@@ -221,6 +221,7 @@ impl FolderBrowser {
                         };
                         ui.label(RichText::new(what).weak());
                     }
+                    ui.label(RichText::new("Click a folder to open it, or a file to choose it.").weak());
                     let mut go = None;
                     egui::ScrollArea::vertical().id_salt("folder_entries").max_height(200.0).show(ui, |ui| {
                         for entry in shown {

@@ -163,8 +163,10 @@ impl Reader {
         key_ui(ui);
         ui.add_space(4.0);
         let dark = ui.visuals().dark_mode;
+        // Frames sized from the width outside the scroll area (margins and
+        // the scroll bar taken off), so no paragraph runs past the window.
+        let width = (ui.available_width() - 40.0).min(820.0);
         egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-            ui.set_max_width(820.0);
             for n in 1..=source.paragraph_count() {
                 let Ok(number) = u32::try_from(n) else { break };
                 let text = source.paragraph(number).unwrap_or_default();
@@ -183,7 +185,7 @@ impl Reader {
                     .corner_radius(6.0)
                     .inner_margin(egui::Margin::symmetric(10, 8))
                     .show(ui, |ui| {
-                        ui.set_width(ui.available_width());
+                        ui.set_width(width);
                         let strong = ui.visuals().strong_text_color();
                         let summary = match recall {
                             Some(r) => format!(
@@ -209,7 +211,7 @@ impl Reader {
                 if response.clicked() {
                     self.selected = if open { None } else { Some(number) };
                 }
-                if open && let Some(c) = cards_ui(ui, number, source, cards, collection, library) {
+                if open && let Some(c) = cards_ui(ui, width, number, source, cards, collection, library) {
                     command = Some(c);
                 }
                 ui.add_space(6.0);
@@ -243,6 +245,7 @@ fn key_ui(ui: &mut egui::Ui) {
 /// The cards of an open paragraph, with Study these and Browse.
 fn cards_ui(
     ui: &mut egui::Ui,
+    width: f32,
     paragraph: u32,
     source: &SourceText,
     cards: &[(usize, usize)],
@@ -251,7 +254,7 @@ fn cards_ui(
 ) -> Option<Command> {
     let mut command = None;
     egui::Frame::group(ui.style()).inner_margin(egui::Margin::same(10)).show(ui, |ui| {
-        ui.set_width(ui.available_width());
+        ui.set_width(width);
         if cards.is_empty() {
             ui.label(RichText::new("No card cites this paragraph.").weak());
             return;
@@ -265,20 +268,22 @@ fn cards_ui(
             }
         });
         let now = store::now();
-        egui::Grid::new(("paragraph_cards", paragraph)).num_columns(3).striped(true).show(ui, |ui| {
-            for (d, c) in cards {
-                let Some(loaded) = library.decks.get(*d) else { continue };
-                let Some(card) = loaded.deck.cards.get(*c) else { continue };
-                let recall = collection
-                    .progress()
-                    .state(&loaded.deck.id, &card.id)
-                    .and_then(|state| collection.scheduler().retrievability(state, now));
-                ui.add(egui::Label::new(&card.question).wrap());
+        for (d, c) in cards {
+            let Some(loaded) = library.decks.get(*d) else { continue };
+            let Some(card) = loaded.deck.cards.get(*c) else { continue };
+            let recall = collection
+                .progress()
+                .state(&loaded.deck.id, &card.id)
+                .and_then(|state| collection.scheduler().retrievability(state, now));
+            ui.separator();
+            ui.add(egui::Label::new(&card.question).wrap());
+            ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new(&card.answer).strong());
-                ui.label(recall.map_or_else(|| "new".to_owned(), |r| format!("{:.0}%", r * 100.0)));
-                ui.end_row();
-            }
-        });
+                let recall =
+                    recall.map_or_else(|| "not studied yet".to_owned(), |r| format!("recall {:.0}%", r * 100.0));
+                ui.label(RichText::new(recall).weak());
+            });
+        }
     });
     command
 }

@@ -793,21 +793,18 @@ impl Summary {
                     ui.add_space(((ui.available_width() - width) / 2.0).max(0.0));
                     ui.vertical(|ui| {
                         ui.set_width(width);
-                        egui::Grid::new("missed_cards").num_columns(3).striped(true).spacing([10.0, 6.0]).show(
-                            ui,
-                            |ui| {
-                                for (deck, card, question) in &self.missed {
-                                    ui.add(egui::Label::new(question).wrap());
-                                    if ui.button("Edit").on_hover_text(format!("Edit “{question}”")).clicked() {
-                                        command = Some(Command::EditCard(deck.clone(), card.clone()));
-                                    }
-                                    if ui.button("Browse").on_hover_text("Show the card in the browser").clicked() {
-                                        command = Some(Command::Browse(card_query(deck, question)));
-                                    }
-                                    ui.end_row();
+                        for (deck, card, question) in &self.missed {
+                            // Buttons first, so the question wraps in the width left.
+                            ui.horizontal(|ui| {
+                                if ui.button("Edit").on_hover_text(format!("Edit “{question}”")).clicked() {
+                                    command = Some(Command::EditCard(deck.clone(), card.clone()));
                                 }
-                            },
-                        );
+                                if ui.button("Browse").on_hover_text("Show the card in the browser").clicked() {
+                                    command = Some(Command::Browse(card_query(deck, question)));
+                                }
+                                ui.add(egui::Label::new(question).wrap());
+                            });
+                        }
                     });
                 });
             }

@@ -264,7 +264,7 @@ impl Form {
                     ui.selectable_value(&mut self.theme, Theme::Dark, "Dark");
                 });
                 ui.end_row();
-                self.field(ui, "zoom", "Zoom (%)", "Also Ctrl+plus and Ctrl+minus.");
+                self.field(ui, "zoom", "Zoom (%)", "Also Ctrl+plus, Ctrl+minus, and Ctrl+0 for 100%.");
                 ui.label("Typed answers");
                 ui.checkbox(&mut self.typed_answers, "Type each answer before it is shown, and see the difference");
                 ui.end_row();
