@@ -57,6 +57,9 @@ pub struct Session {
     time_ms: u64,
     /// Every grade of the session, in order (an undone one removed).
     graded: Vec<(DeckId, CardId, Rating)>,
+    /// Grades, buries and suspends of this session not yet undone: Undo
+    /// takes back only what the student did here, never an older action.
+    undoable: usize,
     /// When learning cards remain but none is due yet.
     waiting_until: Option<i64>,
 }
@@ -117,6 +120,7 @@ impl Session {
             by_rating: [0; 4],
             time_ms: 0,
             graded: Vec::new(),
+            undoable: 0,
             waiting_until: None,
         };
         session.advance(collection, library);
@@ -215,6 +219,7 @@ impl Session {
                 }
                 self.time_ms += u64::from(answer_ms);
                 self.graded.push((deck, card_id, rating));
+                self.undoable += 1;
                 if !matches!(self.mode, Mode::Due(_)) && !self.list.is_empty() {
                     self.list.remove(0);
                 }
@@ -242,6 +247,7 @@ impl Session {
                     self.list.remove(0);
                 }
                 self.advance(collection, library);
+                self.undoable += 1;
                 Ok(Some(Toast::with_undo(text, Undo::LastAction(1))))
             }
             Err(e) => Err(format!("That was NOT saved: {e}")),
@@ -251,8 +257,12 @@ impl Session {
     /// Takes back the last grade, bury or suspend and shows its card again;
     /// the error, if the undo could not be saved.
     pub(super) fn undo(&mut self, collection: &mut Collection, library: &Library) -> Option<String> {
+        if self.undoable == 0 {
+            return Some("There is nothing to undo in this session.".to_owned());
+        }
         match collection.undo(store::now()) {
             Ok(Some(undone)) => {
+                self.undoable -= 1;
                 if let Action::Review { rating, answer_ms, .. } = undone.action {
                     if let Some(n) = self.by_rating.get_mut(usize::from(u8::from(rating)) - 1) {
                         *n = n.saturating_sub(1);
@@ -332,65 +342,70 @@ impl Session {
         let typed_mode = collection.preferences().typed_answers;
 
         self.progress_ui(ui, &card);
-        ui.add_space(18.0);
         let mut typed_submitted = false;
-        ui.vertical_centered(|ui| {
-            ui.set_max_width(760.0);
-            ui.label(RichText::new(&card.question).size(26.0).strong());
-            ui.add_space(16.0);
-            if typed_mode && !self.revealed {
-                let label = ui.label("Your answer:");
-                let response = ui
-                    .add(
-                        egui::TextEdit::singleline(&mut self.typed)
-                            .desired_width(420.0)
-                            .font(egui::TextStyle::Heading)
-                            .hint_text("type, then press Enter"),
-                    )
-                    .labelled_by(label.id);
-                if !response.has_focus() && !response.lost_focus() {
-                    response.request_focus();
-                }
-                typed_submitted = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if self.empty_answer {
-                    ui.colored_label(
-                        ui.visuals().error_fg_color,
-                        "Type an answer first, or press Show answer to see it.",
-                    );
-                }
-            }
-            if self.revealed {
-                self.answer_ui(ui, &card, source);
-            } else {
-                ui.add_space(8.0);
-                let label = if typed_mode { "Check answer" } else { "Show answer" };
-                if ui
-                    .add(egui::Button::new(RichText::new(label).size(18.0)).min_size(egui::vec2(200.0, 44.0)))
-                    .on_hover_text("Space or Enter")
-                    .clicked()
-                {
-                    if typed_mode && self.typed.trim().is_empty() {
-                        // An explicit click on an empty answer shows it anyway.
-                        self.typed = String::new();
-                        self.verdict = None;
-                        self.show_answer(collection, library);
-                    } else {
-                        self.reveal(collection, library);
+        let mut rating_clicked = None;
+        let mut action = None;
+        // The card can be taller than the window (a long note, the cited
+        // paragraph unfolded): it scrolls, and the buttons stay below it.
+        let card_height = (ui.available_height() - if self.revealed { 170.0 } else { 80.0 }).max(120.0);
+        egui::ScrollArea::vertical().max_height(card_height).auto_shrink([false, true]).show(ui, |ui| {
+            ui.add_space(18.0);
+            ui.vertical_centered(|ui| {
+                ui.set_max_width(760.0);
+                ui.label(RichText::new(&card.question).size(26.0).strong());
+                ui.add_space(16.0);
+                if typed_mode && !self.revealed {
+                    let label = ui.label("Your answer:");
+                    let response = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut self.typed)
+                                .desired_width(420.0)
+                                .font(egui::TextStyle::Heading)
+                                .hint_text("type, then press Enter"),
+                        )
+                        .labelled_by(label.id);
+                    if !response.has_focus() && !response.lost_focus() {
+                        response.request_focus();
+                    }
+                    typed_submitted = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    if self.empty_answer {
+                        ui.colored_label(
+                            ui.visuals().error_fg_color,
+                            "Type an answer first, or press Show answer to see it.",
+                        );
                     }
                 }
+                if self.revealed {
+                    self.answer_ui(ui, &card, source);
+                } else {
+                    ui.add_space(8.0);
+                    let label = if typed_mode { "Check answer" } else { "Show answer" };
+                    if ui
+                        .add(egui::Button::new(RichText::new(label).size(18.0)).min_size(egui::vec2(200.0, 44.0)))
+                        .on_hover_text("Space or Enter")
+                        .clicked()
+                    {
+                        if typed_mode && self.typed.trim().is_empty() {
+                            // An explicit click on an empty answer shows it anyway.
+                            self.typed = String::new();
+                            self.verdict = None;
+                            self.show_answer(collection, library);
+                        } else {
+                            self.reveal(collection, library);
+                        }
+                    }
+                }
+            });
+            if typed_submitted {
+                self.reveal(collection, library);
             }
         });
-        if typed_submitted {
-            self.reveal(collection, library);
-        }
         ui.add_space(16.0);
-        let mut rating_clicked = None;
         if self.revealed {
             rating_clicked = self.grade_buttons_ui(ui);
         }
         ui.add_space(20.0);
-        let mut action = None;
-        let undo_label = collection.progress().undoable.last().map(|u| match &u.action {
+        let undo_label = collection.progress().undoable.last().filter(|_| self.undoable > 0).map(|u| match &u.action {
             Action::Review { rating, .. } => format!("Undo grade ({})", rating.label()),
             Action::Bury => "Undo bury".to_owned(),
             Action::Suspend => "Undo suspend".to_owned(),
@@ -424,7 +439,6 @@ impl Session {
                 }
             });
         });
-
         // Keys, unless a text field is taking them.
         let typing = ui.ctx().egui_wants_keyboard_input();
         let (reveal_key, rating_key, undo_key, bury_key, suspend_key, edit_key, escape) = ui.input(|i| {

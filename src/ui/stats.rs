@@ -540,10 +540,10 @@ fn summary_ui(ui: &mut egui::Ui, stats: &Stats) {
         // Recall is averaged over studied cards only; say how many are not.
         let unseen = stats.states.new as usize;
         let studied = stats.cards.saturating_sub(unseen);
-        let recall_label = format!(
-            "average recall now, of {studied} studied {} ({unseen} not seen yet)",
-            plural(studied, "card", "cards")
-        );
+        let mut recall_label = format!("average recall now, of {studied} studied {}", plural(studied, "card", "cards"));
+        if unseen > 0 {
+            recall_label.push_str(&format!(" ({unseen} not seen yet)"));
+        }
         for (value, label) in [
             (stats.cards.to_string(), plural(stats.cards, "card", "cards").to_owned()),
             (stats.grades.to_string(), plural(stats.grades, "answer in all", "answers in all").to_owned()),

@@ -63,8 +63,14 @@ impl Toast {
         let mut close = false;
         egui::Panel::bottom("toast").show(ui, |ui| {
             ui.add_space(4.0);
-            ui.horizontal_wrapped(|ui| {
-                ui.label(RichText::new(&self.text).size(15.0).color(ui.visuals().strong_text_color()));
+            ui.horizontal(|ui| {
+                // The text wraps in what the buttons leave, so they stay on its line.
+                let room = (ui.available_width() - if self.undo.is_some() { 190.0 } else { 100.0 }).max(120.0);
+                ui.scope(|ui| {
+                    ui.set_max_width(room);
+                    let text = RichText::new(&self.text).size(15.0).color(ui.visuals().strong_text_color());
+                    ui.add(egui::Label::new(text).wrap());
+                });
                 if self.undo.is_some() && ui.button("Undo").clicked() {
                     undo = true;
                 }
