@@ -71,6 +71,7 @@ fn main() {
         format: FORMAT_VERSION,
         id: deck_id.clone(),
         title: "Synthetic".into(),
+        source_sha256: None,
         description: String::new(),
         covers: vec![],
         cards: (0..cards)

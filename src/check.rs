@@ -77,6 +77,18 @@ pub fn check_library(library: &Library, source: Option<&SourceText>) -> CheckRep
     let Some(source) = source else { return report };
     let mut cited = BTreeSet::new();
     for loaded in &library.decks {
+        // A deck written from another text cannot be checked against this one.
+        if let Some(expected) = &loaded.deck.source_sha256
+            && !expected.eq_ignore_ascii_case(source.fingerprint())
+        {
+            report.problems.push(format!(
+                "{}: the deck was written from a source text with SHA-256 {expected}, but the text given has {}: \
+                 pass the text the deck was made from (line ends do not matter)",
+                loaded.file,
+                source.fingerprint()
+            ));
+            continue;
+        }
         for card in &loaded.deck.cards {
             if let Some(s) = &card.source {
                 cited.insert(s.paragraph as usize);

@@ -117,15 +117,34 @@ pub fn due_report(
     Ok(out)
 }
 
-/// "now", "in 3 h 12 min" or "nothing scheduled".
+/// "now", "in 12 min", "in 3 h 12 min", "in 1 day 13 h", "in 4 days" or
+/// "nothing scheduled".
 pub fn describe_next_due(next: Option<Moment>, now: Moment) -> String {
     let Some(next) = next else { return "nothing scheduled".to_owned() };
     let minutes = (next.unix_ms - now.unix_ms).max(0) / 60_000;
     match minutes {
         0 => "now".to_owned(),
         m if m < 60 => format!("in {m} min"),
-        m if m < 48 * 60 => format!("in {} h {} min", m / 60, m % 60),
+        m if m < 24 * 60 => format!("in {} h {} min", m / 60, m % 60),
+        m if m < 48 * 60 => format!("in 1 day {} h", (m - 24 * 60) / 60),
         m => format!("in {} days", m / (24 * 60)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_review_is_said_in_days_and_hours_past_a_day() {
+        let now = Moment::new(0, 0);
+        let at = |minutes: i64| describe_next_due(Some(Moment::new(minutes * 60_000, 0)), now);
+        assert_eq!(at(0), "now");
+        assert_eq!(at(12), "in 12 min");
+        assert_eq!(at(3 * 60 + 12), "in 3 h 12 min");
+        assert_eq!(at(37 * 60 + 12), "in 1 day 13 h");
+        assert_eq!(at(4 * 24 * 60 + 5), "in 4 days");
+        assert_eq!(describe_next_due(None, now), "nothing scheduled");
     }
 }
 

@@ -9,12 +9,25 @@ use crate::text::{WrittenDate, contains_words, dates_in, normalise, parse_date};
 #[derive(Debug, Clone)]
 pub struct SourceText {
     paragraphs: Vec<Paragraph>,
+    /// [`fingerprint`] of the whole text.
+    fingerprint: String,
 }
 
 #[derive(Debug, Clone)]
 struct Paragraph {
+    /// The paragraph as written, its lines joined by spaces.
+    text: String,
     normalised: String,
     dates: Vec<WrittenDate>,
+}
+
+/// The SHA-256 of `text` with its line ends normalised (CRLF to LF), in
+/// lower-case hex: what a deck's `source_sha256` records, so a copy saved
+/// on Windows has the same fingerprint as the original.
+pub fn fingerprint(text: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(text.replace("\r\n", "\n").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Why a card is not grounded in its source.
@@ -51,7 +64,8 @@ impl SourceText {
                 if !current.trim().is_empty() {
                     let normalised = normalise(&current);
                     let dates = dates_in(&normalised);
-                    paragraphs.push(Paragraph { normalised, dates });
+                    let text = current.split_whitespace().collect::<Vec<_>>().join(" ");
+                    paragraphs.push(Paragraph { text, normalised, dates });
                 }
                 current.clear();
             } else {
@@ -59,12 +73,23 @@ impl SourceText {
                 current.push('\n');
             }
         }
-        SourceText { paragraphs }
+        SourceText { paragraphs, fingerprint: fingerprint(text) }
     }
 
     /// The number of paragraphs.
     pub fn paragraph_count(&self) -> usize {
         self.paragraphs.len()
+    }
+
+    /// The SHA-256 of the text, line ends normalised ([`fingerprint`]).
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// The 1-based `paragraph` as written (lines joined by spaces).
+    pub fn paragraph(&self, paragraph: u32) -> Option<&str> {
+        let index = usize::try_from(paragraph).ok().and_then(|p| p.checked_sub(1))?;
+        self.paragraphs.get(index).map(|p| p.text.as_str())
     }
 
     /// Checks that `card`'s answer, or one of its accept forms, is stated in

@@ -333,6 +333,7 @@ fn run_window(cli: Cli, start: Instant) -> ExitCode {
         profile: cli.profile,
         theme,
         exit_after_first_frame: cli.exit_after_first_frame.then_some(start),
+        native_file_dialog: true,
     };
     let result = ui::run(config);
     if cli.exit_after_first_frame {

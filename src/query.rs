@@ -15,8 +15,10 @@ Spaces mean AND: treaty 1921 finds cards with both words.
 \"quotes\" match a phrase: \"oil concession\".
 -word excludes: -tag:war means not tagged war.
 
-deck:ID or deck:Title    cards of a deck (deck:soviet* for a prefix)
+deck:My                  cards of decks whose title or id starts with My
+                         (deck:\"My cards\" for a title with spaces)
 tag:war                  cards with a tag (tag:19* for a prefix)
+source:12                cards citing paragraph 12 of the source text
 kind:date                date, clause, actor, number, place, organization, event, concept
 is:new                   never studied
 is:due                   due now (learning) or today (review)
@@ -113,6 +115,8 @@ enum Term {
     Deck(Pattern),
     Tag(Pattern),
     Kind(CardKind),
+    /// Cards citing this paragraph of the source text.
+    Source(u32),
     Is(Flag),
     Prop(Property, Comparison, f64),
 }
@@ -131,6 +135,11 @@ impl Pattern {
             Some(stem) => Pattern { text: normalise(stem), prefix: true },
             None => Pattern { text: normalise(raw), prefix: false },
         }
+    }
+
+    /// Matches the start of a value, with or without a trailing `*`.
+    fn prefix(raw: &str) -> Pattern {
+        Pattern { text: normalise(raw.strip_suffix('*').unwrap_or(raw)), prefix: true }
     }
 
     fn matches(&self, value: &str) -> bool {
@@ -285,7 +294,12 @@ fn field_term(word: &str, start: usize) -> Result<Term, QueryError> {
         |what: &str| QueryError { position: start, message: format!("{field}: needs a value, such as {what}") };
     match field_lower.as_str() {
         "deck" if value.is_empty() => Err(needs_value("deck:soviet-iran-dates")),
-        "deck" => Ok(Term::Deck(Pattern::new(value))),
+        // Deck names are matched from their start, as Anki's deck:My* does.
+        "deck" => Ok(Term::Deck(Pattern::prefix(value))),
+        "source" => value.parse::<u32>().map(Term::Source).map_err(|_| QueryError {
+            position: value_at(field),
+            message: format!("{value:?} is not a paragraph number: use source:12"),
+        }),
         "tag" if value.is_empty() => Err(needs_value("tag:war")),
         "tag" => Ok(Term::Tag(Pattern::new(value))),
         "kind" => {
@@ -394,6 +408,7 @@ impl Term {
             Term::Deck(pattern) => pattern.matches(&view.deck.0) || pattern.matches_normalised(view.deck_title),
             Term::Tag(pattern) => view.card.tags.iter().any(|t| pattern.matches(t)),
             Term::Kind(kind) => view.card.kind == *kind,
+            Term::Source(paragraph) => view.card.source.as_ref().is_some_and(|s| s.paragraph == *paragraph),
             Term::Is(flag) => match flag {
                 Flag::New => state.is_none_or(|s| s.phase == Phase::New),
                 Flag::Due => view.timing.due_now,

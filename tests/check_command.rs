@@ -100,3 +100,47 @@ fn version_and_help_answer() {
         assert!(stdout.contains(flag), "help lacks {flag}: {stdout}");
     }
 }
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name).display().to_string()
+}
+
+#[test]
+fn a_deck_checked_against_the_text_it_was_written_from_passes_whatever_its_line_ends() {
+    let (ok, stdout, stderr) = yadgar(&["check", "--source", &fixture("source.txt"), &fixture("velmora.json")]);
+    assert!(ok, "stdout: {stdout}\nstderr: {stderr}");
+    // The same text saved with Windows line ends has the same fingerprint.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = std::fs::read_to_string(fixture("source.txt")).unwrap().replace('\n', "\r\n");
+    let crlf = write(dir.path(), "source-crlf.txt", &text);
+    let (ok, stdout, stderr) = yadgar(&["check", "--source", &crlf, &fixture("velmora.json")]);
+    assert!(ok, "stdout: {stdout}\nstderr: {stderr}");
+}
+
+#[test]
+fn a_source_text_with_another_fingerprint_is_refused_with_both_fingerprints() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = std::fs::read_to_string(fixture("source.txt")).unwrap().replace("four copper", "five copper");
+    let other = write(dir.path(), "edited.txt", &text);
+    let (ok, stdout, stderr) = yadgar(&["check", "--source", &other, &fixture("velmora.json")]);
+    assert!(!ok, "{stdout}");
+    let actual = yadgar::ground::fingerprint(&text);
+    assert!(
+        stderr.contains(&format!(
+            "velmora.json: the deck was written from a source text with SHA-256 \
+             f73f0a80051094e93a1a3d2e605825e652de9fb75008a00bfee5eab6e06f8e79, but the text given has {actual}"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not grounded"), "a deck of another text is not graded against this one: {stderr}");
+}
+
+#[test]
+fn every_bundled_deck_records_the_fingerprint_of_the_real_article() {
+    let Some(path) = support::source_path() else { return };
+    let text = std::fs::read_to_string(&path).unwrap();
+    let fingerprint = yadgar::ground::fingerprint(&text);
+    for loaded in yadgar::deck::Library::bundled().decks {
+        assert_eq!(loaded.deck.source_sha256.as_deref(), Some(fingerprint.as_str()), "{}", loaded.file);
+    }
+}

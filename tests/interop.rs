@@ -51,6 +51,7 @@ fn sample_deck() -> Deck {
         format: 1,
         id: DeckId("sample".into()),
         title: "sample".into(),
+        source_sha256: None,
         description: String::new(),
         covers: Vec::new(),
         cards: vec![treaty, chicherin, ashurada],

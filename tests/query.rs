@@ -28,7 +28,8 @@ fn card(id: &str, kind: CardKind, question: &str, answer: &str, tags: &[&str], n
         answer: answer.into(),
         accept: vec![],
         tags: tags.iter().map(|t| (*t).to_owned()).collect(),
-        source: None,
+        // The treaty card cites paragraph 6, for source:6.
+        source: (id == "treaty-1921").then_some(yadgar::deck::Source { paragraph: 6 }),
         note: note.into(),
         ..Card::default()
     }
@@ -132,6 +133,12 @@ fn queries_match_the_cards_they_describe() {
         ("deck:my-notes", &["qawam"]),
         ("deck:\"My lecture notes\"", &["qawam"]),
         ("deck:soviet*", &["treaty-1921", "entry-1941"]),
+        // deck: matches the start of a title or id, as Anki's deck:My* does.
+        ("deck:My", &["qawam"]),
+        ("deck:\"my lecture\"", &["qawam"]),
+        ("deck:soviet", &["treaty-1921", "entry-1941"]),
+        ("deck:lecture", &[]),
+        ("source:6", &["treaty-1921"]),
         ("-deck:soviet-iran-dates", &["qawam"]),
         ("tag:war", &["entry-1941"]),
         ("tag:WAR", &["entry-1941"]),

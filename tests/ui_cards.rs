@@ -40,7 +40,10 @@ fn set_field(harness: &mut Harness<'_, YadgarApp>, label: &str, text: &str) {
     harness.run_ok();
 }
 
+/// Scrolls the widget into view (the import screen scrolls), then clicks it.
 fn click(harness: &mut Harness<'_, YadgarApp>, label: &str) {
+    harness.get_by_label(label).scroll_to_me();
+    harness.run_ok();
     harness.get_by_label(label).click();
     harness.run_ok();
 }
@@ -210,7 +213,7 @@ fn a_deleted_card_comes_back_with_undo() {
     harness.get_by_label(CARDS[1].0).click();
     harness.run_ok();
     click(&mut harness, "Delete…");
-    assert!(shows(&harness, "Delete 1 cards?"));
+    assert!(shows(&harness, "Delete 1 card?"));
     click(&mut harness, "Delete");
     assert!(shows(&harness, "Deleted 1 card."));
     assert_eq!(deck_on_disk(&path).cards.len(), 2);

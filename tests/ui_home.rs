@@ -31,7 +31,7 @@ fn first_start_shows_every_bundled_deck_with_its_card_count() {
     }
     harness.get_by_label(&format!("{} decks · {} cards", bundled.decks.len(), bundled.card_count()));
     let switcher = harness.get_by_label("Switch profile");
-    assert!(format!("{switcher:?}").contains("value: \"Profile: default\""), "{switcher:?}");
+    assert!(format!("{switcher:?}").contains("value: \"default\""), "{switcher:?}");
     // The default profile was created on disk with no questions asked.
     assert!(dir.path().join("profiles/default/decks").is_dir());
 }

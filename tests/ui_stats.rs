@@ -130,7 +130,7 @@ fn in_a_narrow_window_the_screens_are_in_one_menu() {
         Harness::builder().with_size([640.0, 3000.0]).build_eframe(move |cc| YadgarApp::new(&cc.egui_ctx, config));
     harness.run();
     assert!(harness.query_by_label("Statistics").is_none());
-    harness.get_by_label("Go to ▾").click();
+    harness.get_by_label_contains("Go to ▾").click();
     harness.run();
     harness.get_by_label("Statistics").click();
     wait_for(&mut harness, "True retention");

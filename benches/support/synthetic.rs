@@ -31,6 +31,7 @@ pub fn deck(count: usize) -> Deck {
         format: FORMAT_VERSION,
         id: DeckId("synthetic".to_owned()),
         title: format!("Synthetic deck of {count} cards"),
+        source_sha256: None,
         description: "Generated for benchmarks.".to_owned(),
         covers: Vec::new(),
         cards,

@@ -185,6 +185,10 @@ pub struct Deck {
     pub id: DeckId,
     /// The name shown to the student.
     pub title: String,
+    /// The SHA-256 (lower-case hex) of the source text the deck was written
+    /// from, line ends normalised to LF ([`crate::ground::fingerprint`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_sha256: Option<String>,
     /// What the deck covers, in a sentence.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,

@@ -272,6 +272,7 @@ pub(crate) fn finish(
         format: FORMAT_VERSION,
         id,
         title,
+        source_sha256: None,
         description: String::new(),
         covers: Vec::new(),
         cards: kept,

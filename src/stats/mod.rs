@@ -24,7 +24,7 @@ pub const MATURE_DAYS: u32 = 21;
 /// Topics listed as weakest.
 pub const WEAKEST_TOPICS: usize = 8;
 /// A topic needs this many studied cards to be ranked.
-pub const MIN_TOPIC_CARDS: usize = 3;
+pub const MIN_TOPIC_CARDS: usize = 5;
 
 /// Which cards the statistics cover.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]

@@ -63,11 +63,23 @@ pub struct Preferences {
     pub hint_dismissed: bool,
     /// The exam date (YYYY-MM-DD) for readiness, if set.
     pub exam_date: Option<String>,
+    /// Folders recently imported from or exported to, the latest first.
+    pub recent_folders: Vec<String>,
+    /// The student's own copy of the source text, shown beside the cards.
+    pub source_text: Option<String>,
 }
 
 impl Default for Preferences {
     fn default() -> Self {
-        Preferences { theme: Theme::System, zoom: 1.0, typed_answers: false, hint_dismissed: false, exam_date: None }
+        Preferences {
+            theme: Theme::System,
+            zoom: 1.0,
+            typed_answers: false,
+            hint_dismissed: false,
+            exam_date: None,
+            recent_folders: Vec::new(),
+            source_text: None,
+        }
     }
 }
 

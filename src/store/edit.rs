@@ -370,6 +370,7 @@ impl Collection {
             format: FORMAT_VERSION,
             id: DeckId(id.clone()),
             title: title.trim().to_owned(),
+            source_sha256: None,
             description: String::new(),
             covers: Vec::new(),
             cards: Vec::new(),
@@ -419,6 +420,28 @@ impl Collection {
         }
         library.decks.remove(index);
         Ok(to)
+    }
+
+    /// Moves a deck file that [`Collection::delete_deck`] put in the trash
+    /// back to where it was (undo). The caller reloads the library.
+    ///
+    /// # Errors
+    /// A file is already at the old place (it is not overwritten), or the
+    /// move failed.
+    pub fn restore_deck(&mut self, trashed: &Path, to: &Path) -> Result<(), StoreError> {
+        self.check_writable()?;
+        if to.exists() {
+            return Err(StoreError::ReadOnly(format!(
+                "{} exists again, so the deck was left in {}",
+                to.display(),
+                trashed.display()
+            )));
+        }
+        std::fs::rename(trashed, to).map_err(|s| io(trashed, s))?;
+        for dir in [to.parent(), trashed.parent()].into_iter().flatten() {
+            super::atomic::sync_dir(dir).map_err(|s| io(dir, s))?;
+        }
+        Ok(())
     }
 
     /// Copies a deck file into `<profile>/trash/` before it is replaced.

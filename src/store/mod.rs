@@ -7,6 +7,7 @@ mod collection;
 mod decks;
 mod edit;
 pub mod exams;
+pub mod files;
 pub mod log;
 mod profiles;
 

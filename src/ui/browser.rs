@@ -9,6 +9,8 @@ use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
 use super::Command;
+use super::home::plural;
+use super::toast::{Toast, Undo};
 use crate::browse::{self, Index, Row, Sort, SortColumn};
 use crate::deck::{Card, CardId, DeckId, DeckOrigin, Library};
 use crate::query::{self, Query, QueryError};
@@ -76,9 +78,13 @@ pub(crate) struct Browser {
     tag: String,
     /// Deleted cards that Undo puts back, the last deletion only.
     deleted: Vec<DeletedCard>,
-    /// What the last action did, or why it failed.
+    /// What the last action did, or why it failed (a success becomes a toast).
     message: Option<(String, bool)>,
+    /// The undo of the last successful action, for its toast.
+    undo: Option<Undo>,
     scroll_to_top: bool,
+    /// Put the cursor in the search box at the next frame.
+    focus_search: bool,
 }
 
 /// What a frame of the browser asks of the app.
@@ -87,6 +93,8 @@ pub(crate) struct Outcome {
     pub command: Option<Command>,
     /// Cards were added, changed or removed: refresh the overview.
     pub library_changed: bool,
+    /// What an action did, with its undo.
+    pub toast: Option<Toast>,
 }
 
 impl Browser {
@@ -108,7 +116,13 @@ impl Browser {
     pub fn remember_deleted(&mut self, deleted: Vec<DeletedCard>) {
         let n = deleted.len();
         self.deleted = deleted;
-        self.message = Some((format!("Deleted {n} {}.", if n == 1 { "card" } else { "cards" }), false));
+        self.message = Some((format!("Deleted {n} {}.", plural(n, "card", "cards")), false));
+        self.undo = Some(Undo::Restore);
+    }
+
+    /// Puts the cursor in the search box when next drawn (Ctrl+B, /).
+    pub fn focus_search(&mut self) {
+        self.focus_search = true;
     }
 
     /// The query as typed.
@@ -155,7 +169,7 @@ impl Browser {
 
     /// Draws the browser and applies its actions.
     pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library) -> Outcome {
-        let mut out = Outcome { command: None, library_changed: false };
+        let mut out = Outcome { command: None, library_changed: false, toast: None };
         self.refresh(collection, library);
         self.search_ui(ui, &mut out);
         self.actions_ui(ui, collection, library, &mut out);
@@ -173,30 +187,43 @@ impl Browser {
         if out.library_changed {
             self.library_changed();
         }
+        // What worked is said in a toast; an error stays on the screen.
+        if matches!(self.message, Some((_, false)))
+            && let Some((text, _)) = self.message.take()
+        {
+            out.toast = Some(match self.undo.take() {
+                Some(undo) => Toast::with_undo(text, undo),
+                None => Toast::say(text),
+            });
+        }
         out
     }
 
     fn search_ui(&mut self, ui: &mut egui::Ui, out: &mut Outcome) {
         ui.horizontal(|ui| {
             let label = ui.label("Search:");
+            // Enter runs the search and leaves the cursor in the box.
             let response = ui
                 .add(
                     egui::TextEdit::singleline(&mut self.text)
                         .desired_width((ui.available_width() - 330.0).max(200.0))
-                        .hint_text("treaty tag:war -is:new prop:r<0.8"),
+                        .hint_text("treaty tag:war -is:new prop:r<0.8")
+                        .return_key(None),
                 )
-                .labelled_by(label.id);
-            if response.changed() {
+                .labelled_by(label.id)
+                .on_hover_text("Ctrl+B or / puts the cursor here");
+            if std::mem::take(&mut self.focus_search) {
+                response.request_focus();
+            }
+            let enter = response.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if response.changed() || enter {
                 self.scroll_to_top = true;
                 self.reparse();
             }
             if ui.selectable_label(self.help, "?").on_hover_text("How to search").clicked() {
                 self.help = !self.help;
             }
-            ui.label(
-                RichText::new(format!("{} {}", self.rows.len(), super::home::plural(self.rows.len(), "card", "cards")))
-                    .weak(),
-            );
+            ui.label(RichText::new(format!("{} {}", self.rows.len(), plural(self.rows.len(), "card", "cards"))).weak());
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button("Import or export…").clicked() {
                     out.command = Some(Command::OpenTransfer);
@@ -258,23 +285,32 @@ impl Browser {
             let (question, yes) = match &confirm {
                 Confirm::Reset => (
                     format!(
-                        "Reset {} cards? They become new, and their progress is forgotten (the history stays in the log).",
-                        keys.len()
+                        "Reset {} {}? They become new, and their progress is forgotten (the history stays in the log).",
+                        keys.len(),
+                        plural(keys.len(), "card", "cards")
                     ),
                     "Reset",
                 ),
                 Confirm::Delete => (
-                    format!("Delete {} cards? Their history stays in the log; Undo puts them back.", keys.len()),
+                    format!(
+                        "Delete {} {}? The history stays in the log; Undo puts {} back.",
+                        keys.len(),
+                        plural(keys.len(), "card", "cards"),
+                        plural(keys.len(), "it", "them")
+                    ),
                     "Delete",
                 ),
-                Confirm::DeleteDeck(deck) => (
-                    format!(
-                        "Move the deck “{}” and its {} cards to the trash (<profile>/trash)? Its history stays in the log.",
-                        library.deck(deck).map_or("", |d| d.deck.title.as_str()),
-                        library.deck(deck).map_or(0, |d| d.deck.cards.len())
-                    ),
-                    "Move to the trash",
-                ),
+                Confirm::DeleteDeck(deck) => {
+                    let cards = library.deck(deck).map_or(0, |d| d.deck.cards.len());
+                    (
+                        format!(
+                            "Move the deck “{}” and its {cards} {} to the trash (<profile>/trash)? Its history stays in the log.",
+                            library.deck(deck).map_or("", |d| d.deck.title.as_str()),
+                            plural(cards, "card", "cards")
+                        ),
+                        "Move to the trash",
+                    )
+                }
             };
             ui.horizontal_wrapped(|ui| {
                 ui.colored_label(ui.visuals().warn_fg_color, question);
@@ -283,13 +319,18 @@ impl Browser {
                     match confirm {
                         Confirm::Reset => self.record(collection, library, Action::Reset),
                         Confirm::Delete => self.delete(collection, library, keys, out),
-                        Confirm::DeleteDeck(deck) => match collection.delete_deck(library, &deck) {
-                            Ok(path) => {
-                                out.library_changed = true;
-                                self.message = Some((format!("The deck was moved to {}.", path.display()), false));
+                        Confirm::DeleteDeck(deck) => {
+                            let file = library.deck(&deck).map(|d| std::path::PathBuf::from(&d.file));
+                            let title = library.deck(&deck).map(|d| d.deck.title.clone()).unwrap_or_default();
+                            match collection.delete_deck(library, &deck) {
+                                Ok(path) => {
+                                    out.library_changed = true;
+                                    self.message = Some((format!("Moved the deck “{title}” to the trash."), false));
+                                    self.undo = file.map(|file| Undo::RestoreDeck(path, file));
+                                }
+                                Err(e) => self.message = Some((e.to_string(), true)),
                             }
-                            Err(e) => self.message = Some((e.to_string(), true)),
-                        },
+                        }
                     }
                 }
                 if ui.button("Cancel").clicked() {
@@ -335,7 +376,11 @@ impl Browser {
                             ));
                         }
                         if report.bundled > 0 {
-                            message.push_str(&format!(" {} bundled cards stayed.", report.bundled));
+                            message.push_str(&format!(
+                                " {} bundled {} stayed.",
+                                report.bundled,
+                                plural(report.bundled, "card", "cards")
+                            ));
                         }
                         self.message = Some((message, false));
                     }
@@ -372,6 +417,8 @@ impl Browser {
                                 Ok(()) => {
                                     self.renaming = None;
                                     out.library_changed = true;
+                                    self.message = Some((format!("Renamed “{title}” to “{}”.", text.trim()), false));
+                                    self.undo = Some(Undo::Rename(deck, title.clone()));
                                 }
                                 Err(e) => self.message = Some((e.to_string(), true)),
                             }
@@ -380,7 +427,7 @@ impl Browser {
                             self.renaming = None;
                         }
                     } else {
-                        ui.label(format!("{title} ({cards} cards)"));
+                        ui.label(format!("{title} ({cards} {})", plural(cards, "card", "cards")));
                         if ui.small_button(format!("Rename {title}")).clicked() {
                             self.renaming = Some((id.clone(), title.clone()));
                         }
@@ -419,7 +466,8 @@ impl Browser {
             Action::Unsuspend => "Unsuspended",
             _ => "Reset",
         };
-        self.message = Some((format!("{verb} {done} {}.", if done == 1 { "card" } else { "cards" }), false));
+        self.message = Some((format!("{verb} {done} {}.", plural(done, "card", "cards")), false));
+        self.undo = (done > 0).then_some(Undo::LastAction(done));
     }
 
     fn change_tags(&mut self, collection: &mut Collection, library: &mut Library, add: bool, out: &mut Outcome) {
@@ -450,7 +498,7 @@ impl Browser {
             Ok(()) => {
                 out.library_changed = true;
                 let verb = if add { "Tagged" } else { "Untagged" };
-                self.message = Some((format!("{verb} {n} {}.", if n == 1 { "card" } else { "cards" }), false));
+                self.message = Some((format!("{verb} {n} {}.", plural(n, "card", "cards")), false));
             }
             Err(e) => self.message = Some((e.to_string(), true)),
         }
@@ -480,10 +528,11 @@ impl Browser {
             self.remember_deleted(deleted);
         }
         if !bundled.is_empty() {
+            let n = bundled.len();
             self.message = Some((
                 format!(
-                    "{} bundled cards were kept: bundled cards cannot be deleted, but can be suspended.",
-                    bundled.len()
+                    "{n} bundled {} kept: bundled cards cannot be deleted, but can be suspended.",
+                    plural(n, "card was", "cards were")
                 ),
                 true,
             ));
@@ -503,7 +552,8 @@ impl Browser {
             }
         }
         out.library_changed = true;
-        self.message = Some((format!("Restored {n} {}.", if n == 1 { "card" } else { "cards" }), false));
+        self.message = Some((format!("Restored {n} {}.", plural(n, "card", "cards")), false));
+        self.undo = None;
     }
 
     fn table_ui(&mut self, ui: &mut egui::Ui, library: &Library, out: &mut Outcome) {

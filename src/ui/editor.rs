@@ -70,6 +70,8 @@ pub(crate) struct Outcome {
     pub library_changed: bool,
     /// A card deleted from the form, for Undo.
     pub deleted: Option<DeletedCard>,
+    /// What a save did, with Undo for a new card.
+    pub toast: Option<super::toast::Toast>,
 }
 
 fn all_tags(library: &Library) -> Vec<String> {
@@ -201,8 +203,12 @@ impl Form {
         match result {
             Ok(added) => {
                 out.library_changed = true;
-                if added.is_some() {
-                    self.notice = Some(format!("Added “{}”. It is in today's new cards.", card.question));
+                if let (Some(id), Some(deck)) = (added, self.deck.clone()) {
+                    let title = library.deck(&deck).map_or_else(String::new, |d| d.deck.title.clone());
+                    out.toast = Some(super::toast::Toast::with_undo(
+                        format!("Added “{}” to “{title}”. It is in today's new cards.", card.question),
+                        super::toast::Undo::RemoveCard(deck, id),
+                    ));
                     for field in [
                         &mut self.question,
                         &mut self.answer,
@@ -227,7 +233,7 @@ impl Form {
 
     /// Draws the form and saves, deletes or closes on request.
     pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library) -> Outcome {
-        let mut out = Outcome { close: false, library_changed: false, deleted: None };
+        let mut out = Outcome { close: false, library_changed: false, deleted: None, toast: None };
         // Take Ctrl+Enter before a multi-line field turns it into a new line.
         let save_key = ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter));
         let escape = ui.input(|i| i.key_pressed(egui::Key::Escape));
@@ -373,13 +379,18 @@ impl Form {
         });
         ui.horizontal(|ui| {
             let label = ui.label("New deck:");
-            ui.add(egui::TextEdit::singleline(&mut self.new_deck).desired_width(180.0)).labelled_by(label.id);
-            if ui.button("Create deck").clicked() {
+            let response = ui
+                .add(egui::TextEdit::singleline(&mut self.new_deck).desired_width(180.0))
+                .labelled_by(label.id)
+                .on_hover_text("Type a title and press Enter");
+            let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button("Create deck").clicked() || enter {
                 match collection.create_deck(library, &self.new_deck) {
                     Ok(id) => {
                         self.deck = Some(id);
                         self.new_deck.clear();
                         self.errors.deck = None;
+                        self.focus_question = true;
                     }
                     Err(StoreError::InvalidDeck(e)) if e.kind == DeckErrorKind::BlankTitle => {
                         self.errors.deck = Some("Give the new deck a title.".into());
@@ -454,7 +465,7 @@ impl Form {
                 Ok(card) => {
                     ui.label(RichText::new(&card.question).size(22.0).strong());
                     ui.add_space(8.0);
-                    review::answer_face_ui(ui, &card);
+                    review::answer_face_ui(ui, &card, None);
                 }
                 Err(_) => {
                     ui.label(RichText::new("Write a question and an answer to see the card.").weak());

@@ -219,33 +219,43 @@ fn deck_row_ui(ui: &mut egui::Ui, loaded: &LoadedDeck, counts: Counts, can_study
     command
 }
 
-/// The one-screen hint of keys, shown until dismissed.
+/// The hint of keys, shown until dismissed (Got it, or Esc): a few lines,
+/// so the decks stay in view at 800×600.
 fn hint_ui(ui: &mut egui::Ui, preferences: &Preferences) -> Option<Command> {
     let mut command = None;
-    egui::Frame::group(ui.style()).inner_margin(egui::Margin::same(14)).corner_radius(8.0).show(ui, |ui| {
+    egui::Frame::group(ui.style()).inner_margin(egui::Margin::same(10)).corner_radius(8.0).show(ui, |ui| {
         ui.set_width(ui.available_width());
-        ui.label(RichText::new("Welcome to Yadgar").size(19.0).strong());
-        ui.label("Your decks are ready. Press Enter to study today's cards. While reviewing:");
-        egui::Grid::new("keys").num_columns(2).spacing([24.0, 4.0]).show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("Welcome to Yadgar").size(17.0).strong());
+            ui.label("Your decks are ready: press Enter to study today's cards.");
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("Got it").on_hover_text("Esc").clicked() {
+                    command =
+                        Some(Command::SavePreferences(Preferences { hint_dismissed: true, ..preferences.clone() }));
+                }
+            });
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.spacing_mut().item_spacing.x = 4.0;
             for (key, what) in [
-                ("Space or Enter", "show the answer"),
-                ("1 2 3 4", "grade: Again, Hard, Good, Easy"),
-                ("Ctrl+Z", "undo the last grade"),
-                ("-  /  @", "bury until tomorrow / suspend the card"),
-                ("E", "edit the card"),
-                ("Ctrl+N  /  Ctrl+B", "add a card / browse cards"),
-                ("Ctrl+plus / Ctrl+minus", "zoom"),
+                ("Space", "show the answer,"),
+                ("1–4", "grade,"),
+                ("Ctrl+Z", "undo,"),
+                ("-", "bury,"),
+                ("@", "suspend,"),
+                ("E", "edit,"),
+                ("Ctrl+N", "add a card,"),
+                ("Ctrl+B", "browse,"),
+                ("Esc", "go back,"),
+                ("Ctrl+plus/minus/0", "zoom."),
             ] {
                 ui.label(RichText::new(key).monospace().strong());
                 ui.label(what);
-                ui.end_row();
+                ui.add_space(6.0);
             }
         });
-        if ui.button("Got it").clicked() {
-            command = Some(Command::SavePreferences(Preferences { hint_dismissed: true, ..preferences.clone() }));
-        }
     });
-    ui.add_space(8.0);
+    ui.add_space(6.0);
     command
 }
 
@@ -253,7 +263,7 @@ fn hint_ui(ui: &mut egui::Ui, preferences: &Preferences) -> Option<Command> {
 pub fn profile_switcher_ui(ui: &mut egui::Ui, data_dir: &Path, current: &str) -> Option<Command> {
     let mut command = None;
     egui::ComboBox::from_id_salt("profile")
-        .selected_text(format!("Profile: {current}"))
+        .selected_text(current)
         .show_ui(ui, |ui| {
             for name in store::list_profiles(data_dir).unwrap_or_default() {
                 if ui.selectable_label(name == current, &name).clicked() {
@@ -275,6 +285,7 @@ pub fn profile_switcher_ui(ui: &mut egui::Ui, data_dir: &Path, current: &str) ->
             ui.data_mut(|d| d.insert_temp(id, text));
         })
         .response
+        // The name alone keeps the top bar short; the tooltip says what it is.
         .on_hover_text("Switch profile");
     command
 }

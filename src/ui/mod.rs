@@ -6,11 +6,14 @@
 mod browser;
 mod editor;
 mod exam;
+mod files;
 mod fonts;
 mod home;
+mod reader;
 mod review;
 mod settings;
 mod stats;
+mod toast;
 mod transfer;
 
 pub use fonts::install as install_fonts;
@@ -38,6 +41,9 @@ pub struct Config {
     pub exit_after_first_frame: Option<Instant>,
     /// Where this installation's device id is kept.
     pub device_id_file: PathBuf,
+    /// Try the platform's file dialog before the in-app file browser (off
+    /// in tests, which drive the in-app browser).
+    pub native_file_dialog: bool,
 }
 
 impl Config {
@@ -50,6 +56,7 @@ impl Config {
             profile: profile.to_owned(),
             theme: None,
             exit_after_first_frame: None,
+            native_file_dialog: false,
         }
     }
 }
@@ -95,8 +102,63 @@ pub enum Command {
     CloseEditor,
     /// Show the import and export screen.
     OpenTransfer,
+    /// Show the source text, shaded by recall.
+    OpenReader,
+    /// Show the import preview of a file (dropped on the window).
+    ImportFile(PathBuf),
     /// Set the new-card limit (readiness's plan), then show readiness again.
     SetNewPerDay(u32),
+}
+
+/// The screens the top bar goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Home,
+    Browse,
+    AddCard,
+    Statistics,
+    Reader,
+    Readiness,
+    MockExam,
+    Settings,
+    /// A review session or its summary (not in the bar).
+    Review,
+}
+
+impl Place {
+    /// The bar's buttons, in order.
+    const MENU: [Place; 8] = [
+        Place::Home,
+        Place::Browse,
+        Place::AddCard,
+        Place::Statistics,
+        Place::Reader,
+        Place::Readiness,
+        Place::MockExam,
+        Place::Settings,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Place::Home => "Home",
+            Place::Browse => "Browse",
+            Place::AddCard => "Add card",
+            Place::Statistics => "Statistics",
+            Place::Reader => "Reader",
+            Place::Readiness => "Exam readiness",
+            Place::MockExam => "Mock exam",
+            Place::Settings => "Settings",
+            Place::Review => "Review",
+        }
+    }
+
+    fn keys(self) -> Option<&'static str> {
+        match self {
+            Place::Browse => Some("Ctrl+B or /"),
+            Place::AddCard => Some("Ctrl+N"),
+            _ => None,
+        }
+    }
 }
 
 /// What to cram.
@@ -106,6 +168,9 @@ pub enum CramScope {
     Deck(DeckId),
     /// Every card with a tag.
     Tag(String),
+    /// Every card citing this paragraph of the source text with this
+    /// fingerprint (decks that record another are left out).
+    Paragraph(u32, String),
 }
 
 /// Today's counts for the home screen, computed when needed, never per frame.
@@ -125,7 +190,7 @@ enum Screen {
     Home,
     Review(Box<review::Session>),
     Summary(review::Summary),
-    Settings(settings::Form),
+    Settings(Box<settings::Form>),
     ExamSetup(Box<exam::Setup>),
     Exam(Box<exam::Taking>),
     Results(Box<exam::Results>),
@@ -134,6 +199,7 @@ enum Screen {
     Browser,
     Editor(Box<editor::Form>),
     Transfer(Box<transfer::Transfer>),
+    Reader(Box<reader::Reader>),
 }
 
 /// The application: what is loaded, and which screen shows.
@@ -156,6 +222,13 @@ pub struct YadgarApp {
     journal: Option<std::sync::mpsc::Receiver<Result<store::BuiltJournal, StoreError>>>,
     /// The card browser, kept across screens so its query and sort stay.
     browser: browser::Browser,
+    /// What the last action did, with Undo where it can be taken back.
+    toast: Option<toast::Toast>,
+    /// The zoom last seen, to say so when it changes.
+    zoom_seen: f32,
+    /// The student's copy of the source text (Settings), or why it cannot
+    /// be used; `None` when none is set.
+    source: Option<Result<crate::ground::SourceText, String>>,
 }
 
 /// Tracks the first frame with the deck list, for `--exit-after-first-frame`.
@@ -188,6 +261,9 @@ impl YadgarApp {
             stats: stats::StatsView::default(),
             journal: None,
             browser: browser::Browser::default(),
+            toast: None,
+            zoom_seen: 0.0,
+            source: None,
             device,
             profile_name,
             config,
@@ -221,6 +297,7 @@ impl YadgarApp {
             ctx.set_theme(self.config.theme.unwrap_or(egui::ThemePreference::System));
         }
         self.collection = opened;
+        self.load_source();
         self.screen = Screen::Home;
         self.browser = browser::Browser::default();
         self.stats = stats::StatsView::default();
@@ -350,7 +427,13 @@ impl YadgarApp {
                 }
                 self.screen = Screen::Stats;
             }
-            Command::OpenSettings => self.screen = Screen::Settings(settings::Form::new(collection, ctx.zoom_factor())),
+            Command::OpenSettings => {
+                self.screen = Screen::Settings(Box::new(settings::Form::new(
+                    collection,
+                    ctx.zoom_factor(),
+                    self.config.native_file_dialog,
+                )));
+            }
             Command::OpenExam => self.screen = Screen::ExamSetup(Box::new(exam::Setup::new())),
             Command::TakeExam(taking) => self.screen = Screen::Exam(taking),
             Command::ShowResults(results) => self.screen = Screen::Results(results),
@@ -394,7 +477,17 @@ impl YadgarApp {
                 };
             }
             Command::OpenTransfer => {
-                self.screen = Screen::Transfer(Box::new(transfer::Transfer::new(&self.library)));
+                let native = self.config.native_file_dialog;
+                self.screen = Screen::Transfer(Box::new(transfer::Transfer::new(&self.library, collection, native)));
+            }
+            Command::ImportFile(path) => {
+                let native = self.config.native_file_dialog;
+                let mut transfer = transfer::Transfer::new(&self.library, collection, native);
+                let folder = transfer.read_dropped(&path);
+                self.screen = Screen::Transfer(Box::new(transfer));
+                if let Some(folder) = folder {
+                    self.remember_folder(&folder);
+                }
             }
             Command::CloseEditor => {
                 if let Screen::Editor(form) = std::mem::replace(&mut self.screen, Screen::Home) {
@@ -403,9 +496,13 @@ impl YadgarApp {
                 self.refresh_overview();
             }
             Command::SavePreferences(preferences) => match collection.set_preferences(preferences) {
-                Ok(()) => apply_preferences(ctx, collection.preferences(), self.config.theme),
+                Ok(()) => {
+                    apply_preferences(ctx, collection.preferences(), self.config.theme);
+                    self.load_source();
+                }
                 Err(e) => self.banner = Some(format!("the preference was not saved: {e}")),
             },
+            Command::OpenReader => self.screen = Screen::Reader(Box::default()),
             Command::SetNewPerDay(n) => {
                 let settings =
                     crate::schedule::Settings { new_per_day: n, ..collection.scheduler().settings().clone() };
@@ -461,26 +558,45 @@ impl YadgarApp {
 
     fn top_bar_ui(&mut self, ui: &mut egui::Ui) -> Option<Command> {
         let mut command = None;
-        // Below this width the screen buttons fold into one menu.
-        let narrow = ui.available_width() < 900.0;
+        // The screen buttons fold into one menu when they would not fit
+        // beside the title and the profile switcher.
+        let font = egui::TextStyle::Button.resolve(ui.style());
+        // Tighter than elsewhere, so every button fits at the default 960 px.
+        ui.spacing_mut().button_padding.x = 8.0;
+        ui.spacing_mut().item_spacing.x = 4.0;
+        let padding = ui.spacing().button_padding.x;
+        let spacing = ui.spacing().item_spacing.x;
+        let width =
+            |text: &str| ui.painter().layout_no_wrap(text.to_owned(), font.clone(), egui::Color32::WHITE).size().x;
+        let buttons: f32 = Place::MENU.iter().map(|p| width(p.label()) + 2.0 * padding + spacing).sum();
+        let title = ui
+            .painter()
+            .layout_no_wrap("Yadgar".to_owned(), egui::FontId::proportional(22.0), egui::Color32::WHITE)
+            .size()
+            .x
+            + 8.0
+            + spacing;
+        let switcher = width(&self.profile_name) + 2.0 * padding + 24.0;
+        let narrow = buttons + title + switcher > ui.available_width();
         ui.horizontal(|ui| {
             ui.label(egui::RichText::new("Yadgar").size(22.0).strong());
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                // No navigation while an exam runs: Submit ends it.
-                if !matches!(self.screen, Screen::Exam(_)) && self.collection.is_ok() {
-                    if narrow {
-                        ui.menu_button("Go to ▾", |ui| {
-                            ui.with_layout(egui::Layout::top_down_justified(egui::Align::Min), |ui| {
-                                command = self.screen_buttons_ui(ui);
-                            });
-                            if command.is_some() {
-                                ui.close();
-                            }
+            ui.add_space(8.0);
+            // No navigation while an exam runs: Submit ends it.
+            if !matches!(self.screen, Screen::Exam(_)) && self.collection.is_ok() {
+                if narrow {
+                    ui.menu_button(format!("Go to ▾  ({})", self.place().label()), |ui| {
+                        ui.with_layout(egui::Layout::top_down_justified(egui::Align::Min), |ui| {
+                            command = self.screen_buttons_ui(ui);
                         });
-                    } else {
-                        command = self.screen_buttons_ui(ui);
-                    }
+                        if command.is_some() {
+                            ui.close();
+                        }
+                    });
+                } else {
+                    command = self.screen_buttons_ui(ui);
                 }
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if let Some(c) = home::profile_switcher_ui(ui, &self.config.data_dir, &self.profile_name) {
                     command = Some(c);
                 }
@@ -489,27 +605,44 @@ impl YadgarApp {
         command
     }
 
-    /// One button for each screen but the one showing (right to left in the
-    /// bar, top down in the narrow window's menu).
+    /// Where the window is, for the top bar.
+    fn place(&self) -> Place {
+        match &self.screen {
+            Screen::Home => Place::Home,
+            Screen::Browser | Screen::Transfer(_) => Place::Browse,
+            Screen::Editor(_) => Place::AddCard,
+            Screen::Stats => Place::Statistics,
+            Screen::Readiness(_) => Place::Readiness,
+            Screen::ExamSetup(_) | Screen::Exam(_) | Screen::Results(_) => Place::MockExam,
+            Screen::Settings(_) => Place::Settings,
+            Screen::Reader(_) => Place::Reader,
+            Screen::Review(_) | Screen::Summary(_) => Place::Review,
+        }
+    }
+
+    /// Every screen, in the same order on every screen (left to right in
+    /// the bar, top down in the narrow window's menu), the current one
+    /// marked, so no button moves when a screen opens.
     fn screen_buttons_ui(&self, ui: &mut egui::Ui) -> Option<Command> {
         let mut command = None;
-        if !matches!(self.screen, Screen::Settings(_)) && ui.button("Settings").clicked() {
-            command = Some(Command::OpenSettings);
-        }
-        if !matches!(self.screen, Screen::Editor(_)) && ui.button("Add card").on_hover_text("Ctrl+N").clicked() {
-            command = Some(Command::AddCard);
-        }
-        if !matches!(self.screen, Screen::Browser) && ui.button("Browse").on_hover_text("Ctrl+B or /").clicked() {
-            command = Some(Command::Browse(self.browser.query().to_owned()));
-        }
-        if !matches!(self.screen, Screen::Stats) && ui.button("Statistics").clicked() {
-            command = Some(Command::OpenStats(false));
-        }
-        if ui.button("Exam readiness").clicked() {
-            command = Some(Command::OpenReadiness);
-        }
-        if ui.button("Mock exam").clicked() {
-            command = Some(Command::OpenExam);
+        let here = self.place();
+        for place in Place::MENU {
+            let mut response = ui.selectable_label(here == place, place.label());
+            if let Some(keys) = place.keys() {
+                response = response.on_hover_text(keys);
+            }
+            if response.clicked() {
+                command = Some(match place {
+                    Place::Home | Place::Review => Command::Home,
+                    Place::Browse => Command::Browse(self.browser.query().to_owned()),
+                    Place::AddCard => Command::AddCard,
+                    Place::Statistics => Command::OpenStats(false),
+                    Place::Reader => Command::OpenReader,
+                    Place::Readiness => Command::OpenReadiness,
+                    Place::MockExam => Command::OpenExam,
+                    Place::Settings => Command::OpenSettings,
+                });
+            }
         }
         command
     }
@@ -547,7 +680,7 @@ impl YadgarApp {
 
     /// Ctrl+N adds a card, Ctrl+B or / opens the browser, from any screen
     /// but a running exam (and / only when no text field has the keys).
-    fn global_keys(&self, ui: &mut egui::Ui) -> Option<Command> {
+    fn global_keys(&mut self, ui: &mut egui::Ui) -> Option<Command> {
         if self.collection.is_err() || matches!(self.screen, Screen::Exam(_)) {
             return None;
         }
@@ -561,8 +694,10 @@ impl YadgarApp {
         });
         if add && !matches!(self.screen, Screen::Editor(_)) {
             Some(Command::AddCard)
-        } else if (browse || slash) && !matches!(self.screen, Screen::Browser) {
-            Some(Command::Browse(self.browser.query().to_owned()))
+        } else if browse || slash {
+            // The cursor goes to the search box, whether the browser was open or not.
+            self.browser.focus_search();
+            (!matches!(self.screen, Screen::Browser)).then(|| Command::Browse(self.browser.query().to_owned()))
         } else {
             None
         }
@@ -578,6 +713,179 @@ impl YadgarApp {
                 self.banner = Some(format!("the zoom was not saved: {e}"));
             }
         }
+    }
+}
+
+impl YadgarApp {
+    /// Reads the source text set in the profile's preferences, and checks
+    /// it is the one the decks were written from.
+    fn load_source(&mut self) {
+        let path = self.collection.as_ref().ok().and_then(|c| c.preferences().source_text.clone());
+        self.source = path.map(|path| {
+            store::files::read_source(std::path::Path::new(&path))
+                .and_then(|text| reader::check_source(&self.library, &text).map(|()| text))
+        });
+    }
+
+    /// Where Esc goes from each screen: one step back (screens with their
+    /// own Esc, such as the exam, the browser and review, take the key
+    /// before this is asked). On home it closes the welcome panel.
+    fn back_command(&self) -> Option<Command> {
+        match &self.screen {
+            Screen::Home => {
+                let c = self.collection.as_ref().ok()?;
+                (!c.preferences().hint_dismissed)
+                    .then(|| Command::SavePreferences(Preferences { hint_dismissed: true, ..c.preferences().clone() }))
+            }
+            Screen::Exam(_) => None,
+            Screen::Transfer(_) => Some(Command::Browse(self.browser.query().to_owned())),
+            Screen::Editor(_) => Some(Command::CloseEditor),
+            Screen::Review(_)
+            | Screen::Summary(_)
+            | Screen::Settings(_)
+            | Screen::ExamSetup(_)
+            | Screen::Results(_)
+            | Screen::Readiness(_)
+            | Screen::Stats
+            | Screen::Reader(_)
+            | Screen::Browser => Some(Command::Home),
+        }
+    }
+
+    /// The first file dropped on the window with a path, except during an exam.
+    fn dropped_file(&self, ctx: &egui::Context) -> Option<PathBuf> {
+        if self.collection.is_err() || matches!(self.screen, Screen::Exam(_)) {
+            return None;
+        }
+        ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).find(|p| !p.as_os_str().is_empty()))
+    }
+
+    /// While a file is dragged over the window, say what dropping it does.
+    fn hovered_files_ui(&self, ctx: &egui::Context) {
+        if self.collection.is_err() || matches!(self.screen, Screen::Exam(_)) {
+            return;
+        }
+        if ctx.input(|i| i.raw.hovered_files.is_empty()) {
+            return;
+        }
+        let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop_files")));
+        let rect = ctx.content_rect();
+        let dark = ctx.global_style().visuals.dark_mode;
+        let (fill, text) = if dark {
+            (egui::Color32::from_black_alpha(200), egui::Color32::WHITE)
+        } else {
+            (egui::Color32::from_white_alpha(220), egui::Color32::BLACK)
+        };
+        painter.rect_filled(rect, 0.0, fill);
+        painter.text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            "Drop the file to import it (.apkg, .csv, .tsv, .txt, .json)",
+            egui::FontId::proportional(22.0),
+            text,
+        );
+    }
+
+    /// Puts a folder first in the profile's recent folders (five kept).
+    fn remember_folder(&mut self, folder: &std::path::Path) {
+        let Ok(c) = &mut self.collection else { return };
+        let folder = folder.display().to_string();
+        let mut recent = c.preferences().recent_folders.clone();
+        if recent.first() == Some(&folder) {
+            return;
+        }
+        recent.retain(|f| *f != folder);
+        recent.insert(0, folder);
+        recent.truncate(5);
+        let preferences = Preferences { recent_folders: recent, ..c.preferences().clone() };
+        if let Err(e) = c.set_preferences(preferences) {
+            eprintln!("yadgar: the recent folders were not saved: {e}");
+        }
+    }
+
+    /// Draws the toast, and a zoom change as a toast of its own; returns
+    /// the undo asked for.
+    fn toast_ui(&mut self, ui: &mut egui::Ui) -> Option<toast::Undo> {
+        let zoom = ui.ctx().zoom_factor();
+        if self.zoom_seen > 0.0 && (zoom - self.zoom_seen).abs() > 0.001 {
+            self.toast = Some(toast::Toast::say(format!("Zoom {:.0}%  (Ctrl+0 resets it)", zoom * 100.0)));
+        }
+        self.zoom_seen = zoom;
+        if self.toast.as_ref().is_some_and(toast::Toast::expired) {
+            self.toast = None;
+        }
+        let shown = self.toast.as_ref()?;
+        let (undo, close) = shown.ui(ui);
+        if close {
+            self.toast = None;
+        }
+        if undo { self.toast.take().and_then(|t| t.undo) } else { None }
+    }
+
+    /// Takes back what a toast said was done.
+    fn undo(&mut self, ctx: &egui::Context, undo: toast::Undo) {
+        use toast::Undo;
+        let Ok(collection) = &mut self.collection else { return };
+        let mut reload = false;
+        let result: Result<String, String> = match undo {
+            Undo::LastAction(n) => {
+                let mut result = Ok(String::new());
+                for _ in 0..n {
+                    result = match &mut self.screen {
+                        Screen::Review(session) => session.undo(collection, &self.library).map_or(Ok(()), Err),
+                        _ => collection.undo(store::now()).map(drop).map_err(|e| e.to_string()),
+                    }
+                    .map(|()| "Undone.".to_owned());
+                    if result.is_err() {
+                        break;
+                    }
+                }
+                result
+            }
+            Undo::Restore => {
+                let mut outcome = browser::Outcome { command: None, library_changed: false, toast: None };
+                self.browser.undo_delete(collection, &mut self.library, &mut outcome);
+                self.browser.library_changed();
+                if let Some(t) = outcome.toast {
+                    self.toast = Some(t);
+                }
+                Ok(String::new())
+            }
+            Undo::RemoveCard(deck, card) => collection
+                .delete_card(&mut self.library, &deck, &card)
+                .map(|_| "The card was removed (it is kept in the profile's trash).".to_owned())
+                .map_err(|e| e.to_string()),
+            Undo::Rename(deck, title) => collection
+                .rename_deck(&mut self.library, &deck, &title)
+                .map(|()| format!("The deck is called “{title}” again."))
+                .map_err(|e| e.to_string()),
+            Undo::RemoveDeck(deck) => {
+                reload = true;
+                collection
+                    .delete_deck(&mut self.library, &deck)
+                    .map(|path| format!("The imported deck was moved to {}.", path.display()))
+                    .map_err(|e| e.to_string())
+            }
+            Undo::RestoreDeck(trashed, to) => {
+                reload = true;
+                collection
+                    .restore_deck(&trashed, &to)
+                    .map(|()| "The deck is back.".to_owned())
+                    .map_err(|e| e.to_string())
+            }
+        };
+        if reload && let Ok(c) = &self.collection {
+            self.library = store::load_library(&c.profile().decks_dir());
+        }
+        self.browser.library_changed();
+        match result {
+            Ok(text) if !text.is_empty() => self.toast = Some(toast::Toast::say(text)),
+            Ok(_) => {}
+            Err(e) => self.banner = Some(format!("That could not be undone: {e}")),
+        }
+        self.finish_if_empty();
+        self.refresh_overview();
+        ctx.request_repaint();
     }
 }
 
@@ -597,13 +905,18 @@ impl eframe::App for YadgarApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.poll_journal(&ctx);
+        // A menu open when Esc is pressed closes; only then does Esc go back.
+        let menu_open = egui::Popup::is_any_open(&ctx);
         let mut command = self.global_keys(ui);
         let mut library_changed = false;
+        let mut toast = None;
+        let mut remember = None;
         egui::Panel::top("top_bar").show(ui, |ui| {
             ui.add_space(4.0);
             command = self.top_bar_ui(ui).or(command.take());
             ui.add_space(2.0);
         });
+        let toast_action = self.toast_ui(ui);
         egui::CentralPanel::default().show(ui, |ui| {
             egui::Frame::NONE.inner_margin(egui::Margin::symmetric(16, 4)).show(ui, |ui| {
                 self.banner_ui(ui);
@@ -618,10 +931,12 @@ impl eframe::App for YadgarApp {
                     }
                     Screen::Review(session) => match &mut self.collection {
                         Ok(c) => {
-                            let outcome = session.ui(ui, c, &self.library);
+                            let source = self.source.as_ref().and_then(|s| s.as_ref().ok());
+                            let outcome = session.ui(ui, c, &self.library, source);
                             if let Some(error) = outcome.error {
                                 self.banner = Some(error);
                             }
+                            toast = outcome.toast;
                             outcome.command
                         }
                         Err(_) => Some(Command::Home),
@@ -653,6 +968,7 @@ impl eframe::App for YadgarApp {
                         Ok(c) => {
                             let outcome = self.browser.ui(ui, c, &mut self.library);
                             library_changed |= outcome.library_changed;
+                            toast = outcome.toast;
                             outcome.command
                         }
                         Err(_) => Some(Command::Home),
@@ -660,6 +976,7 @@ impl eframe::App for YadgarApp {
                     Screen::Editor(form) => match &mut self.collection {
                         Ok(c) => {
                             let outcome = form.ui(ui, c, &mut self.library);
+                            toast = outcome.toast;
                             if outcome.library_changed {
                                 library_changed = true;
                                 self.browser.library_changed();
@@ -678,6 +995,8 @@ impl eframe::App for YadgarApp {
                     Screen::Transfer(transfer) => match &mut self.collection {
                         Ok(c) => {
                             let outcome = transfer.ui(ui, c, &self.library);
+                            toast = outcome.toast;
+                            remember = outcome.remember_folder;
                             if outcome.imported {
                                 // A new deck file: read the decks again, as at start.
                                 self.library = store::load_library(&c.profile().decks_dir());
@@ -688,13 +1007,17 @@ impl eframe::App for YadgarApp {
                         }
                         Err(_) => Some(Command::Home),
                     },
+                    Screen::Reader(reader) => match &self.collection {
+                        Ok(c) => reader.ui(ui, self.source.as_ref(), c, &self.library),
+                        Err(_) => Some(Command::Home),
+                    },
                     Screen::Stats => match &mut self.collection {
                         Ok(c) => self.stats.ui(ui, c, &self.library),
                         Err(_) => Some(Command::Home),
                     },
                     Screen::Settings(form) => match &mut self.collection {
                         Ok(c) => {
-                            let outcome = form.ui(ui, c);
+                            let outcome = form.ui(ui, c, &self.library, self.source.as_ref());
                             if let Some(preferences) = outcome.applied {
                                 apply_preferences(&ctx, &preferences, self.config.theme);
                             }
@@ -708,6 +1031,25 @@ impl eframe::App for YadgarApp {
         });
         if library_changed {
             self.refresh_overview();
+        }
+        if command.is_none() && !menu_open && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+        {
+            command = self.back_command();
+        }
+        if let Some(path) = self.dropped_file(&ctx) {
+            command = Some(Command::ImportFile(path));
+        }
+        self.hovered_files_ui(&ctx);
+        if let Some(folder) = remember {
+            self.remember_folder(&folder);
+        }
+        if let Some(undo) = toast_action {
+            self.undo(&ctx, undo);
+        }
+        if toast.is_some() {
+            self.toast = toast;
+            // Show it now, not at the next input.
+            ctx.request_repaint();
         }
         if let Some(command) = command {
             self.apply(&ctx, command);

@@ -8,10 +8,12 @@ use std::time::Instant;
 use egui::{Color32, RichText};
 
 use super::home::{counts_ui, duration_text, plural};
+use super::toast::{Toast, Undo};
 use super::{Command, CramScope};
 use crate::answer::{self, DiffPart, Verdict};
 use crate::commands::describe_next_due;
-use crate::deck::{Card, DeckId, Library};
+use crate::deck::{Card, CardId, DeckId, Library};
+use crate::ground::SourceText;
 use crate::revlog::Action;
 use crate::schedule::{Counts, Outcomes, Phase, QueueKind, Rating, card_seed, study_ahead};
 use crate::store::{self, Collection};
@@ -53,6 +55,11 @@ pub struct Session {
     counts: Counts,
     by_rating: [u32; 4],
     time_ms: u64,
+    /// Every grade of the session, in order (an undone one removed).
+    graded: Vec<(DeckId, CardId, Rating)>,
+    /// Grades, buries and suspends of this session not yet undone: Undo
+    /// takes back only what the student did here, never an older action.
+    undoable: usize,
     /// When learning cards remain but none is due yet.
     waiting_until: Option<i64>,
 }
@@ -63,11 +70,18 @@ pub struct Outcome {
     pub command: Option<Command>,
     /// A problem to show (a failed write).
     pub error: Option<String>,
+    /// What a bury or suspend did, with Undo.
+    pub toast: Option<Toast>,
 }
 
 /// The end-of-session summary.
 pub struct Summary {
+    /// Grades given (a card missed and seen again counts each time).
     reviewed: u32,
+    /// Different cards graded.
+    cards: usize,
+    /// Cards answered Again at least once: deck, card, question.
+    missed: Vec<(DeckId, CardId, String)>,
     by_rating: [u32; 4],
     time_ms: u64,
     next_due: String,
@@ -105,6 +119,8 @@ impl Session {
             counts: Counts::default(),
             by_rating: [0; 4],
             time_ms: 0,
+            graded: Vec::new(),
+            undoable: 0,
             waiting_until: None,
         };
         session.advance(collection, library);
@@ -202,6 +218,8 @@ impl Session {
                     *n += 1;
                 }
                 self.time_ms += u64::from(answer_ms);
+                self.graded.push((deck, card_id, rating));
+                self.undoable += 1;
                 if !matches!(self.mode, Mode::Due(_)) && !self.list.is_empty() {
                     self.list.remove(0);
                 }
@@ -215,29 +233,45 @@ impl Session {
         }
     }
 
-    fn act(&mut self, action: Action, collection: &mut Collection, library: &Library) -> Option<String> {
-        let (deck, card) = self.card(library)?;
-        let (deck, card_id) = (deck.clone(), card.id.clone());
+    /// Buries or suspends the card on screen; says so in a toast with Undo.
+    fn act(&mut self, action: Action, collection: &mut Collection, library: &Library) -> Result<Option<Toast>, String> {
+        let Some((deck, card)) = self.card(library) else { return Ok(None) };
+        let (deck, card_id, question) = (deck.clone(), card.id.clone(), card.question.clone());
+        let text = match action {
+            Action::Bury => format!("Buried until tomorrow: “{}”", short(&question)),
+            _ => format!("Suspended: “{}” (unsuspend it in the browser)", short(&question)),
+        };
         match collection.record(&deck, &card_id, action, store::now()) {
             Ok(_) => {
                 if !matches!(self.mode, Mode::Due(_)) && !self.list.is_empty() {
                     self.list.remove(0);
                 }
                 self.advance(collection, library);
-                None
+                self.undoable += 1;
+                Ok(Some(Toast::with_undo(text, Undo::LastAction(1))))
             }
-            Err(e) => Some(format!("That was NOT saved: {e}")),
+            Err(e) => Err(format!("That was NOT saved: {e}")),
         }
     }
 
-    fn undo(&mut self, collection: &mut Collection, library: &Library) -> Option<String> {
+    /// Takes back the last grade, bury or suspend and shows its card again;
+    /// the error, if the undo could not be saved.
+    pub(super) fn undo(&mut self, collection: &mut Collection, library: &Library) -> Option<String> {
+        if self.undoable == 0 {
+            return Some("There is nothing to undo in this session.".to_owned());
+        }
         match collection.undo(store::now()) {
             Ok(Some(undone)) => {
+                self.undoable -= 1;
                 if let Action::Review { rating, answer_ms, .. } = undone.action {
                     if let Some(n) = self.by_rating.get_mut(usize::from(u8::from(rating)) - 1) {
                         *n = n.saturating_sub(1);
                     }
                     self.time_ms = self.time_ms.saturating_sub(u64::from(answer_ms));
+                    let (deck, card) = &undone.key;
+                    if let Some(i) = self.graded.iter().rposition(|(d, c, _)| d == deck && c == card) {
+                        self.graded.remove(i);
+                    }
                 }
                 // Show the card that was taken back again, as Anki does.
                 let found = study::find(library, &undone.key.0.0, &undone.key.1.0);
@@ -267,7 +301,22 @@ impl Session {
                 describe_next_due(next, now)
             }
         });
+        let mut cards: Vec<(&DeckId, &CardId)> = self.graded.iter().map(|(d, c, _)| (d, c)).collect();
+        cards.sort_unstable();
+        cards.dedup();
+        let mut missed: Vec<(DeckId, CardId, String)> = Vec::new();
+        for (deck, card, rating) in &self.graded {
+            if *rating == Rating::Again && !missed.iter().any(|(d, c, _)| d == deck && c == card) {
+                let question = library
+                    .deck(deck)
+                    .and_then(|d| d.deck.cards.iter().find(|x| x.id == *card))
+                    .map_or_else(|| card.0.clone(), |x| x.question.clone());
+                missed.push((deck.clone(), card.clone(), question));
+            }
+        }
         Summary {
+            cards: cards.len(),
+            missed,
             reviewed: self.by_rating.iter().sum(),
             by_rating: self.by_rating,
             time_ms: self.time_ms,
@@ -278,73 +327,101 @@ impl Session {
     }
 
     /// Draws the review screen and handles its keys.
-    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library) -> Outcome {
-        let mut out = Outcome { command: None, error: None };
-        let Some((_, card)) = self.card(library) else { return out };
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        collection: &mut Collection,
+        library: &Library,
+        source: Option<&SourceText>,
+    ) -> Outcome {
+        let mut out = Outcome { command: None, error: None, toast: None };
+        let Some((deck, card)) = self.card(library) else { return out };
+        // The paragraph numbers of a deck written from another text mean nothing in this one.
+        let source = source.filter(|s| library.deck(deck).is_some_and(|d| super::reader::cites(&d.deck, s)));
         let card = card.clone();
         let typed_mode = collection.preferences().typed_answers;
 
         self.progress_ui(ui, &card);
-        ui.add_space(18.0);
         let mut typed_submitted = false;
-        ui.vertical_centered(|ui| {
-            ui.set_max_width(760.0);
-            ui.label(RichText::new(&card.question).size(26.0).strong());
-            ui.add_space(16.0);
-            if typed_mode && !self.revealed {
-                let label = ui.label("Your answer:");
-                let response = ui
-                    .add(
-                        egui::TextEdit::singleline(&mut self.typed)
-                            .desired_width(420.0)
-                            .font(egui::TextStyle::Heading)
-                            .hint_text("type, then press Enter"),
-                    )
-                    .labelled_by(label.id);
-                if !response.has_focus() && !response.lost_focus() {
-                    response.request_focus();
-                }
-                typed_submitted = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if self.empty_answer {
-                    ui.colored_label(
-                        ui.visuals().error_fg_color,
-                        "Type an answer first, or press Show answer to see it.",
-                    );
-                }
-            }
-            if self.revealed {
-                self.answer_ui(ui, &card);
-            } else {
-                ui.add_space(8.0);
-                let label = if typed_mode { "Check answer" } else { "Show answer" };
-                if ui
-                    .add(egui::Button::new(RichText::new(label).size(18.0)).min_size(egui::vec2(200.0, 44.0)))
-                    .on_hover_text("Space or Enter")
-                    .clicked()
-                {
-                    if typed_mode && self.typed.trim().is_empty() {
-                        // An explicit click on an empty answer shows it anyway.
-                        self.typed = String::new();
-                        self.verdict = None;
-                        self.show_answer(collection, library);
-                    } else {
-                        self.reveal(collection, library);
+        let mut rating_clicked = None;
+        let mut action = None;
+        // The card can be taller than the window (a long note, the cited
+        // paragraph unfolded): it scrolls, and the buttons stay below it.
+        let card_height = (ui.available_height() - if self.revealed { 170.0 } else { 80.0 }).max(120.0);
+        egui::ScrollArea::vertical().max_height(card_height).auto_shrink([false, true]).show(ui, |ui| {
+            ui.add_space(18.0);
+            ui.vertical_centered(|ui| {
+                ui.set_max_width(760.0);
+                ui.label(RichText::new(&card.question).size(26.0).strong());
+                ui.add_space(16.0);
+                if typed_mode && !self.revealed {
+                    let label = ui.label("Your answer:");
+                    let response = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut self.typed)
+                                .desired_width(420.0)
+                                .font(egui::TextStyle::Heading)
+                                .hint_text("type, then press Enter"),
+                        )
+                        .labelled_by(label.id);
+                    if !response.has_focus() && !response.lost_focus() {
+                        response.request_focus();
+                    }
+                    typed_submitted = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    if self.empty_answer {
+                        ui.colored_label(
+                            ui.visuals().error_fg_color,
+                            "Type an answer first, or press Show answer to see it.",
+                        );
                     }
                 }
+                if self.revealed {
+                    self.answer_ui(ui, &card, source);
+                } else {
+                    ui.add_space(8.0);
+                    let label = if typed_mode { "Check answer" } else { "Show answer" };
+                    if ui
+                        .add(egui::Button::new(RichText::new(label).size(18.0)).min_size(egui::vec2(200.0, 44.0)))
+                        .on_hover_text("Space or Enter")
+                        .clicked()
+                    {
+                        if typed_mode && self.typed.trim().is_empty() {
+                            // An explicit click on an empty answer shows it anyway.
+                            self.typed = String::new();
+                            self.verdict = None;
+                            self.show_answer(collection, library);
+                        } else {
+                            self.reveal(collection, library);
+                        }
+                    }
+                }
+            });
+            if typed_submitted {
+                self.reveal(collection, library);
             }
         });
-        if typed_submitted {
-            self.reveal(collection, library);
-        }
         ui.add_space(16.0);
-        let mut rating_clicked = None;
         if self.revealed {
             rating_clicked = self.grade_buttons_ui(ui);
         }
         ui.add_space(20.0);
-        let mut action = None;
+        let undo_label = collection.progress().undoable.last().filter(|_| self.undoable > 0).map(|u| match &u.action {
+            Action::Review { rating, .. } => format!("Undo grade ({})", rating.label()),
+            Action::Bury => "Undo bury".to_owned(),
+            Action::Suspend => "Undo suspend".to_owned(),
+            Action::Unsuspend => "Undo unsuspend".to_owned(),
+            Action::Reset => "Undo reset".to_owned(),
+            Action::SendToReview | Action::Undo { .. } => "Undo".to_owned(),
+        });
         ui.horizontal(|ui| {
-            if ui.button("Undo").on_hover_text("Ctrl+Z").clicked() {
+            let can_undo = undo_label.is_some();
+            let button = egui::Button::new(undo_label.unwrap_or_else(|| "Undo".to_owned()));
+            if ui
+                .add_enabled(can_undo, button)
+                .on_hover_text("Ctrl+Z")
+                .on_disabled_hover_text("Nothing to undo yet")
+                .clicked()
+            {
                 action = Some("undo");
             }
             if ui.button("Bury until tomorrow").on_hover_text("-").clicked() {
@@ -362,7 +439,6 @@ impl Session {
                 }
             });
         });
-
         // Keys, unless a text field is taking them.
         let typing = ui.ctx().egui_wants_keyboard_input();
         let (reveal_key, rating_key, undo_key, bury_key, suspend_key, edit_key, escape) = ui.input(|i| {
@@ -401,6 +477,7 @@ impl Session {
                 action = Some("edit");
             }
             if escape {
+                ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
                 out.command = Some(Command::Home);
             }
         } else if undo_key {
@@ -409,10 +486,19 @@ impl Session {
         if let Some(rating) = rating_clicked {
             out.error = self.grade(rating, collection, library);
         }
+        let acted = match action {
+            Some("bury") => Some(Action::Bury),
+            Some("suspend") => Some(Action::Suspend),
+            _ => None,
+        };
+        if let Some(acted) = acted {
+            match self.act(acted, collection, library) {
+                Ok(toast) => out.toast = toast,
+                Err(e) => out.error = Some(e),
+            }
+        }
         out.error = match action {
             Some("undo") => self.undo(collection, library),
-            Some("bury") => self.act(Action::Bury, collection, library),
-            Some("suspend") => self.act(Action::Suspend, collection, library),
             Some("edit") => {
                 if let Some((deck, card)) = self.card(library) {
                     out.command = Some(Command::EditCard(deck.clone(), card.id.clone()));
@@ -445,17 +531,19 @@ impl Session {
                     ))
                     .weak(),
                 );
-                let tags = card.tags.join(" · ");
-                ui.label(RichText::new(tags).small().weak());
             });
         });
         let done = self.by_rating.iter().sum::<u32>() as f32;
         let left = self.counts.total() as f32;
         let fraction = if done + left > 0.0 { done / (done + left) } else { 1.0 };
         ui.add(egui::ProgressBar::new(fraction).desired_height(8.0));
+        // On a line of their own, so a narrow window never draws the counts over them.
+        if !card.tags.is_empty() {
+            ui.add(egui::Label::new(RichText::new(format!("Tags: {}", card.tags.join(" · "))).weak()).wrap());
+        }
     }
 
-    fn answer_ui(&mut self, ui: &mut egui::Ui, card: &Card) {
+    fn answer_ui(&mut self, ui: &mut egui::Ui, card: &Card, source: Option<&SourceText>) {
         if let Some(verdict) = self.verdict {
             if self.appealed {
                 ui.label(
@@ -469,7 +557,7 @@ impl Session {
             }
             ui.add_space(6.0);
         }
-        answer_face_ui(ui, card);
+        answer_face_ui(ui, card, source);
     }
 
     fn grade_buttons_ui(&self, ui: &mut egui::Ui) -> Option<Rating> {
@@ -478,8 +566,13 @@ impl Session {
         ui.horizontal(|ui| {
             ui.add_space(((ui.available_width() - width) / 2.0).max(0.0));
             for (n, rating) in Rating::ALL.iter().enumerate() {
-                let interval = self.outcomes.as_ref().map(|o| o.of(*rating).interval.label()).unwrap_or_default();
-                let text = format!("{}  {}\n{}", n + 1, rating.label(), interval);
+                // Cram never changes the schedule, so it shows no intervals.
+                let text = if matches!(self.mode, Mode::Cram(_)) {
+                    format!("{}  {}", n + 1, rating.label())
+                } else {
+                    let interval = self.outcomes.as_ref().map(|o| o.of(*rating).interval.label()).unwrap_or_default();
+                    format!("{}  {}\n{}", n + 1, rating.label(), interval)
+                };
                 let button = egui::Button::new(RichText::new(text).size(16.0)).min_size(egui::vec2(150.0, 54.0));
                 if ui.add(button).on_hover_text(format!("key {}", n + 1)).clicked() {
                     clicked = Some(*rating);
@@ -491,20 +584,69 @@ impl Session {
 }
 
 /// The answer side of a card as review shows it: the answer, accepted
-/// forms, note and source (also the editor's preview).
-pub(super) fn answer_face_ui(ui: &mut egui::Ui, card: &Card) {
+/// forms, note and source (also the editor's preview). With the student's
+/// source text, the cited paragraph is there too, folded, with the answer
+/// marked in it.
+pub(super) fn answer_face_ui(ui: &mut egui::Ui, card: &Card, source: Option<&SourceText>) {
     ui.separator();
     ui.label(RichText::new(&card.answer).size(28.0).strong().color(ui.visuals().strong_text_color()));
     if !card.accept.is_empty() {
-        ui.label(RichText::new(format!("also accepted: {}", card.accept.join("; "))).small().weak());
+        ui.label(RichText::new(format!("also accepted: {}", card.accept.join("; "))).weak());
     }
     ui.add_space(8.0);
     if !card.note.is_empty() {
         ui.label(RichText::new(&card.note).size(16.0));
     }
-    if let Some(source) = &card.source {
-        ui.label(RichText::new(format!("Source: paragraph {}", source.paragraph)).small().weak());
+    let Some(cited) = &card.source else { return };
+    let paragraph = source.and_then(|s| s.paragraph(cited.paragraph));
+    match paragraph {
+        None => {
+            ui.label(RichText::new(format!("Source: paragraph {}", cited.paragraph)).weak());
+        }
+        Some(text) => {
+            ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                ui.set_max_width(760.0);
+                egui::CollapsingHeader::new(RichText::new(format!("Source: paragraph {}", cited.paragraph)).weak())
+                    .id_salt(("cited_paragraph", &card.id))
+                    .default_open(false)
+                    .show(ui, |ui| {
+                        ui.label(highlighted(ui, text, card));
+                    });
+            });
+        }
     }
+}
+
+/// `text` with the first place it states the card's answer (or an
+/// accepted form) marked, as far as a plain search finds it.
+fn highlighted(ui: &egui::Ui, text: &str, card: &Card) -> egui::text::LayoutJob {
+    let font = egui::FontId::proportional(15.0);
+    let plain = egui::TextFormat { font_id: font.clone(), color: ui.visuals().text_color(), ..Default::default() };
+    let (mark_bg, mark_fg) = if ui.visuals().dark_mode {
+        (Color32::from_rgb(110, 90, 20), Color32::WHITE)
+    } else {
+        (Color32::from_rgb(255, 236, 150), Color32::BLACK)
+    };
+    let mark = egui::TextFormat { font_id: font, color: mark_fg, background: mark_bg, ..Default::default() };
+    let lower = text.to_lowercase();
+    let found = std::iter::once(&card.answer).chain(&card.accept).find_map(|form| {
+        let form = form.trim().to_lowercase();
+        if form.is_empty() || lower.len() != text.len() {
+            return None;
+        }
+        lower.find(&form).map(|at| (at, at + form.len()))
+    });
+    let mut job = egui::text::LayoutJob::default();
+    job.wrap.max_width = ui.available_width();
+    match found.and_then(|(a, b)| Some((text.get(..a)?, text.get(a..b)?, text.get(b..)?))) {
+        Some((before, answer, after)) => {
+            job.append(before, 0.0, plain.clone());
+            job.append(answer, 0.0, mark);
+            job.append(after, 0.0, plain);
+        }
+        None => job.append(text, 0.0, plain),
+    }
+    job
 }
 
 /// The verdict on a typed answer and, when it is not right, what was typed
@@ -584,6 +726,10 @@ fn cram_cards(library: &Library, scope: &CramScope) -> Vec<CardRef> {
             let wanted = match scope {
                 CramScope::Deck(id) => loaded.deck.id == *id,
                 CramScope::Tag(tag) => card.tags.iter().any(|t| t == tag),
+                CramScope::Paragraph(n, fingerprint) => {
+                    loaded.deck.source_sha256.as_deref().is_none_or(|f| f.eq_ignore_ascii_case(fingerprint))
+                        && card.source.as_ref().is_some_and(|s| s.paragraph == *n)
+                }
             };
             if wanted {
                 out.push(CardRef { deck: d, card: c });
@@ -594,49 +740,109 @@ fn cram_cards(library: &Library, scope: &CramScope) -> Vec<CardRef> {
 }
 
 impl Summary {
-    /// Draws the summary.
+    /// Draws the summary: cards and answers, the grades, when the next
+    /// review is, and the cards missed, each with Edit and Browse.
     pub fn ui(&self, ui: &mut egui::Ui) -> Option<Command> {
         let mut command = None;
-        ui.add_space(24.0);
-        ui.vertical_centered(|ui| {
-            ui.label(RichText::new(if self.cram { "Cram session done" } else { "Session done" }).size(28.0).strong());
-            ui.add_space(12.0);
-            let n = self.reviewed as usize;
-            ui.label(
-                RichText::new(format!(
-                    "{n} {} reviewed in {}",
-                    plural(n, "card", "cards"),
-                    duration_text(self.time_ms)
-                ))
-                .size(19.0),
-            );
-            ui.add_space(8.0);
-            let line: Vec<String> = Rating::ALL
-                .iter()
-                .zip(self.by_rating)
-                .map(|(rating, count)| format!("{}: {count}", rating.label()))
-                .collect();
-            ui.label(RichText::new(line.join("   ·   ")).size(18.0));
-            ui.add_space(12.0);
-            if let Some(waiting) = &self.waiting {
-                ui.label(format!("Cards still in learning come back {waiting}."));
-            }
-            ui.label(format!("Next review: {}.", self.next_due));
-            if self.cram {
-                ui.label(RichText::new("Cram grades are kept in your history but do not change your schedule.").weak());
-            }
-            ui.add_space(16.0);
-            if ui
-                .add(egui::Button::new(RichText::new("Back to home").size(18.0)).min_size(egui::vec2(200.0, 44.0)))
-                .on_hover_text("Enter")
-                .clicked()
-            {
-                command = Some(Command::Home);
+        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+            ui.add_space(24.0);
+            ui.vertical_centered(|ui| {
+                let title = if self.cram { "Cram session done" } else { "Session done" };
+                ui.label(RichText::new(title).size(28.0).strong());
+                ui.add_space(12.0);
+                let n = self.reviewed as usize;
+                ui.label(
+                    RichText::new(format!(
+                        "{} {} · {n} {} in {}",
+                        self.cards,
+                        plural(self.cards, "card", "cards"),
+                        plural(n, "answer", "answers"),
+                        duration_text(self.time_ms)
+                    ))
+                    .size(19.0),
+                );
+                if n > self.cards {
+                    ui.label(
+                        RichText::new("A card you miss comes back in the session, so it is answered more than once.")
+                            .weak(),
+                    );
+                }
+                ui.add_space(8.0);
+                let line: Vec<String> = Rating::ALL
+                    .iter()
+                    .zip(self.by_rating)
+                    .map(|(rating, count)| format!("{}: {count}", rating.label()))
+                    .collect();
+                ui.label(RichText::new(line.join("   ·   ")).size(18.0));
+                ui.add_space(12.0);
+                if let Some(waiting) = &self.waiting {
+                    ui.label(format!("Cards still in learning come back {waiting}."));
+                }
+                ui.label(format!("Next review: {}.", self.next_due));
+                if self.cram {
+                    ui.label(
+                        RichText::new("Cram grades are kept in your history but do not change your schedule.").weak(),
+                    );
+                }
+                ui.add_space(16.0);
+                if ui
+                    .add(egui::Button::new(RichText::new("Back to home").size(18.0)).min_size(egui::vec2(200.0, 44.0)))
+                    .on_hover_text("Enter or Esc")
+                    .clicked()
+                {
+                    command = Some(Command::Home);
+                }
+            });
+            if !self.missed.is_empty() {
+                ui.add_space(18.0);
+                let n = self.missed.len();
+                ui.vertical_centered(|ui| {
+                    ui.label(
+                        RichText::new(format!("{n} {} you missed", plural(n, "card", "cards"))).size(18.0).strong(),
+                    );
+                });
+                ui.add_space(4.0);
+                let width = ui.available_width().min(760.0);
+                ui.horizontal(|ui| {
+                    ui.add_space(((ui.available_width() - width) / 2.0).max(0.0));
+                    ui.vertical(|ui| {
+                        ui.set_width(width);
+                        for (deck, card, question) in &self.missed {
+                            // Buttons first, so the question wraps in the width left.
+                            ui.horizontal(|ui| {
+                                if ui.button("Edit").on_hover_text(format!("Edit “{question}”")).clicked() {
+                                    command = Some(Command::EditCard(deck.clone(), card.clone()));
+                                }
+                                if ui.button("Browse").on_hover_text("Show the card in the browser").clicked() {
+                                    command = Some(Command::Browse(card_query(deck, question)));
+                                }
+                                ui.add(egui::Label::new(question).wrap());
+                            });
+                        }
+                    });
+                });
             }
         });
-        if ui.input(|i| i.key_pressed(egui::Key::Enter) || i.key_pressed(egui::Key::Escape)) {
+        if !ui.ctx().egui_wants_keyboard_input() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
             command = Some(Command::Home);
         }
         command
+    }
+}
+
+/// A browser query that finds one card: its deck and its question as a phrase.
+fn card_query(deck: &DeckId, question: &str) -> String {
+    let phrase: String = question.chars().filter(|c| *c != '"').collect();
+    format!("deck:{} \"{}\"", deck.0, phrase.trim())
+}
+
+/// A question cut to a length a toast can hold.
+fn short(text: &str) -> String {
+    const MAX: usize = 60;
+    if text.chars().count() <= MAX {
+        text.to_owned()
+    } else {
+        let cut: String = text.chars().take(MAX - 1).collect();
+        format!("{}…", cut.trim_end())
     }
 }

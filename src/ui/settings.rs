@@ -5,7 +5,11 @@
 use egui::RichText;
 
 use super::Command;
+use super::files::{Picker, Want};
+use crate::deck::Library;
+use crate::ground::SourceText;
 use crate::schedule::{LeechAction, NewCardOrder, Settings, format_steps, parse_steps};
+use crate::store::files;
 use crate::store::{Collection, Preferences, Theme};
 
 /// The form's text, as typed.
@@ -27,6 +31,12 @@ pub struct Form {
     typed_answers: bool,
     errors: Vec<(&'static str, String)>,
     saved: Option<String>,
+    /// The path typed or chosen for the source text.
+    source_path: String,
+    source_picker: Picker,
+    /// What "Use this text" found, and whether it was refused.
+    source_message: Option<(String, bool)>,
+    native: bool,
 }
 
 /// What a frame of the settings screen asks for.
@@ -39,7 +49,7 @@ pub struct Outcome {
 
 impl Form {
     /// A form holding the profile's current values.
-    pub fn new(collection: &Collection, zoom: f32) -> Form {
+    pub fn new(collection: &Collection, zoom: f32, native: bool) -> Form {
         let s = collection.settings();
         let p = collection.preferences();
         Form {
@@ -60,6 +70,10 @@ impl Form {
             typed_answers: p.typed_answers,
             errors: Vec::new(),
             saved: None,
+            source_path: p.source_text.clone().unwrap_or_default(),
+            source_picker: Picker::default(),
+            source_message: None,
+            native,
         }
     }
 
@@ -158,7 +172,13 @@ impl Form {
     }
 
     /// Draws the form; Save validates and writes, Back returns home.
-    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection) -> Outcome {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        collection: &mut Collection,
+        library: &Library,
+        source: Option<&Result<SourceText, String>>,
+    ) -> Outcome {
         let mut out = Outcome { command: None, applied: None };
         ui.add_space(6.0);
         ui.heading("Settings");
@@ -244,11 +264,15 @@ impl Form {
                     ui.selectable_value(&mut self.theme, Theme::Dark, "Dark");
                 });
                 ui.end_row();
-                self.field(ui, "zoom", "Zoom (%)", "Also Ctrl+plus and Ctrl+minus.");
+                self.field(ui, "zoom", "Zoom (%)", "Also Ctrl+plus, Ctrl+minus, and Ctrl+0 for 100%.");
                 ui.label("Typed answers");
                 ui.checkbox(&mut self.typed_answers, "Type each answer before it is shown, and see the difference");
                 ui.end_row();
             });
+            ui.add_space(12.0);
+            if let Some(c) = self.source_ui(ui, collection, library, source) {
+                out.command = Some(c);
+            }
         });
         ui.add_space(8.0);
         ui.horizontal(|ui| {
@@ -280,9 +304,92 @@ impl Form {
                 ui.label(message.clone());
             }
         });
-        if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+        if self.source_picker.is_open() && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)) {
+            self.source_picker = Picker::Idle;
+        } else if ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)) {
             out.command = Some(Command::Home);
         }
         out
+    }
+
+    /// "Source text": the student's copy of the article, refused when its
+    /// fingerprint is not the one the decks record.
+    fn source_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        collection: &Collection,
+        library: &Library,
+        source: Option<&Result<SourceText, String>>,
+    ) -> Option<Command> {
+        let mut command = None;
+        ui.label(RichText::new("Source text").size(18.0).strong());
+        ui.label(
+            RichText::new(
+                "Your own copy of the article the decks come from, as a plain-text file. With it, the answer side \
+                 shows the paragraph a card cites, and the Reader shows the whole text shaded by how well you know it.",
+            )
+            .weak(),
+        );
+        match source {
+            None => ui.label("Not set."),
+            Some(Ok(text)) => ui.label(format!(
+                "In use: {} ({} paragraphs).",
+                collection.preferences().source_text.as_deref().unwrap_or_default(),
+                text.paragraph_count()
+            )),
+            Some(Err(why)) => ui.colored_label(ui.visuals().error_fg_color, format!("Set, but not usable: {why}")),
+        };
+        let mut chosen = false;
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("Text file:");
+            let response = ui
+                .add(egui::TextEdit::singleline(&mut self.source_path).desired_width(320.0))
+                .labelled_by(label.id)
+                .on_hover_text("A path; a relative one is taken from your home folder");
+            chosen = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button("Choose file…").clicked() {
+                let folder = files::resolve_path(&self.source_path, &files::home_dir())
+                    .parent()
+                    .map(std::path::Path::to_path_buf)
+                    .filter(|p| p.is_dir())
+                    .unwrap_or_else(files::home_dir);
+                self.source_picker.open(ui.ctx(), self.native, Want::Open(vec!["txt", "md", "text"]), folder);
+            }
+            if ui.button("Use this text").clicked() {
+                chosen = true;
+            }
+            if collection.preferences().source_text.is_some() && ui.button("Stop using it").clicked() {
+                self.source_message = Some(("The source text is no longer used.".to_owned(), false));
+                command = Some(Command::SavePreferences(Preferences {
+                    source_text: None,
+                    ..collection.preferences().clone()
+                }));
+            }
+        });
+        if let Some(path) = self.source_picker.ui(ui, &collection.preferences().recent_folders) {
+            self.source_path = path.display().to_string();
+            chosen = true;
+        }
+        if chosen {
+            let path = files::resolve_path(&self.source_path, &files::home_dir());
+            let checked = files::read_source(&path)
+                .and_then(|text| super::reader::check_source(library, &text).map(|()| text.paragraph_count()));
+            match checked {
+                Ok(paragraphs) => {
+                    self.source_message =
+                        Some((format!("Source text set: {} ({paragraphs} paragraphs).", path.display()), false));
+                    command = Some(Command::SavePreferences(Preferences {
+                        source_text: Some(path.display().to_string()),
+                        ..collection.preferences().clone()
+                    }));
+                }
+                Err(why) => self.source_message = Some((format!("Not used: {why}"), true)),
+            }
+        }
+        if let Some((message, error)) = &self.source_message {
+            let color = if *error { ui.visuals().error_fg_color } else { ui.visuals().strong_text_color() };
+            ui.add(egui::Label::new(RichText::new(message).color(color)).wrap());
+        }
+        command
     }
 }

@@ -221,10 +221,13 @@ impl StatsView {
             });
             forecast_chart(ui, &stats, self.forecast_year);
 
+            let shade = if ui.visuals().dark_mode { "the brighter" } else { "the darker" };
             section(
                 ui,
                 "Reviews per day",
-                "Each square is a day of the past year; the darker, the more cards you answered. Point at a day for its count and time.",
+                &format!(
+                    "Each square is a day of the past year; {shade} the green, the more cards you answered. Point at a day for its count and time."
+                ),
             );
             heatmap_ui(ui, &stats);
             activity_summary_ui(ui, &stats);
@@ -534,11 +537,18 @@ fn summary_ui(ui: &mut egui::Ui, stats: &Stats) {
     ui.add_space(6.0);
     ui.horizontal_wrapped(|ui| {
         let recall = stats.average_recall.map_or("–".to_owned(), |r| format!("{:.0}%", r * 100.0));
+        // Recall is averaged over studied cards only; say how many are not.
+        let unseen = stats.states.new as usize;
+        let studied = stats.cards.saturating_sub(unseen);
+        let mut recall_label = format!("average recall now, of {studied} studied {}", plural(studied, "card", "cards"));
+        if unseen > 0 {
+            recall_label.push_str(&format!(" ({unseen} not seen yet)"));
+        }
         for (value, label) in [
-            (stats.cards.to_string(), plural(stats.cards, "card", "cards")),
-            (stats.grades.to_string(), plural(stats.grades, "answer in all", "answers in all")),
-            (stats.streak.to_string(), plural(stats.streak as usize, "day streak", "day streak")),
-            (recall, "average recall now"),
+            (stats.cards.to_string(), plural(stats.cards, "card", "cards").to_owned()),
+            (stats.grades.to_string(), plural(stats.grades, "answer in all", "answers in all").to_owned()),
+            (stats.streak.to_string(), plural(stats.streak as usize, "day streak", "day streak").to_owned()),
+            (recall, recall_label),
         ] {
             egui::Frame::group(ui.style()).inner_margin(egui::Margin::symmetric(12, 6)).show(ui, |ui| {
                 ui.vertical(|ui| {
@@ -595,13 +605,25 @@ fn forecast_chart(ui: &mut egui::Ui, stats: &Stats, year: bool) {
     }
     let review = BarChart::new("Review", review).color(GREEN);
     let learning = BarChart::new("Learning", learning).color(ORANGE).stack_on(&[&review]);
+    legend_row(ui, &[("Review", GREEN), ("Learning", ORANGE)]);
     base_plot(if year { "forecast-year" } else { "forecast-month" })
-        .legend(Legend::default())
         .x_axis_label(if year { "days from today (weekly totals)" } else { "days from today" })
         .show(ui, |plot| {
             plot.bar_chart(review);
             plot.bar_chart(learning);
         });
+}
+
+/// A chart's key as a row of coloured squares and names, in order.
+fn legend_row(ui: &mut egui::Ui, entries: &[(&str, Color32)]) {
+    ui.horizontal_wrapped(|ui| {
+        for (name, color) in entries {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
+            ui.painter().rect_filled(rect, 3.0, *color);
+            ui.label(*name);
+            ui.add_space(8.0);
+        }
+    });
 }
 
 fn day_name(offset: usize) -> String {
@@ -886,8 +908,10 @@ fn buttons_chart(ui: &mut egui::Ui, stats: &Stats) {
             .collect();
         charts.push(BarChart::new(*name, bars).color(color));
     }
+    // Our own key, above the chart: it never covers a bar, and keeps the
+    // buttons in their order.
+    legend_row(ui, &[("Again", RED), ("Hard", ORANGE), ("Good", GREEN), ("Easy", BLUE)]);
     base_plot("buttons")
-        .legend(Legend::default())
         .x_axis_formatter(move |mark, _| {
             let v = mark.value;
             let group = (v / 5.0).floor();
@@ -938,12 +962,23 @@ fn time_chart(ui: &mut egui::Ui, stats: &Stats) {
         })
         .collect();
     let total: f32 = stats.minutes_per_day.iter().sum();
+    let most = stats.minutes_per_day.iter().copied().fold(0.0_f32, f32::max);
     base_plot("time")
         .x_axis_label("days ago")
-        .x_axis_formatter(|mark, _| format!("{:.0}", -mark.value))
+        // Ages are 0 and up: never "-0", nothing right of today.
+        .x_axis_formatter(|mark, _| if mark.value > 0.5 { String::new() } else { format!("{:.0}", mark.value.abs()) })
         .y_axis_label("minutes")
+        .y_axis_formatter(|mark, _| format!("{}", mark.value))
+        .show_axes([true, true])
+        // A scale even on a quiet month: at least 0 to 5 minutes.
+        .include_y(f64::from(most.max(5.0)))
         .show(ui, |plot| plot.bar_chart(BarChart::new("Minutes", bars).color(BLUE)));
-    ui.label(format!("{:.0} minutes in the last 30 days; {:.1} a day on average.", total, total / n.max(1) as f32));
+    let whole = total.round() as usize;
+    ui.label(format!(
+        "{whole} {} in the last 30 days; {:.1} a day on average.",
+        plural(whole, "minute", "minutes"),
+        total / n.max(1) as f32
+    ));
 }
 
 fn topics_ui(ui: &mut egui::Ui, stats: &Stats) -> Option<Command> {
@@ -951,6 +986,18 @@ fn topics_ui(ui: &mut egui::Ui, stats: &Stats) -> Option<Command> {
         ui.label(
             RichText::new(format!(
                 "Study at least {} cards of a tag to see how well you know it.",
+                stats::MIN_TOPIC_CARDS
+            ))
+            .weak(),
+        );
+        return None;
+    }
+    // Just after learning, every topic is remembered: no ranking to show yet.
+    if stats.weakest.iter().all(|t| t.average_recall >= 0.99) {
+        ui.label(
+            RichText::new(format!(
+                "Too early to rank your topics: every tag with {} or more studied cards is still fresh \
+                 (recall 99% or more). Come back after a few days of reviews.",
                 stats::MIN_TOPIC_CARDS
             ))
             .weak(),
