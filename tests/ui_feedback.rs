@@ -255,3 +255,56 @@ fn a_new_deck_made_with_enter_in_the_form_is_found_by_the_start_of_its_name() {
     click(&mut harness, "?");
     assert!(shows(&harness, "cards of decks whose title or id starts with My"));
 }
+
+#[test]
+fn a_zoom_change_shows_the_percentage_and_ctrl_0_resets_it() {
+    let dir = tempfile::tempdir().unwrap();
+    prepare(dir.path(), Settings::default(), quiet());
+    let mut harness = app(dir.path());
+    ctrl(&mut harness, Key::Plus);
+    harness.run_ok();
+    assert!(shows(&harness, "Zoom 110%"), "the new zoom is said");
+    ctrl(&mut harness, Key::Num0);
+    harness.run_ok();
+    assert!(shows(&harness, "Zoom 100%"));
+    drop(harness);
+    let c = Collection::open(dir.path(), "default", &device(dir.path())).unwrap();
+    assert!((c.preferences().zoom - 1.0).abs() < 0.001, "the reset zoom is kept");
+}
+
+#[test]
+fn a_deck_rename_and_a_deck_moved_to_the_trash_are_said_and_undone_from_the_toast() {
+    let dir = tempfile::tempdir().unwrap();
+    prepare(dir.path(), Settings::default(), quiet());
+    let mut harness = app(dir.path());
+    ctrl(&mut harness, Key::N);
+    set_field(&mut harness, "New deck:", "Lecture notes");
+    press(&mut harness, Key::Enter);
+    press(&mut harness, Key::Escape);
+    ctrl(&mut harness, Key::B);
+    click(&mut harness, "Your decks");
+    click(&mut harness, "Rename Lecture notes");
+    set_field(&mut harness, "New title:", "Coup of 1921");
+    click(&mut harness, "Save title");
+    assert!(shows(&harness, "Renamed “Lecture notes” to “Coup of 1921”."));
+    click(&mut harness, "Undo");
+    assert!(shows(&harness, "The deck is called “Lecture notes” again."));
+    let title = |h: &Harness<'_, YadgarApp>| {
+        h.state()
+            .library()
+            .decks
+            .iter()
+            .filter(|d| d.origin == yadgar::deck::DeckOrigin::Profile)
+            .map(|d| d.deck.title.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(title(&harness), ["Lecture notes"]);
+
+    click(&mut harness, "Delete Lecture notes…");
+    click(&mut harness, "Move to the trash");
+    assert!(shows(&harness, "Moved the deck “Lecture notes” to the trash."));
+    assert!(title(&harness).is_empty());
+    click(&mut harness, "Undo");
+    assert!(shows(&harness, "The deck is back."));
+    assert_eq!(title(&harness), ["Lecture notes"], "the deck file is back where it was");
+}
