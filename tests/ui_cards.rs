@@ -301,7 +301,7 @@ fn a_csv_file_is_imported_with_its_column_mapping_and_a_deck_exported_in_the_bac
     // An existing file is replaced only after "Replace"; the data folder never.
     std::fs::write(&out, "mine").unwrap();
     click(&mut harness, "Export");
-    assert!(shows(&harness, &format!("Replace {}?", out.display())));
+    assert!(shows(&harness, &format!("{} already exists. Replace it?", out.display())));
     click(&mut harness, "Cancel");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "mine");
     click(&mut harness, "Export");
