@@ -466,3 +466,43 @@ fn sixty_exam_answers_calibrate_the_expected_score() {
     wait_for(&mut harness, "Calibrated on your 60 mock-exam answers:");
     assert!(shows(&harness, "Your mock exams so far: predicted 80%, scored 50% over 3 exams."));
 }
+
+#[path = "support/source.rs"]
+mod support;
+
+#[test]
+fn a_missed_question_shows_its_paragraph_from_the_students_own_text() {
+    let Some(article) = support::source_path() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let device = store::device_id(&dir.path().join("device-id")).unwrap();
+        let mut c = Collection::open(dir.path(), "default", &device).unwrap();
+        let preferences = Preferences {
+            hint_dismissed: true,
+            source_text: Some(article.display().to_string()),
+            ..Preferences::default()
+        };
+        c.set_preferences(preferences).unwrap();
+    }
+    let config = Config::for_data_dir(dir.path().to_path_buf(), "default");
+    let mut harness =
+        Harness::builder().with_size([1100.0, 1000.0]).build_eframe(move |cc| YadgarApp::new(&cc.egui_ctx, config));
+    harness.run_ok();
+    set_up_with(&mut harness, 5.0, "8", None, &["typed answer"]);
+    let exam = harness.state().exam_in_progress().unwrap().clone();
+    press_with(&mut harness, egui::Modifiers::COMMAND, egui::Key::Enter);
+    press(&mut harness, egui::Key::Enter);
+    assert!(shows(&harness, "Score: 0%"));
+    let library = yadgar::deck::Library::bundled();
+    let (deck, card) = exam.questions[0].cards[0].split_once('/').unwrap();
+    let card =
+        library.deck(&yadgar::deck::DeckId(deck.into())).unwrap().deck.cards.iter().find(|c| c.id.0 == card).unwrap();
+    let paragraph = card.source.as_ref().unwrap().paragraph;
+    let text = std::fs::read_to_string(&article).unwrap();
+    let cited = text.split("\n\n").filter(|p| !p.trim().is_empty()).nth(paragraph as usize - 1).unwrap();
+    let opening: String = cited.trim().chars().take(40).collect();
+    assert!(!shows(&harness, &opening), "folded at first");
+    harness.get_all_by_label(&format!("Source: paragraph {paragraph}")).next().unwrap().click();
+    harness.run_ok();
+    assert!(shows(&harness, &opening), "the paragraph opens under the missed question");
+}

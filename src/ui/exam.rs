@@ -854,7 +854,13 @@ pub struct Results {
 
 impl Results {
     /// Draws the results, the breakdowns, every question, and the history.
-    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library) -> Option<Command> {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        collection: &mut Collection,
+        library: &Library,
+        source: Option<&crate::ground::SourceText>,
+    ) -> Option<Command> {
         let mut command = None;
         let mut appeal = None;
         if ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)) {
@@ -1023,16 +1029,29 @@ impl Results {
                             ui.label(format!("Right answer: {}", question.answer_text()));
                         }
                     }
+                    let missed = !matches!(mark, Mark::Right | Mark::Appealed);
                     for reference in &question.cards {
                         if let Some(card) = self.cards.iter().find(|c| format!("{}/{}", c.deck, c.card) == *reference) {
                             if !card.note.is_empty() && question.format != Format::Timeline {
                                 ui.label(RichText::new(&card.note).weak());
                             }
-                            if let Some(p) = card.paragraph
-                                && question.format != Format::Timeline
-                            {
-                                ui.label(RichText::new(format!("Source: paragraph {p}")).small().weak());
+                            if question.format == Format::Timeline {
+                                continue;
                             }
+                            // A missed question shows its paragraph when the
+                            // student's copy of the text is set (and is the
+                            // text the card's deck was written from).
+                            let deck = library.deck(&crate::deck::DeckId(card.deck.clone()));
+                            let text =
+                                source.filter(|s| missed && deck.is_some_and(|d| super::reader::cites(&d.deck, s)));
+                            let face = crate::Card {
+                                id: crate::deck::CardId(card.card.clone()),
+                                answer: card.answer.clone(),
+                                accept: card.accept.clone(),
+                                source: card.paragraph.map(|paragraph| crate::deck::Source { paragraph }),
+                                ..crate::Card::default()
+                            };
+                            super::review::source_paragraph_ui(ui, &face, text);
                         }
                     }
                 });

@@ -957,7 +957,7 @@ impl eframe::App for YadgarApp {
                         Err(_) => Some(Command::Home),
                     },
                     Screen::Results(results) => match &mut self.collection {
-                        Ok(c) => results.ui(ui, c, &self.library),
+                        Ok(c) => results.ui(ui, c, &self.library, self.source.as_ref().and_then(|s| s.as_ref().ok())),
                         Err(_) => Some(Command::Home),
                     },
                     Screen::Readiness(screen) => match &self.collection {

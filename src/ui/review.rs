@@ -597,6 +597,12 @@ pub(super) fn answer_face_ui(ui: &mut egui::Ui, card: &Card, source: Option<&Sou
     if !card.note.is_empty() {
         ui.label(RichText::new(&card.note).size(16.0));
     }
+    source_paragraph_ui(ui, card, source);
+}
+
+/// "Source: paragraph N", and with the student's copy of the text the
+/// paragraph itself, folded, with the answer marked.
+pub(super) fn source_paragraph_ui(ui: &mut egui::Ui, card: &Card, source: Option<&SourceText>) {
     let Some(cited) = &card.source else { return };
     let paragraph = source.and_then(|s| s.paragraph(cited.paragraph));
     match paragraph {
