@@ -1,11 +1,11 @@
 //! The `yadgar` binary: parses arguments, then runs the window or a headless
 //! subcommand. All the work happens in the library.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use yadgar::check::check;
 use yadgar::deck::bundled_files;
@@ -186,7 +186,11 @@ enum Command {
 
 fn main() -> ExitCode {
     let start = Instant::now();
-    let cli = Cli::parse();
+    let matches = with_packaging_files(Cli::command()).get_matches();
+    if let Some(out) = matches.subcommand_matches(PACKAGING_FILES).and_then(|m| m.get_one::<PathBuf>("out")) {
+        return report(packaging_files(out));
+    }
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match cli.command {
         Some(Command::Check { source, decks, strict }) => run_check(source, decks, strict),
         Some(Command::Due { json, warnings }) => {
@@ -291,6 +295,41 @@ fn report_warned(result: Result<String, String>, found: &[String], warnings: War
         return ExitCode::from(2);
     }
     code
+}
+
+/// The hidden subcommand for packagers (packaging/*.sh). It is added here
+/// rather than to [`Command`] so that the man pages and completions, made
+/// from [`Cli`], leave it out.
+const PACKAGING_FILES: &str = "packaging-files";
+
+fn with_packaging_files(cli: clap::Command) -> clap::Command {
+    cli.subcommand(
+        clap::Command::new(PACKAGING_FILES)
+            .hide(true)
+            .about("Write the man pages (OUT/man) and the bash, zsh and fish completions (OUT/completions)")
+            .arg(
+                clap::arg!(--out <OUT> "The folder to write into")
+                    .required(true)
+                    .value_parser(clap::value_parser!(PathBuf)),
+            ),
+    )
+}
+
+/// Writes the man pages and shell completions made from the argument
+/// definitions above, so they never fall out of step with the binary.
+fn packaging_files(out: &Path) -> Result<String, String> {
+    let man_dir = out.join("man");
+    let completions_dir = out.join("completions");
+    for dir in [&man_dir, &completions_dir] {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+    }
+    let mut cli = Cli::command();
+    clap_mangen::generate_to(cli.clone(), &man_dir).map_err(|e| format!("cannot write the man pages: {e}"))?;
+    for shell in [clap_complete::Shell::Bash, clap_complete::Shell::Zsh, clap_complete::Shell::Fish] {
+        clap_complete::generate_to(shell, &mut cli, "yadgar", &completions_dir)
+            .map_err(|e| format!("cannot write the {shell} completions: {e}"))?;
+    }
+    Ok(format!("wrote {} and {}\n", man_dir.display(), completions_dir.display()))
 }
 
 /// Prints a headless command's output, or its error, and sets the exit code.

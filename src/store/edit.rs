@@ -452,7 +452,9 @@ impl Collection {
     pub(super) fn keep_in_trash(&self, file: &Path) -> Result<PathBuf, StoreError> {
         let to = self.trash_path(file)?;
         std::fs::copy(file, &to).map_err(|s| io(file, s))?;
-        std::fs::File::open(&to).and_then(|f| f.sync_all()).map_err(|s| io(&to, s))?;
+        // Windows flushes only a handle opened for writing (a read-only one
+        // gets "access denied"), so the copy is opened for writing to sync it.
+        std::fs::OpenOptions::new().write(true).open(&to).and_then(|f| f.sync_all()).map_err(|s| io(&to, s))?;
         if let Some(parent) = to.parent() {
             super::atomic::sync_dir(parent).map_err(|s| io(parent, s))?;
         }

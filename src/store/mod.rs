@@ -187,10 +187,13 @@ pub fn now() -> crate::time::Moment {
 
 /// The file that holds this installation's device id: beside the profiles
 /// when the data folder was given explicitly (tests, portable installs),
-/// else in the platform's config folder, never inside a profile.
+/// else in the platform's local config folder, never inside a profile.
+/// Local, because Windows copies the roaming `%APPDATA%` between the
+/// computers of a domain user, and two computers must never share an id;
+/// elsewhere the local and the ordinary config folder are the same.
 pub fn device_id_file(data_dir: &Path, explicit: bool) -> PathBuf {
     if !explicit && let Some(dirs) = directories::ProjectDirs::from("", "", "Yadgar") {
-        return dirs.config_dir().join("device-id");
+        return dirs.config_local_dir().join("device-id");
     }
     data_dir.join("device-id")
 }

@@ -9,6 +9,7 @@ mod exam;
 mod files;
 mod fonts;
 mod home;
+mod icon;
 mod reader;
 mod review;
 mod settings;
@@ -17,6 +18,7 @@ mod toast;
 mod transfer;
 
 pub use fonts::install as install_fonts;
+pub use icon::APP_ID;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -1077,13 +1079,14 @@ impl eframe::App for YadgarApp {
 /// # Errors
 /// The window or its graphics context could not be created.
 pub fn run(config: Config) -> eframe::Result {
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Yadgar")
-            .with_app_id("yadgar")
-            .with_inner_size([960.0, 720.0])
-            .with_min_inner_size([480.0, 360.0]),
-        ..Default::default()
-    };
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Yadgar")
+        .with_app_id(APP_ID)
+        .with_inner_size([960.0, 720.0])
+        .with_min_inner_size([480.0, 360.0]);
+    if let Some(icon) = icon::window_icon() {
+        viewport = viewport.with_icon(icon);
+    }
+    let options = eframe::NativeOptions { viewport, ..Default::default() };
     eframe::run_native("Yadgar", options, Box::new(move |cc| Ok(Box::new(YadgarApp::new(&cc.egui_ctx, config)))))
 }
