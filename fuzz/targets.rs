@@ -115,12 +115,7 @@ fn cards() -> &'static Cards {
             .iter()
             .flat_map(|d| {
                 d.deck.cards.iter().map(|c| {
-                    (
-                        d.deck.id.clone(),
-                        yadgar::text::normalise(&d.deck.title),
-                        c.clone(),
-                        yadgar::query::haystack(c),
-                    )
+                    (d.deck.id.clone(), yadgar::text::normalise(&d.deck.title), c.clone(), yadgar::query::haystack(c))
                 })
             })
             .take(200)
