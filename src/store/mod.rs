@@ -206,11 +206,19 @@ pub const CONFIG_DIR_ENV: &str = "YADGAR_CONFIG_DIR";
 /// Environment variable that moves the cache folder, as [`CONFIG_DIR_ENV`].
 pub const CACHE_DIR_ENV: &str = "YADGAR_CACHE_DIR";
 
+/// The platform folder for this computer's own settings, apart from the
+/// data folder.
+fn platform_config_dir(dirs: &directories::ProjectDirs) -> &Path {
+    if cfg!(target_os = "macos") { dirs.preference_dir() } else { dirs.config_local_dir() }
+}
+
 impl LocalDirs {
     /// `YADGAR_CONFIG_DIR` and `YADGAR_CACHE_DIR` when set (and not empty),
-    /// else the platform's local config and cache folders from
-    /// `directories` (`config_local_dir`, so a roaming Windows profile never
-    /// carries the id to another computer). `--data-dir` does not move them.
+    /// else the platform's folders from `directories`: the cache folder,
+    /// and for config `config_local_dir` (so a roaming Windows profile
+    /// never carries the id to another computer), or on macOS
+    /// `preference_dir` (its config folder is the data folder).
+    /// `--data-dir` does not move them.
     ///
     /// # Errors
     /// [`StoreError::NoDataDir`] when a folder is not given and the platform
@@ -219,7 +227,7 @@ impl LocalDirs {
         let given = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
         let platform = directories::ProjectDirs::from("", "", "Yadgar");
         let config_dir = given(CONFIG_DIR_ENV)
-            .or_else(|| platform.as_ref().map(|d| d.config_local_dir().to_path_buf()))
+            .or_else(|| platform.as_ref().map(|d| platform_config_dir(d).to_path_buf()))
             .ok_or(StoreError::NoDataDir)?;
         let cache_dir = given(CACHE_DIR_ENV)
             .or_else(|| platform.as_ref().map(|d| d.cache_dir().to_path_buf()))
