@@ -213,6 +213,31 @@ fn a_log_replaced_while_the_profile_is_open_sends_new_events_to_a_new_log() {
     assert!(c.progress().state(&deck(), &card(2)).is_some());
 }
 
+#[test]
+fn a_crash_or_a_profile_made_again_never_looks_like_another_computer() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Computer::new(dir.path(), "a");
+    let mut c = a.open();
+    let id = c.device().to_owned();
+    c.grade(&deck(), &card(1), Rating::Good, 1000, store::now(), false).unwrap();
+    drop(c);
+    // A crash after the append but before the note: the log is longer.
+    let log = log_path(&profile_dir(&a.data), &id);
+    let line = std::fs::read_to_string(&log).unwrap();
+    let at = line.find("\"id\":\"").unwrap() + 6;
+    let mut unnoted = line.clone();
+    unnoted.replace_range(at..=at, if &line[at..=at] == "0" { "1" } else { "0" });
+    std::fs::write(&log, format!("{line}{unnoted}")).unwrap();
+    let c = a.open();
+    assert_eq!(c.device(), id, "{:?}", c.warnings());
+    assert_eq!(c.progress().state(&deck(), &card(1)).unwrap().reps, 2);
+    drop(c);
+    // The profile deleted (to the trash) and made again.
+    store::delete_profile(&a.data, "default", 1).unwrap();
+    let c = a.open();
+    assert_eq!(c.device(), id, "{:?}", c.warnings());
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {

@@ -91,7 +91,10 @@ pub(super) fn check(mark: &Mark, log: &Path) -> Option<String> {
     }
     let len = match std::fs::metadata(log) {
         Ok(m) => m.len(),
-        Err(e) => return Some(format!("it cannot be found ({e})")),
+        // No log at all (the profile was deleted and made again): nothing
+        // anyone wrote is at stake, and a new log starts.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => return Some(format!("it cannot be read ({e})")),
     };
     if len < mark.len {
         return Some(format!("it is {len} bytes long, but this computer left it {} bytes long", mark.len));
