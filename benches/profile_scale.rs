@@ -32,11 +32,18 @@ fn memory_mib(field: &str) -> f64 {
 /// In a fresh process: open the profile in `data`, load its decks, build
 /// today's queue, and print resident memory then.
 fn memory_child(data: &std::path::Path, now: Moment) {
-    let collection = Collection::open(data, "default", "bench").unwrap();
+    let collection = open(data, "bench");
     let library = store::load_library(&collection.profile().decks_dir());
     let (queue, _) = study::queue(collection.scheduler(), now, &library, collection.progress(), None);
     assert!(queue.counts.total() > 0);
     println!("{:.0} {:.0}", memory_mib("VmRSS:"), memory_mib("VmHWM:"));
+}
+
+/// Opens the profile for writing with the bench computer's own folders
+/// (device id mark, snapshot cache) inside the temporary folder.
+fn open(data: &std::path::Path, device: &str) -> Collection {
+    let local = store::LocalDirs::in_folder(&data.join("this-computer"));
+    Collection::open_as(data, "default", device, &store::Opening::new(true, Some(local))).unwrap()
 }
 
 fn memory_in_child(data: &std::path::Path) -> String {
@@ -145,7 +152,7 @@ fn main() {
     let device = "bench";
     let rss_cold = memory_in_child(data);
     let t = Instant::now();
-    let collection = Collection::open(data, "default", device).unwrap();
+    let collection = open(data, device);
     let cold = t.elapsed();
     let library = store::load_library(&collection.profile().decks_dir());
     collection.save_snapshot().unwrap();
@@ -155,11 +162,11 @@ fn main() {
     let mut warm = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
-        let c = Collection::open(data, "default", device).unwrap();
+        let c = open(data, device);
         warm.push(t.elapsed());
         drop(c);
     }
-    let mut collection = Collection::open(data, "default", device).unwrap();
+    let mut collection = open(data, device);
 
     let mut queue_times = Vec::new();
     let mut queue = None;

@@ -20,6 +20,8 @@ Xvfb "$disp" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xpid=$!
 sleep 1
 export DISPLAY=$disp
+# This computer's own folders (device id, snapshot cache) go in the temp folder too.
+export YADGAR_CONFIG_DIR="$data/this-computer/config" YADGAR_CACHE_DIR="$data/this-computer/cache"
 ms=() mib=()
 for i in $(seq 0 "$runs"); do
   out=$(target/release/yadgar --data-dir "$data" --exit-after-first-frame 2>/dev/null)

@@ -9,9 +9,12 @@ use crate::store::{self, Collection};
 use crate::study;
 use crate::time::Moment;
 
-/// Opens the profile with its device id, adding to `warnings` everything
-/// the window would show about it: a replaced device id, unreadable log
-/// lines, conflict copies, settings that fell back to their defaults.
+/// Opens the profile with this computer's device id (from its config
+/// folder, never the data folder), adding to `warnings` everything the
+/// window would show about it: a replaced device id, unreadable log lines,
+/// conflict copies, events held back, settings that fell back to their
+/// defaults. Every command replays the logs, so each writes this computer's
+/// snapshot cache afterwards unless it is already current.
 fn open(
     data_dir: &Option<PathBuf>,
     profile: &str,
@@ -19,17 +22,23 @@ fn open(
     warnings: &mut Vec<String>,
 ) -> Result<Collection, String> {
     let dir = store::data_dir(data_dir.as_deref()).map_err(|e| e.to_string())?;
-    let device =
-        store::device_id_checked(&store::device_id_file(&dir, data_dir.is_some())).map_err(|e| e.to_string())?;
+    let local = store::LocalDirs::from_env().map_err(|e| e.to_string())?;
+    let device = store::device_id_checked(&local.device_id_file()).map_err(|e| e.to_string())?;
     warnings.extend(device.warning);
-    let collection = if writable {
-        Collection::open(&dir, profile, &device.id)
-    } else {
-        Collection::open_read_only(&dir, profile, &device.id)
-    };
-    let collection = collection.map_err(|e| e.to_string())?;
+    let opening = store::Opening::new(writable, Some(local));
+    let collection = Collection::open_as(&dir, profile, &device.id, &opening).map_err(|e| e.to_string())?;
     warnings.extend(collection.warnings().iter().cloned());
+    if !collection.snapshot_is_current() {
+        save_snapshot(&collection, warnings);
+    }
     Ok(collection)
+}
+
+/// Writes the snapshot cache; a failure is a warning, since nothing is lost.
+fn save_snapshot(collection: &Collection, warnings: &mut Vec<String>) {
+    if let Err(e) = collection.save_snapshot() {
+        warnings.push(format!("the start-up cache was not saved (nothing is lost): {e}"));
+    }
 }
 
 /// The profile's decks, adding each deck that failed to load (file, line,
@@ -438,6 +447,7 @@ pub fn import(
         store::StoreError::InvalidDeck(e) => format!("{shown}: the imported deck is not valid: {}", e.kind),
         e => e.to_string(),
     })?;
+    save_snapshot(&collection, warnings);
     let mut out = format!(
         "imported {} cards and {reviews} reviews into deck {:?} ({}); skipped {}; {} events added to the log, {} already there\n",
         report.cards,

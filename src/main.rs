@@ -366,8 +366,15 @@ fn run_window(cli: Cli, start: Instant) -> ExitCode {
         Some(Theme::Light) => Some(egui::ThemePreference::Light),
         Some(Theme::Dark) => Some(egui::ThemePreference::Dark),
     };
+    let local = match store::LocalDirs::from_env() {
+        Ok(local) => local,
+        Err(e) => {
+            eprintln!("yadgar: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let config = ui::Config {
-        device_id_file: store::device_id_file(&data_dir, cli.data_dir.is_some()),
+        local,
         data_dir,
         profile: cli.profile,
         theme,

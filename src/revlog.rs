@@ -464,6 +464,12 @@ pub struct Progress {
     pub last_applied: Option<(i64, EventId)>,
     /// Events that could not be applied, with why.
     pub warnings: Vec<String>,
+    /// Events taken back by an undo before they were seen: another
+    /// device's undo can arrive before the event it undoes (a torn or late
+    /// copy), and can even sort before it (its clock was behind). Such an
+    /// event arriving later needs a full replay, which skips it.
+    #[serde(default)]
+    pub undone_unseen: HashSet<EventId>,
     /// Every grade, for the statistics (not saved in the snapshot).
     #[serde(skip)]
     pub journal: Journal,
@@ -534,6 +540,8 @@ impl Progress {
             })
             .collect();
         let last_applied = events.last().map(CompactEvent::order_key);
+        let seen: HashSet<EventId> = events.iter().map(|e| e.id).collect();
+        let undone_unseen: HashSet<EventId> = undone.difference(&seen).copied().collect();
         // Only the most recent actions can be undone; don't record the rest.
         let record_from = events.len().saturating_sub(UNDO_DEPTH);
         let parts = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8) as u32;
@@ -615,7 +623,7 @@ impl Progress {
         };
         let complete =
             partials.len() == per_part.len() && partials.iter().zip(&per_part).all(|(p, n)| p.grades_written == *n);
-        let mut progress = Progress { last_applied, ..Progress::default() };
+        let mut progress = Progress { last_applied, undone_unseen, ..Progress::default() };
         let mut undoable = Vec::new();
         for partial in partials {
             for (n, state) in partial.states.into_iter().enumerate() {
@@ -661,8 +669,12 @@ impl Progress {
     /// Applies one event that comes after every event applied so far.
     ///
     /// # Errors
-    /// [`NeedsFullReplay`] for an undo that cannot be applied in place.
+    /// [`NeedsFullReplay`] for an undo that cannot be applied in place, or
+    /// an event already undone (see [`Progress::undone_unseen`]).
     pub fn apply(&mut self, scheduler: &Scheduler, event: Event) -> Result<(), NeedsFullReplay> {
+        if self.undone_unseen.contains(&event.id) {
+            return Err(NeedsFullReplay);
+        }
         self.last_applied = Some(event.order_key());
         if let Action::Undo { target } = event.action {
             return self.undo(scheduler, target);
@@ -853,5 +865,9 @@ fn count_day(
         Counted::New => add(&mut day.new),
         Counted::Review => add(&mut day.review),
         Counted::Neither => {}
+    }
+    // An undo that empties a day leaves no day, as a replay would.
+    if sign < 0 && *day == DayStats::default() {
+        days.remove(&at.day(rollover));
     }
 }

@@ -19,7 +19,13 @@ fn script() -> PathBuf {
 }
 
 fn run(program: &str, args: &[&str]) -> String {
-    let out = Command::new(program).args(args).output().unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    let mut command = Command::new(program);
+    // This test computer's own folders live beside the data folder.
+    if let Some(data) = args.iter().position(|a| *a == "--data-dir").and_then(|i| args.get(i + 1)) {
+        let local = Path::new(data).join("this-computer");
+        command.env("YADGAR_CONFIG_DIR", local.join("config")).env("YADGAR_CACHE_DIR", local.join("cache"));
+    }
+    let out = command.args(args).output().unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{program} {args:?} failed:\n{stdout}\n{stderr}");

@@ -16,7 +16,7 @@ use yadgar::Deck;
 use yadgar::deck::{CardId, DeckId};
 use yadgar::revlog::{Action, Event, EventId, ReviewKind};
 use yadgar::schedule::{Rating, Settings};
-use yadgar::store::{self, Collection, OnExisting};
+use yadgar::store::{self, Collection, LocalDirs, OnExisting, Opening};
 use yadgar::time::Moment;
 
 const NOON: i64 = 1_772_452_800_000;
@@ -72,7 +72,7 @@ fn crash_writer() {
         Some(dir) => (PathBuf::from(dir), usize::MAX),
         None => (tempfile::tempdir().unwrap().keep(), 12),
     };
-    let mut c = Collection::open(&dir, "default", DEVICE).unwrap();
+    let mut c = Collection::open_as(&dir, "default", DEVICE, &Opening::new(true, Some(local(&dir)))).unwrap();
     let own_file = c.profile().decks_dir().join(format!("{OWN}.json"));
     if !own_file.exists() {
         store::write_atomic(&own_file, own_deck_json().as_bytes()).unwrap();
@@ -156,10 +156,19 @@ impl Confirmed {
     }
 }
 
+/// The test computer's own folders (device id mark, snapshot cache).
+fn local(dir: &Path) -> LocalDirs {
+    LocalDirs::in_folder(&dir.join("this-computer"))
+}
+
 fn check_after_kill(dir: &Path, confirmed: &Confirmed, round: usize) {
-    // The profile opens, read-only and for writing.
-    let c = Collection::open_read_only(dir, "default", DEVICE).unwrap();
-    drop(Collection::open(dir, "default", DEVICE).unwrap());
+    // The profile opens, read-only (from the snapshot when there is one)
+    // and for writing; a kill never looks like another computer writing
+    // this device's log.
+    let c = Collection::open_as(dir, "default", DEVICE, &Opening::new(false, Some(local(dir)))).unwrap();
+    let writable = Collection::open_as(dir, "default", DEVICE, &Opening::new(true, Some(local(dir)))).unwrap();
+    assert_eq!(writable.device(), DEVICE, "round {round}: {:?}", writable.warnings());
+    drop(writable);
     assert!(c.warnings().iter().all(|w| w.contains("cut off by a crash")), "round {round}: {:?}", c.warnings());
     // Every confirmed event is in the log.
     let on_disk: HashSet<String> = c.history_events().unwrap().iter().map(|e| e.id.to_string()).collect();

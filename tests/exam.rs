@@ -198,6 +198,8 @@ fn yadgar_exam_prints_json_with_formats_options_answers_and_card_ids() {
     let out = Command::new(env!("CARGO_BIN_EXE_yadgar"))
         .args(["exam", "--count", "12", "--seed", "9", "--format", "json", "--data-dir"])
         .arg(dir.path())
+        .env("YADGAR_CONFIG_DIR", dir.path().join("this-computer/config"))
+        .env("YADGAR_CACHE_DIR", dir.path().join("this-computer/cache"))
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -244,6 +246,8 @@ fn yadgar_exam_prints_json_with_formats_options_answers_and_card_ids() {
     let again = Command::new(env!("CARGO_BIN_EXE_yadgar"))
         .args(["exam", "--count", "12", "--seed", "9", "--format", "json", "--data-dir"])
         .arg(dir.path())
+        .env("YADGAR_CONFIG_DIR", dir.path().join("this-computer/config"))
+        .env("YADGAR_CACHE_DIR", dir.path().join("this-computer/cache"))
         .output()
         .unwrap();
     assert_eq!(again.stdout, out.stdout);
@@ -251,6 +255,8 @@ fn yadgar_exam_prints_json_with_formats_options_answers_and_card_ids() {
         .args(["exam", "--formats", "essay"])
         .arg("--data-dir")
         .arg(dir.path())
+        .env("YADGAR_CONFIG_DIR", dir.path().join("this-computer/config"))
+        .env("YADGAR_CACHE_DIR", dir.path().join("this-computer/cache"))
         .output()
         .unwrap();
     assert!(!bad.status.success());

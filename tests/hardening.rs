@@ -28,6 +28,10 @@ fn yadgar(data: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_yadgar"))
         .args(args)
         .env("YADGAR_DATA_DIR", data)
+        // The data folder doubles as this test computer's config folder, so
+        // the device id is `data/device-id`.
+        .env("YADGAR_CONFIG_DIR", data)
+        .env("YADGAR_CACHE_DIR", data.join("cache"))
         .env_remove("CI")
         .output()
         .expect("run yadgar");
@@ -309,8 +313,9 @@ fn headless_commands_print_every_warning_and_strict_fails() {
     assert!(stderr.contains("--strict"), "{stderr}");
     // A snapshot does not hide what is wrong in the lines it covers.
     let device = std::fs::read_to_string(data.join("device-id")).unwrap();
-    let c = Collection::open(data, "default", device.trim()).unwrap();
-    c.save_snapshot().unwrap();
+    let local = store::LocalDirs { config_dir: data.to_path_buf(), cache_dir: data.join("cache") };
+    let c = Collection::open_as(data, "default", device.trim(), &store::Opening::new(true, Some(local))).unwrap();
+    assert!(c.save_snapshot().unwrap());
     drop(c);
     let (_, _, stderr) = yadgar(data, &["due"]);
     assert!(stderr.contains("reviews-0123456789abcdef.jsonl:1: this line cannot be read"), "{stderr}");

@@ -15,7 +15,13 @@ fn shared_history() -> PathBuf {
 }
 
 fn yadgar(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_yadgar")).args(args).output().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_yadgar"));
+    // This test computer's own folders live beside the data folder.
+    if let Some(data) = args.iter().position(|a| *a == "--data-dir").and_then(|i| args.get(i + 1)) {
+        let local = Path::new(data).join("this-computer");
+        command.env("YADGAR_CONFIG_DIR", local.join("config")).env("YADGAR_CACHE_DIR", local.join("cache"));
+    }
+    let out = command.args(args).output().unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),

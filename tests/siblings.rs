@@ -122,6 +122,8 @@ fn due_json_lists_todays_queue_in_study_order() {
     let dir = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_yadgar"))
         .args(["due", "--json", "--data-dir", &dir.path().display().to_string()])
+        .env("YADGAR_CONFIG_DIR", dir.path().join("this-computer/config"))
+        .env("YADGAR_CACHE_DIR", dir.path().join("this-computer/cache"))
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));

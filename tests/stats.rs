@@ -13,7 +13,7 @@ use yadgar::revlog::{Grade, ReviewKind};
 use yadgar::schedule::{CardState, Due, Memory, Phase, Rating, Settings};
 use yadgar::stats::tuning::{self, SimProgress};
 use yadgar::stats::{self, CardInfo, Filter, Input, Period};
-use yadgar::store::Collection;
+use yadgar::store::{Collection, LocalDirs, Opening};
 use yadgar::time::{Day, Moment};
 
 const HOUR: i64 = 3_600_000;
@@ -248,8 +248,9 @@ fn the_journal_kept_while_grading_equals_a_full_replay_and_is_rebuilt_after_a_sn
         .map(|c| c.id.clone())
         .collect();
     let mut at = Moment::new(now().unix_ms - 30 * DAY, 3600);
+    let opening = Opening::new(true, Some(LocalDirs::in_folder(&dir.path().join("this-computer"))));
     {
-        let mut c = Collection::open(dir.path(), "default", "dev1").unwrap();
+        let mut c = Collection::open_as(dir.path(), "default", "dev1", &opening).unwrap();
         assert!(c.progress().journal.complete);
         for day in 0..6 {
             for (i, card) in cards.iter().enumerate() {
@@ -268,8 +269,8 @@ fn the_journal_kept_while_grading_equals_a_full_replay_and_is_rebuilt_after_a_sn
         c.save_snapshot().unwrap();
         drop(c);
         // A full replay from the log finds the same grades.
-        std::fs::remove_file(dir.path().join("profiles/default/snapshot.json")).unwrap();
-        let replayed = Collection::open(dir.path(), "default", "dev1").unwrap();
+        std::fs::remove_dir_all(dir.path().join("this-computer/cache/snapshots")).unwrap();
+        let replayed = Collection::open_as(dir.path(), "default", "dev1", &opening).unwrap();
         // The replay fills the journal card by card; compare in time order.
         let mut replayed_grades = replayed.progress().journal.grades.clone();
         replayed_grades.sort_by_key(|g| (g.at, replayed.progress().journal.keys.key(g.key).cloned()));
@@ -283,7 +284,7 @@ fn the_journal_kept_while_grading_equals_a_full_replay_and_is_rebuilt_after_a_sn
         replayed.save_snapshot().unwrap();
     }
     // Opened from the snapshot: no journal until the background job runs.
-    let mut c = Collection::open(dir.path(), "default", "dev1").unwrap();
+    let mut c = Collection::open_as(dir.path(), "default", "dev1", &opening).unwrap();
     assert!(!c.progress().journal.complete);
     // A journal read before a new grade is stale and refused.
     let stale = c.journal_job().unwrap().run().unwrap();

@@ -14,7 +14,8 @@ use yadgar::deck::{CardId, DeckId};
 use yadgar::revlog::{Action, Event, EventId, Progress, ReviewKind};
 use yadgar::schedule::{Phase, Rating, Scheduler, Settings};
 use yadgar::store::{
-    self, Collection, StoreError, create_profile, delete_profile, list_profiles, log::log_path, rename_profile,
+    self, Collection, LocalDirs, Opening, StoreError, create_profile, delete_profile, list_profiles, log::log_path,
+    rename_profile,
 };
 use yadgar::time::Moment;
 
@@ -38,6 +39,21 @@ fn profile_dir(data: &Path) -> PathBuf {
 
 fn open(data: &Path, device: &str) -> Collection {
     Collection::open(data, "default", device).unwrap()
+}
+
+/// This test computer's own folders (config, cache), beside the data folder.
+fn local(data: &Path) -> LocalDirs {
+    LocalDirs::in_folder(&data.join("this-computer"))
+}
+
+/// Opens with this computer's folders, so the snapshot cache is used.
+fn open_cached(data: &Path, device: &str) -> Collection {
+    Collection::open_as(data, "default", device, &Opening::new(true, Some(local(data)))).unwrap()
+}
+
+/// Deletes this computer's snapshots.
+fn delete_snapshots(data: &Path) {
+    std::fs::remove_dir_all(local(data).cache_dir.join("snapshots")).unwrap();
 }
 
 #[test]
@@ -105,20 +121,23 @@ fn bury_suspend_and_reset_are_logged_and_replayed() {
 #[test]
 fn a_bulk_action_is_one_write_replayed_in_order_and_kept_by_the_snapshot() {
     let dir = tempfile::tempdir().unwrap();
-    let mut c = open(dir.path(), "dev-a");
+    let mut c = open_cached(dir.path(), "dev-a");
     c.grade(&deck(), &card(0), Rating::Good, 1000, at(0), false).unwrap();
     let cards: Vec<(DeckId, CardId)> = (0..300).map(|i| (deck(), card(i))).collect();
     assert_eq!(c.record_all(&cards, &Action::Suspend, at(1)).unwrap(), 300);
     assert!(cards.iter().all(|(d, k)| c.progress().state(d, k).is_some_and(|s| s.suspended)));
     assert_eq!(c.record_all(&cards[..10], &Action::Unsuspend, at(1)).unwrap(), 10);
     let states = c.progress().states.clone();
-    c.save_snapshot().unwrap();
+    assert!(c.save_snapshot().unwrap());
     drop(c);
     let log = std::fs::read_to_string(profile_dir(dir.path()).join("reviews-dev-a.jsonl")).unwrap();
     assert_eq!(log.lines().count(), 311);
     // From the snapshot (which covers every line), and from a full replay.
-    assert_eq!(open(dir.path(), "dev-a").progress().states, states);
-    std::fs::remove_file(profile_dir(dir.path()).join("snapshot.json")).unwrap();
+    let c = open_cached(dir.path(), "dev-a");
+    assert!(c.snapshot_is_current());
+    assert_eq!(c.progress().states, states);
+    drop(c);
+    delete_snapshots(dir.path());
     let c = open(dir.path(), "dev-a");
     assert_eq!(c.progress().states, states);
     assert!(!c.progress().state(&deck(), &card(5)).unwrap().suspended);
@@ -232,37 +251,55 @@ fn a_log_from_a_newer_yadgar_makes_the_profile_read_only() {
 }
 
 #[test]
-fn a_conflict_copy_from_a_sync_tool_is_reported_not_merged() {
+fn a_conflict_copy_from_a_sync_tool_is_merged_and_reported_once() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = open(dir.path(), "dev-a");
     c.grade(&deck(), &card(1), Rating::Good, 1000, at(0), false).unwrap();
     drop(c);
     let profile = profile_dir(dir.path());
+    // A copy of the same events counts once.
     std::fs::copy(log_path(&profile, "dev-a"), profile.join("reviews-dev-a (conflicted copy).jsonl")).unwrap();
     let c = open(dir.path(), "dev-a");
-    assert!(c.warnings().iter().any(|w| w.contains("conflict copy")), "{:?}", c.warnings());
+    let reported: Vec<&String> = c.warnings().iter().filter(|w| w.contains("conflict copy")).collect();
+    assert_eq!(reported.len(), 1, "{:?}", c.warnings());
+    assert!(reported[0].contains("reviews-dev-a (conflicted copy).jsonl") && reported[0].contains("merged"));
     assert_eq!(c.progress().day(c.scheduler().day(at(0))).answers, 1);
+    drop(c);
+    // Events only in a copy (a sync tool kept the other computer's version
+    // as the main file) count too.
+    let mut other = open(dir.path(), "dev-b");
+    other.grade(&deck(), &card(2), Rating::Good, 1000, at(1), false).unwrap();
+    drop(other);
+    let syncthing = profile.join("reviews-dev-b.sync-conflict-20261201-123456-ABCDEFG.jsonl");
+    std::fs::rename(log_path(&profile, "dev-b"), &syncthing).unwrap();
+    let c = open(dir.path(), "dev-a");
+    assert_eq!(c.progress().day(c.scheduler().day(at(0))).answers, 2);
+    assert!(c.progress().state(&deck(), &card(2)).is_some());
+    assert_eq!(c.warnings().iter().filter(|w| w.contains("conflict copy")).count(), 2, "{:?}", c.warnings());
 }
 
 #[test]
 fn the_snapshot_gives_the_same_state_as_a_full_replay_and_can_be_deleted() {
     let dir = tempfile::tempdir().unwrap();
-    let mut c = open(dir.path(), "dev-a");
+    let mut c = open_cached(dir.path(), "dev-a");
     for i in 0..30 {
         c.grade(&deck(), &card(i % 7), Rating::ALL[i % 4], 1000, at(i as i64 * 600), false).unwrap();
     }
-    c.save_snapshot().unwrap();
+    assert!(c.save_snapshot().unwrap());
     // More grades after the snapshot: the next open replays only these.
     for i in 30..40 {
         c.grade(&deck(), &card(i % 7), Rating::ALL[i % 4], 1000, at(i as i64 * 600), false).unwrap();
     }
     let live = c.progress().clone();
     drop(c);
-    let with_snapshot = open(dir.path(), "dev-a").progress().clone();
+    let reopened = open_cached(dir.path(), "dev-a");
+    assert!(!reopened.snapshot_is_current(), "ten grades came after it");
+    let with_snapshot = reopened.progress().clone();
+    drop(reopened);
     assert_eq!(with_snapshot.states, live.states);
     assert_eq!(with_snapshot.days, live.days);
-    std::fs::remove_file(profile_dir(dir.path()).join("snapshot.json")).unwrap();
-    let cold = open(dir.path(), "dev-a").progress().clone();
+    delete_snapshots(dir.path());
+    let cold = open_cached(dir.path(), "dev-a").progress().clone();
     assert_eq!(cold.states, live.states);
     assert_eq!(cold.days, live.days);
 }
@@ -270,12 +307,13 @@ fn the_snapshot_gives_the_same_state_as_a_full_replay_and_can_be_deleted() {
 #[test]
 fn an_undo_of_a_grade_before_the_snapshot_still_works() {
     let dir = tempfile::tempdir().unwrap();
-    let mut c = open(dir.path(), "dev-a");
+    let mut c = open_cached(dir.path(), "dev-a");
     c.grade(&deck(), &card(1), Rating::Good, 1000, at(0), false).unwrap();
     c.grade(&deck(), &card(1), Rating::Good, 1000, at(10), false).unwrap();
-    c.save_snapshot().unwrap();
+    assert!(c.save_snapshot().unwrap());
     drop(c);
-    let mut c = open(dir.path(), "dev-a");
+    let mut c = open_cached(dir.path(), "dev-a");
+    assert!(c.snapshot_is_current());
     c.undo(at(20)).unwrap().unwrap();
     assert_eq!(c.progress().state(&deck(), &card(1)).unwrap().reps, 1);
     drop(c);

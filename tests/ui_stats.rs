@@ -41,7 +41,11 @@ fn wait_for(harness: &mut Harness<'static, YadgarApp>, text: &str) {
 /// again today.
 fn study(data_dir: &Path, n: usize) {
     let device = store::device_id(&data_dir.join("device-id")).unwrap();
-    let mut collection = Collection::open(data_dir, "default", &device).unwrap();
+    // The window's folders for tests (ui::Config::for_data_dir), so it
+    // opens from this snapshot.
+    let local = store::LocalDirs { config_dir: data_dir.to_path_buf(), cache_dir: data_dir.join("cache") };
+    let opening = store::Opening::new(true, Some(local));
+    let mut collection = Collection::open_as(data_dir, "default", &device, &opening).unwrap();
     let library = Library::bundled();
     let deck = &library.decks[0].deck;
     let now = store::now();
@@ -50,7 +54,7 @@ fn study(data_dir: &Path, n: usize) {
         collection.grade(&deck.id, &card.id, Rating::Good, 5_000, yesterday, false).unwrap();
         collection.grade(&deck.id, &card.id, Rating::Good, 5_000, yesterday, false).unwrap();
     }
-    collection.save_snapshot().unwrap();
+    assert!(collection.save_snapshot().unwrap());
 }
 
 #[test]

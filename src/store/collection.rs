@@ -1,26 +1,35 @@
 //! An open profile: its lock, settings, review log and the progress replayed
 //! from it. Every change is appended to this device's log and fsynced before
-//! the call returns (DESIGN.md, invariant 2).
+//! the call returns (DESIGN.md, invariant 2). New events are stamped after
+//! this device's own last event, never another device's; events dated more
+//! than a day ahead are held back until their time. The snapshot is a cache
+//! in this computer's cache folder, outside the synced profile.
 
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
 use super::atomic::write_atomic;
 use super::decks::load_deck_dir;
-use super::log::{LogWriter, list_logs, log_path, read_log, read_logs_parallel};
-use super::{Profile, StoreError};
+use super::log::{HOLD_AFTER_MS, LogWriter, list_logs, log_path, read_log, read_log_tail, read_logs_parallel_until};
+use super::written::{self, tail_hash};
+use super::{LocalDirs, Profile, StoreError};
 use crate::deck::{CardId, Deck, DeckId, bundled_parse_results};
 use crate::revlog::{Action, Event, EventId, Progress, ReviewKind, Undoable};
 use crate::schedule::{Rating, Scheduler, Settings};
 use crate::time::Moment;
 
 const PROFILE_FORMAT: u32 = 1;
-const SNAPSHOT_FORMAT: u32 = 1;
-const SNAPSHOT_FILE: &str = "snapshot.json";
+const SNAPSHOT_FORMAT: u32 = 2;
+/// Where earlier builds kept the snapshot, in the synced profile folder:
+/// ignored, and deleted on a writable open.
+const OLD_SNAPSHOT_FILE: &str = "snapshot.json";
+/// The `fsrs` crate's version, from `Cargo.lock` (build.rs).
+const FSRS_VERSION: &str = env!("YADGAR_FSRS_VERSION");
 
 /// `profile.json`: the profile's settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,19 +92,30 @@ impl Default for Preferences {
     }
 }
 
-/// A cache of replayed progress and the log bytes it covers. Deleting it
-/// changes nothing but the time to open (DESIGN.md, invariant 3).
+/// A cache of replayed progress and the log bytes it covers, in this
+/// computer's cache folder. Deleting it changes nothing but the time to
+/// open (DESIGN.md, invariant 3). It is used only by the same build (and
+/// `fsrs` version), device, profile folder and settings it was made with.
 #[derive(Debug, Serialize, Deserialize)]
 struct Snapshot {
     format: u32,
+    /// [`build_key`] of the build that wrote it.
+    build: String,
+    /// The `fsrs` crate's version.
+    fsrs: String,
+    /// The device that wrote it.
+    device: String,
+    /// The profile folder, as opened.
+    profile: String,
     /// The settings the progress was replayed with, as JSON.
     settings: String,
     files: Vec<SnapshotFile>,
     progress: Progress,
     /// Warnings about the lines the snapshot covers (unreadable or torn
     /// lines), shown again on every open, as a full replay would.
-    #[serde(default)]
     log_warnings: Vec<String>,
+    /// Events in the covered lines dated too far ahead, not yet applied.
+    held: Vec<Held>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -104,6 +124,66 @@ struct SnapshotFile {
     len: u64,
     /// A hash of the bytes just before `len`, to notice a replaced file.
     tail_hash: u64,
+    /// Lines in the first `len` bytes, when known, for line numbers.
+    lines: Option<u64>,
+    /// The latest event time applied from those bytes.
+    last_at_ms: Option<i64>,
+}
+
+/// An event held back because it is dated more than a day ahead, with the
+/// warning that names its file and line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Held {
+    /// The log's file name.
+    file: String,
+    event: Event,
+    warning: String,
+}
+
+/// A log's bytes replayed into the progress.
+#[derive(Debug, Clone, PartialEq)]
+struct Covered {
+    path: PathBuf,
+    /// Complete lines' bytes.
+    len: u64,
+    /// How many lines that is, when known.
+    lines: Option<u64>,
+    /// The latest time of an event applied from them.
+    last_at_ms: Option<i64>,
+}
+
+/// How to open a profile.
+#[derive(Debug, Clone)]
+pub struct Opening {
+    /// Take the profile's lock and open this device's log for appending.
+    pub writable: bool,
+    /// This computer's clock: events dated more than a day after it are
+    /// held back.
+    pub now: Moment,
+    /// This computer's own folders. With them the snapshot cache is read
+    /// (and [`Collection::save_snapshot`] writes it), and a writable open
+    /// checks that this device's log holds what this computer last wrote,
+    /// taking a new device id if not. Without them (tests): neither.
+    pub local: Option<LocalDirs>,
+}
+
+impl Opening {
+    /// An opening at the clock's current time.
+    pub fn new(writable: bool, local: Option<LocalDirs>) -> Opening {
+        Opening { writable, now: super::now(), local }
+    }
+}
+
+/// What identifies the build that replays: the crate's version and the
+/// running program's size and modification time, so that any rebuild
+/// (whose replay may differ) makes earlier snapshots unused.
+fn build_key() -> String {
+    let program = std::env::current_exe().and_then(std::fs::metadata).ok().map(|m| {
+        let modified =
+            m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+        format!("{}-{modified}", m.len())
+    });
+    format!("{} {}", env!("CARGO_PKG_VERSION"), program.unwrap_or_default())
 }
 
 /// An open profile.
@@ -122,13 +202,27 @@ pub struct Collection {
     writer: Option<LogWriter>,
     /// Why this build must not write the log, if so.
     read_only: Option<String>,
+    /// A log is from a newer Yadgar: no snapshot is written either.
+    newer_format: bool,
     warnings: Vec<String>,
     /// Set when a saved write could not be replayed into `progress`: why.
     stale: Option<String>,
     /// For each log, the bytes replayed into `progress` (complete lines).
-    covered: Vec<(PathBuf, u64)>,
+    covered: Vec<Covered>,
     /// Warnings about lines within `covered`, kept in the snapshot.
     log_warnings: Vec<String>,
+    /// Events within `covered` held back as dated too far ahead.
+    held: Vec<Held>,
+    /// Events dated after this are held back: a day after the latest clock
+    /// reading this collection was given.
+    hold_after_ms: i64,
+    /// The time of this device's own latest event (not held back): new
+    /// events are stamped after it.
+    own_last_ms: Option<i64>,
+    /// This computer's own folders, if given.
+    local: Option<LocalDirs>,
+    /// The snapshot in the cache covers exactly what is replayed.
+    snapshot_current: AtomicBool,
     _lock: Option<File>,
 }
 
@@ -137,6 +231,7 @@ pub struct Collection {
 pub struct JournalJob {
     profile: Profile,
     scheduler: Scheduler,
+    hold_after_ms: i64,
 }
 
 /// A journal of grades built away from the open collection.
@@ -154,7 +249,7 @@ impl JournalJob {
     /// A log could not be read.
     pub fn run(self) -> Result<BuiltJournal, StoreError> {
         let mut warnings = Vec::new();
-        let loaded = full_replay(&self.profile, &self.scheduler, &mut warnings)?;
+        let loaded = full_replay(&self.profile, &self.scheduler, self.hold_after_ms, &mut warnings)?;
         Ok(BuiltJournal {
             journal: loaded.progress.journal,
             last_applied: loaded.progress.last_applied,
@@ -167,20 +262,25 @@ impl JournalJob {
 struct Loaded {
     progress: Progress,
     read_only: Option<String>,
-    covered: Vec<(PathBuf, u64)>,
+    covered: Vec<Covered>,
     /// Warnings about lines of the logs read (also in the open's warnings).
     log_warnings: Vec<String>,
+    /// Events held back (their warnings are in the open's warnings).
+    held: Vec<Held>,
+    /// Loaded from a snapshot that covers exactly these bytes.
+    snapshot_current: bool,
 }
 
 impl Collection {
     /// Opens the profile `name` under `data_dir` as `device`, creating it on
-    /// first use, and replays its logs (from a snapshot when one is valid).
+    /// first use, and replays its logs, at the clock's current time and
+    /// with no snapshot cache (see [`Collection::open_as`]).
     ///
     /// # Errors
     /// The profile is open in another Yadgar on this computer, or its folder
     /// cannot be made or read.
     pub fn open(data_dir: &Path, name: &str, device: &str) -> Result<Collection, StoreError> {
-        Self::open_with(data_dir, name, device, true)
+        Self::open_as(data_dir, name, device, &Opening::new(true, None))
     }
 
     /// Opens a profile to read only: no lock is taken and nothing can be
@@ -189,13 +289,39 @@ impl Collection {
     /// # Errors
     /// The profile's folder cannot be made or read.
     pub fn open_read_only(data_dir: &Path, name: &str, device: &str) -> Result<Collection, StoreError> {
-        Self::open_with(data_dir, name, device, false)
+        Self::open_as(data_dir, name, device, &Opening::new(false, None))
     }
 
-    fn open_with(data_dir: &Path, name: &str, device: &str, writable: bool) -> Result<Collection, StoreError> {
+    /// Opens the profile `name` under `data_dir` as `device`, creating it on
+    /// first use, and replays its logs (from this computer's snapshot when
+    /// one is valid), holding back events dated more than a day after
+    /// `opening.now`.
+    ///
+    /// A writable open with `opening.local` first checks that this device's
+    /// log holds what this computer last wrote to it; if something else
+    /// wrote it (two computers with one device id), this computer takes a
+    /// new device id, says so in [`Collection::warnings`], and writes a new
+    /// log ([`Collection::device`] tells which).
+    ///
+    /// # Errors
+    /// The profile is open in another Yadgar on this computer, its folder
+    /// cannot be made or read, or a new device id cannot be written.
+    pub fn open_as(data_dir: &Path, name: &str, device: &str, opening: &Opening) -> Result<Collection, StoreError> {
         let profile = Profile::open_or_create(data_dir, name)?;
-        let lock = if writable { Some(lock_profile(&profile, device)?) } else { None };
         let mut warnings = Vec::new();
+        let mut device = device.to_owned();
+        if opening.writable
+            && let Some(local) = &opening.local
+        {
+            let log = log_path(&profile.dir, &device);
+            let mark = written::read(&written::mark_path(&local.config_dir, &profile.dir, &device));
+            if let Some(why) = mark.and_then(|m| written::check(&m, &log)) {
+                let new = super::new_device_id(&local.device_id_file())?;
+                warnings.push(another_writer_warning(&log, &why, &new));
+                device = new;
+            }
+        }
+        let lock = if opening.writable { Some(lock_profile(&profile, &device)?) } else { None };
         let ReadSettings { settings, preferences, error: settings_error, warnings: setting_warnings, kept } =
             read_settings(&profile)?;
         if let Some(e) = &settings_error {
@@ -211,21 +337,30 @@ impl Collection {
             }
         };
         let settings = scheduler.settings().clone();
-        let Loaded { progress, mut read_only, covered, log_warnings } =
-            load_progress(&profile, &scheduler, &mut warnings)?;
-        if !writable {
+        let hold_after_ms = opening.now.unix_ms.saturating_add(HOLD_AFTER_MS);
+        let snapshot = opening.local.as_ref().map(|l| snapshot_path(l, &profile, &device));
+        let Loaded { progress, read_only: newer, covered, log_warnings, held, snapshot_current } =
+            load_progress(&profile, &scheduler, hold_after_ms, snapshot.as_deref(), &device, &mut warnings)?;
+        let newer_format = newer.is_some();
+        let mut read_only = newer;
+        if !opening.writable {
             read_only.get_or_insert_with(|| "this profile was opened to read only".to_owned());
         }
+        let log = log_path(&profile.dir, &device);
         let writer = match &read_only {
             Some(_) => None,
-            None => {
-                let path = log_path(&profile.dir, device);
-                Some(LogWriter::open(&path).map_err(|source| StoreError::Io { path, source })?)
-            }
+            None => Some(LogWriter::open(&log).map_err(|source| StoreError::Io { path: log.clone(), source })?),
         };
-        Ok(Collection {
+        if opening.writable {
+            // Earlier builds kept the snapshot in the synced folder, where
+            // it meant nothing to the other computers; it is a cache, so it
+            // goes.
+            let _ = std::fs::remove_file(profile.dir.join(OLD_SNAPSHOT_FILE));
+        }
+        let own_last_ms = covered.iter().find(|c| c.path == log).and_then(|c| c.last_at_ms);
+        let mut collection = Collection {
             profile,
-            device: device.to_owned(),
+            device,
             settings,
             preferences,
             settings_error,
@@ -234,12 +369,20 @@ impl Collection {
             progress,
             writer,
             read_only,
+            newer_format,
             warnings,
             stale: None,
             covered,
             log_warnings,
+            held,
+            hold_after_ms,
+            own_last_ms,
+            local: opening.local.clone(),
+            snapshot_current: AtomicBool::new(snapshot_current),
             _lock: lock,
-        })
+        };
+        collection.note_written();
+        Ok(collection)
     }
 
     /// The profile's folder and name.
@@ -321,12 +464,7 @@ impl Collection {
     /// As [`Collection::grade`].
     pub fn record(&mut self, deck: &DeckId, card: &CardId, action: Action, now: Moment) -> Result<EventId, StoreError> {
         let id = EventId(rand::random::<u128>());
-        // Keep replay order equal to recording order even if the clock steps
-        // back: an event never sorts before the last one applied.
-        let at_ms = match self.progress.last_applied {
-            Some((last_ms, _)) if last_ms >= now.unix_ms => last_ms + 1,
-            _ => now.unix_ms,
-        };
+        let at_ms = self.stamp(now);
         let event = Event::new(id, Moment::new(at_ms, now.offset_s), deck.clone(), card.clone(), action);
         if self.stale.is_some() {
             self.rebuild_after_saved_write();
@@ -334,10 +472,40 @@ impl Collection {
         self.append(&event)?;
         // The event is on disk: from here on it is saved, whatever happens
         // to the state on screen.
-        if self.progress.apply(&self.scheduler, event).is_err() {
-            self.rebuild_after_saved_write();
-        }
+        self.apply_saved(vec![event]);
         Ok(id)
+    }
+
+    /// The time for a new event at `now`: after this device's own last
+    /// event, so its events replay in the order they were made even if the
+    /// clock steps back, but never pushed after another device's events
+    /// (whose clock may be wrong). Also moves the hold-back time on.
+    fn stamp(&mut self, now: Moment) -> i64 {
+        self.hold_after_ms = self.hold_after_ms.max(now.unix_ms.saturating_add(HOLD_AFTER_MS));
+        match self.own_last_ms {
+            Some(last) if last >= now.unix_ms => last + 1,
+            _ => now.unix_ms,
+        }
+    }
+
+    /// Applies events just saved to the progress: in place when they come
+    /// after everything applied, else (another device's events are dated
+    /// later, its clock being ahead) by replaying the logs.
+    fn apply_saved(&mut self, events: Vec<Event>) {
+        let in_order = match (events.first(), self.progress.last_applied) {
+            (Some(first), Some(last)) => first.order_key() > last,
+            _ => true,
+        };
+        if !in_order {
+            self.rebuild_after_saved_write();
+            return;
+        }
+        for event in events {
+            if self.progress.apply(&self.scheduler, event).is_err() {
+                self.rebuild_after_saved_write();
+                return;
+            }
+        }
     }
 
     /// Records the same action for many cards (a bulk suspend, say) in one
@@ -352,10 +520,7 @@ impl Collection {
         action: &Action,
         now: Moment,
     ) -> Result<usize, StoreError> {
-        let start = match self.progress.last_applied {
-            Some((last_ms, _)) if last_ms >= now.unix_ms => last_ms + 1,
-            _ => now.unix_ms,
-        };
+        let start = self.stamp(now);
         let events: Vec<Event> = cards
             .iter()
             .zip(start..)
@@ -369,12 +534,7 @@ impl Collection {
         }
         self.append_events(&events)?;
         let n = events.len();
-        for event in events {
-            if self.progress.apply(&self.scheduler, event).is_err() {
-                self.rebuild_after_saved_write();
-                break;
-            }
-        }
+        self.apply_saved(events);
         Ok(n)
     }
 
@@ -440,10 +600,15 @@ impl Collection {
     /// A log cannot be read.
     pub fn replay_all(&mut self) -> Result<(), StoreError> {
         let mut warnings = Vec::new();
-        let loaded = full_replay(&self.profile, &self.scheduler, &mut warnings)?;
+        let loaded = full_replay(&self.profile, &self.scheduler, self.hold_after_ms, &mut warnings)?;
         self.progress = loaded.progress;
         self.covered = loaded.covered;
         self.log_warnings = loaded.log_warnings;
+        self.held = loaded.held;
+        self.snapshot_current.store(false, Ordering::Relaxed);
+        let own = log_path(&self.profile.dir, &self.device);
+        let own_last = self.covered.iter().find(|c| c.path == own).and_then(|c| c.last_at_ms);
+        self.own_last_ms = self.own_last_ms.max(own_last);
         Ok(())
     }
 
@@ -459,15 +624,69 @@ impl Collection {
         if let Some(reason) = &self.read_only {
             return Err(StoreError::ReadOnly(reason.clone()));
         }
+        let changed = match (&self.writer, &self.local) {
+            (Some(writer), Some(_)) => writer.changed_on_disk().map(|why| (writer.path().to_path_buf(), why)),
+            _ => None,
+        };
+        if let Some((log, why)) = &changed {
+            self.take_new_device(log, why)?;
+        }
         let Some(writer) = self.writer.as_mut() else {
             return Err(StoreError::ReadOnly("the log is not open".into()));
         };
+        let before = writer.written_len();
         writer.append_all(events).map_err(|source| io(writer.path(), source))?;
-        let (path, len) = (writer.path().to_path_buf(), writer.written_len());
-        match self.covered.iter_mut().find(|(p, _)| *p == path) {
-            Some(entry) => entry.1 = len,
-            None => self.covered.push((path, len)),
+        let (path, len, lines) = (writer.path().to_path_buf(), writer.written_len(), writer.last_written_lines());
+        let last_at_ms = events.iter().map(|e| e.at_ms).max();
+        self.own_last_ms = self.own_last_ms.max(last_at_ms);
+        self.snapshot_current.store(false, Ordering::Relaxed);
+        match self.covered.iter_mut().find(|c| c.path == path) {
+            Some(entry) => {
+                // Line numbers stay known only if the write followed the
+                // bytes replayed (not a torn line completed at open).
+                entry.lines = entry.lines.filter(|_| entry.len == before).map(|l| l + lines);
+                entry.len = len;
+                entry.last_at_ms = entry.last_at_ms.max(last_at_ms);
+            }
+            None => self.covered.push(Covered { path, len, lines: (before == 0).then_some(lines), last_at_ms }),
         }
+        self.note_written();
+        if changed.is_some() {
+            // The old log holds events this collection has not replayed.
+            self.rebuild_after_saved_write();
+        }
+        Ok(())
+    }
+
+    /// Notes in this computer's config folder what its own log now holds
+    /// (see `written.rs`). A failure only weakens the check for another
+    /// writer, so it is reported once as a warning.
+    fn note_written(&mut self) {
+        let (Some(local), Some(writer)) = (&self.local, &self.writer) else { return };
+        let mark = written::mark_path(&local.config_dir, &self.profile.dir, &self.device);
+        if let Err(e) = written::write(&mark, writer.path(), writer.written_len()) {
+            let warning = format!(
+                "{}: cannot note what this computer wrote ({e}); Yadgar may not notice another computer writing the same log",
+                mark.display()
+            );
+            if !self.warnings.contains(&warning) {
+                self.warnings.push(warning);
+            }
+        }
+    }
+
+    /// Moves this computer to a new device id and a new log, because its
+    /// log was changed by something else while open (`why`).
+    fn take_new_device(&mut self, log: &Path, why: &str) -> Result<(), StoreError> {
+        let Some(local) = &self.local else { return Ok(()) };
+        let new = super::new_device_id(&local.device_id_file())?;
+        let lock = lock_profile(&self.profile, &new)?;
+        let path = log_path(&self.profile.dir, &new);
+        let writer = LogWriter::open(&path).map_err(|source| io(&path, source))?;
+        self.warnings.push(another_writer_warning(log, why, &new));
+        self.writer = Some(writer);
+        self._lock = Some(lock);
+        self.device = new;
         Ok(())
     }
 
@@ -475,8 +694,11 @@ impl Collection {
     /// (for the statistics), or `None` when it is already complete. A
     /// profile opened from its snapshot has no journal until then.
     pub fn journal_job(&self) -> Option<JournalJob> {
-        (!self.progress.journal.complete)
-            .then(|| JournalJob { profile: self.profile.clone(), scheduler: self.scheduler.clone() })
+        (!self.progress.journal.complete).then(|| JournalJob {
+            profile: self.profile.clone(),
+            scheduler: self.scheduler.clone(),
+            hold_after_ms: self.hold_after_ms,
+        })
     }
 
     /// Installs a journal built by [`JournalJob::run`], if nothing was
@@ -489,28 +711,56 @@ impl Collection {
         fresh
     }
 
-    /// Writes the snapshot cache so that the next open replays only the
-    /// log's tail.
+    /// Writes the snapshot cache (in this computer's cache folder) so that
+    /// the next open replays only the logs' tails. Returns whether it was
+    /// written: not without the computer's folders ([`Opening::local`]),
+    /// nor when a log is from a newer Yadgar.
     ///
     /// # Errors
-    /// The snapshot could not be written (the log is unaffected).
-    pub fn save_snapshot(&self) -> Result<(), StoreError> {
+    /// The snapshot could not be written (the logs are unaffected).
+    pub fn save_snapshot(&self) -> Result<bool, StoreError> {
+        let Some(local) = &self.local else { return Ok(false) };
+        if self.newer_format {
+            return Ok(false);
+        }
         let mut files = Vec::new();
-        for (path, len) in &self.covered {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let hash = tail_hash(path, *len).map_err(|s| io(path, s))?;
-            files.push(SnapshotFile { name, len: *len, tail_hash: hash });
+        for covered in &self.covered {
+            let name = covered.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let hash = tail_hash(&covered.path, covered.len).map_err(|s| io(&covered.path, s))?;
+            files.push(SnapshotFile {
+                name,
+                len: covered.len,
+                tail_hash: hash,
+                lines: covered.lines,
+                last_at_ms: covered.last_at_ms,
+            });
         }
         let snapshot = Snapshot {
             format: SNAPSHOT_FORMAT,
+            build: build_key(),
+            fsrs: FSRS_VERSION.to_owned(),
+            device: self.device.clone(),
+            profile: self.profile.dir.display().to_string(),
             settings: serde_json::to_string(&self.settings).unwrap_or_default(),
             files,
             progress: self.progress.clone(),
             log_warnings: self.log_warnings.clone(),
+            held: self.held.clone(),
         };
-        let path = self.profile.dir.join(SNAPSHOT_FILE);
+        let path = snapshot_path(local, &self.profile, &self.device);
         let bytes = serde_json::to_vec(&snapshot).map_err(|e| io(&path, std::io::Error::other(e)))?;
-        write_atomic(&path, &bytes).map_err(|source| io(&path, source))
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| io(dir, source))?;
+        }
+        write_atomic(&path, &bytes).map_err(|source| io(&path, source))?;
+        self.snapshot_current.store(true, Ordering::Relaxed);
+        Ok(true)
+    }
+
+    /// Whether the snapshot cache holds exactly the state replayed, so a
+    /// command need not write it again.
+    pub fn snapshot_is_current(&self) -> bool {
+        self.snapshot_current.load(Ordering::Relaxed)
     }
 
     /// Saves a finished exam attempt to `exams.jsonl` (appended, fsynced).
@@ -999,55 +1249,138 @@ fn still_kept(kept: &[KeptValue], settings: &Settings, preferences: &Preferences
         .collect()
 }
 
+/// A path's file name, as text.
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Where this computer keeps the snapshot of `device` in `profile`.
+fn snapshot_path(local: &LocalDirs, profile: &Profile, device: &str) -> PathBuf {
+    local.cache_dir.join("snapshots").join(format!("{}-{device}.json", written::profile_key(&profile.dir)))
+}
+
+/// The warning for a log that another writer changed (`why`), after which
+/// this computer writes as device `new`.
+fn another_writer_warning(log: &Path, why: &str, new: &str) -> String {
+    format!(
+        "{}: this computer's log was changed by something else ({why}): two computers share one device id \
+         (a cloned disk or a copied settings folder), or a sync tool replaced the file. This computer now \
+         writes as device {new}, in reviews-{new}.jsonl; nothing is lost, since every log and conflict copy is still read",
+        log.display()
+    )
+}
+
 /// Reads every log and replays it, or loads the snapshot and replays only
 /// what came after it. Returns the progress and, if a log is from a newer
 /// Yadgar, why the profile is read-only.
-fn load_progress(profile: &Profile, scheduler: &Scheduler, warnings: &mut Vec<String>) -> Result<Loaded, StoreError> {
-    if let Some(result) = from_snapshot(profile, scheduler, warnings) {
+fn load_progress(
+    profile: &Profile,
+    scheduler: &Scheduler,
+    hold_after_ms: i64,
+    snapshot: Option<&Path>,
+    device: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Loaded, StoreError> {
+    if let Some(path) = snapshot
+        && let Some(result) = from_snapshot(profile, scheduler, hold_after_ms, path, device, warnings)
+    {
         return Ok(result);
     }
-    full_replay(profile, scheduler, warnings)
+    full_replay(profile, scheduler, hold_after_ms, warnings)
 }
 
-fn full_replay(profile: &Profile, scheduler: &Scheduler, warnings: &mut Vec<String>) -> Result<Loaded, StoreError> {
-    let (logs, conflicts) = list_logs(&profile.dir).map_err(|s| io(&profile.dir, s))?;
-    report_conflicts(&conflicts, warnings);
+fn full_replay(
+    profile: &Profile,
+    scheduler: &Scheduler,
+    hold_after_ms: i64,
+    warnings: &mut Vec<String>,
+) -> Result<Loaded, StoreError> {
+    let (logs, not_files) = list_logs(&profile.dir).map_err(|s| io(&profile.dir, s))?;
+    report_odd_logs(&logs, &not_files, warnings);
     let mut events = Vec::new();
     let mut read_only = None;
     let mut covered = Vec::new();
     let mut log_warnings = Vec::new();
+    let mut held = Vec::new();
     let paths: Vec<PathBuf> = logs.iter().map(|l| l.path.clone()).collect();
-    let (reads, keys) = read_logs_parallel(&paths).map_err(|s| io(&profile.dir, s))?;
+    let (reads, keys) = read_logs_parallel_until(&paths, hold_after_ms).map_err(|s| io(&profile.dir, s))?;
     events.reserve_exact(reads.iter().map(|r| r.events.len()).sum());
     for (log, read) in logs.iter().zip(reads) {
         events.extend(read.events);
         log_warnings.extend(read.warnings);
-        covered.push((log.path.clone(), read.complete_len));
+        let file = file_name(&log.path);
+        held.extend(read.held.into_iter().filter_map(|(e, warning)| {
+            let (deck, card) = keys.key(e.key)?.clone();
+            let event = Event::new(e.id, Moment::new(e.at_ms, e.offset_s), deck, card, e.action);
+            Some(Held { file: file.clone(), event, warning })
+        }));
+        covered.push(Covered {
+            path: log.path.clone(),
+            len: read.complete_len,
+            lines: Some(read.complete_lines),
+            last_at_ms: read.last_at_ms,
+        });
         if read_only.is_none() {
             read_only = read.newer_format;
         }
     }
     warnings.extend(log_warnings.iter().cloned());
-    Ok(Loaded { progress: Progress::replay_compact(scheduler, keys, events), read_only, covered, log_warnings })
+    warnings.extend(held.iter().map(|h| h.warning.clone()));
+    Ok(Loaded {
+        progress: Progress::replay_compact(scheduler, keys, events),
+        read_only,
+        covered,
+        log_warnings,
+        held,
+        snapshot_current: false,
+    })
 }
 
-fn report_conflicts(conflicts: &[PathBuf], warnings: &mut Vec<String>) {
-    for path in conflicts {
+/// One warning for each sync tool's conflict copy (merged) and for each
+/// log name that is not a regular file (not read).
+fn report_odd_logs(logs: &[super::log::LogFile], not_files: &[PathBuf], warnings: &mut Vec<String>) {
+    for log in logs.iter().filter(|l| l.conflict_copy) {
         warnings.push(format!(
-            "{}: this is not a review log Yadgar uses (it looks like a file-sync conflict copy, or is not a regular file); compare it with the original and delete it",
+            "{}: a file-sync tool's conflict copy of reviews-{}.jsonl; its events are merged with the other logs \
+             (each event counts once), so nothing is lost; it can be deleted once every computer has synced",
+            log.path.display(),
+            log.device
+        ));
+    }
+    for path in not_files {
+        warnings.push(format!(
+            "{}: this is not a file, so Yadgar does not read it as a review log; move it out of the profile folder",
             path.display()
         ));
     }
 }
 
 /// `None` when there is no usable snapshot (a full replay follows).
-fn from_snapshot(profile: &Profile, scheduler: &Scheduler, warnings: &mut Vec<String>) -> Option<Loaded> {
-    let bytes = std::fs::read(profile.dir.join(SNAPSHOT_FILE)).ok()?;
+fn from_snapshot(
+    profile: &Profile,
+    scheduler: &Scheduler,
+    hold_after_ms: i64,
+    path: &Path,
+    device: &str,
+    warnings: &mut Vec<String>,
+) -> Option<Loaded> {
+    let bytes = std::fs::read(path).ok()?;
     let snapshot: Snapshot = serde_json::from_slice(&bytes).ok()?;
-    if snapshot.format != SNAPSHOT_FORMAT || snapshot.settings != serde_json::to_string(scheduler.settings()).ok()? {
+    if snapshot.format != SNAPSHOT_FORMAT
+        || snapshot.build != build_key()
+        || snapshot.fsrs != FSRS_VERSION
+        || snapshot.device != device
+        || snapshot.profile != profile.dir.display().to_string()
+        || snapshot.settings != serde_json::to_string(scheduler.settings()).ok()?
+    {
         return None;
     }
-    let (logs, conflicts) = list_logs(&profile.dir).ok()?;
+    // A clock set back (a year-ahead clock corrected) would hold back
+    // events the snapshot has applied.
+    if snapshot.progress.last_applied.is_some_and(|(ms, _)| ms > hold_after_ms) {
+        return None;
+    }
+    let (logs, not_files) = list_logs(&profile.dir).ok()?;
     // Every file the snapshot covers must still be there, unchanged up to
     // the length it covered.
     for file in &snapshot.files {
@@ -1059,34 +1392,47 @@ fn from_snapshot(profile: &Profile, scheduler: &Scheduler, warnings: &mut Vec<St
     }
     let mut tail = Vec::new();
     let mut tail_warnings = Vec::new();
+    let mut held = Vec::new();
     let mut read_only = None;
     let mut covered = Vec::new();
+    let mut unchanged = logs.len() == snapshot.files.len();
     for log in &logs {
-        let name = log.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let offset = snapshot.files.iter().find(|f| f.name == name).map_or(0, |f| f.len);
-        let read = read_log(&log.path, offset).ok()?;
+        let name = file_name(&log.path);
+        let file = snapshot.files.iter().find(|f| f.name == name);
+        let (offset, lines, last) = file.map_or((0, Some(0), None), |f| (f.len, f.lines, f.last_at_ms));
+        let read = read_log_tail(&log.path, offset, lines, hold_after_ms).ok()?;
+        unchanged &= read.events.is_empty() && read.held.is_empty() && read.complete_len == offset;
         tail.extend(read.events);
         tail_warnings.extend(read.warnings);
-        covered.push((log.path.clone(), read.complete_len));
+        held.extend(read.held.into_iter().map(|(event, warning)| Held { file: name.clone(), event, warning }));
+        covered.push(Covered {
+            path: log.path.clone(),
+            len: read.complete_len,
+            lines: lines.map(|l| l + read.complete_lines),
+            last_at_ms: last.max(read.last_at_ms),
+        });
         if read_only.is_none() {
             read_only = read.newer_format;
         }
     }
+    // Events held back before whose time has come join the tail.
+    for h in snapshot.held {
+        if h.event.at_ms > hold_after_ms {
+            held.push(h);
+        } else {
+            unchanged = false;
+            if let Some(c) = covered.iter_mut().find(|c| file_name(&c.path) == h.file) {
+                c.last_at_ms = c.last_at_ms.max(Some(h.event.at_ms));
+            }
+            tail.push(h.event);
+        }
+    }
     let mut progress = snapshot.progress;
     progress.apply_tail(scheduler, tail).ok()?;
-    report_conflicts(&conflicts, warnings);
+    report_odd_logs(&logs, &not_files, warnings);
     let mut log_warnings = snapshot.log_warnings;
     log_warnings.extend(tail_warnings);
     warnings.extend(log_warnings.iter().cloned());
-    Some(Loaded { progress, read_only, covered, log_warnings })
-}
-
-/// FNV-1a of the up-to-64 bytes before `len`.
-fn tail_hash(path: &Path, len: u64) -> std::io::Result<u64> {
-    let start = len.saturating_sub(64);
-    let mut file = File::open(path)?;
-    file.seek(SeekFrom::Start(start))?;
-    let mut bytes = Vec::with_capacity(64);
-    file.take(len - start).read_to_end(&mut bytes)?;
-    Ok(bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)))
+    warnings.extend(held.iter().map(|h| h.warning.clone()));
+    Some(Loaded { progress, read_only, covered, log_warnings, held, snapshot_current: unchanged })
 }

@@ -1,7 +1,9 @@
 //! The review log files: `reviews-<device>.jsonl`, one JSON event a line,
 //! appended and fsynced before a grade counts as saved. Reading tolerates a
-//! torn last line (a crash mid-write) and reports anything else it cannot
-//! read with the file and line, without touching the file.
+//! torn last line (a crash mid-write), holds back events dated more than a
+//! day ahead, and reports anything else it cannot read with the file and
+//! line, without touching the file. A sync tool's conflict copies of a log
+//! are logs too: events are unique by id, so reading the union is safe.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead as _, BufReader, Read as _, Seek as _, SeekFrom, Write as _};
@@ -19,38 +21,68 @@ pub fn log_path(profile_dir: &Path, device: &str) -> PathBuf {
 pub struct LogFile {
     /// Its path.
     pub path: PathBuf,
-    /// The device that writes it.
+    /// The device that writes it (for a conflict copy, the device whose
+    /// log it copies, as far as the name tells).
     pub device: String,
+    /// A sync tool's conflict copy of a log, not a device's own log.
+    pub conflict_copy: bool,
 }
 
-/// Every device's log in `profile_dir`. Files that look like a sync tool's
-/// conflict copies (`reviews-abc (conflict).jsonl`, `reviews-abc.sync-conflict-….jsonl`)
-/// are returned separately: they are reported, never silently merged.
+/// How long after this computer's clock an event may be dated and still
+/// count now: one day. Later events are held back until their time.
+pub const HOLD_AFTER_MS: i64 = 86_400_000;
+
+/// Every log in `profile_dir`: each device's `reviews-<device>.jsonl`,
+/// and every other regular file named `reviews-….jsonl`, which a sync
+/// tool made as a conflict copy (Dropbox's `reviews-abc (conflicted copy
+/// 2026-12-01).jsonl`, Syncthing's `reviews-abc.sync-conflict-20261201-123456-ABCDEFG.jsonl`)
+/// and which is merged like any log. Returned separately: names of logs
+/// that are not regular files (a folder, a device file), never read.
+///
+/// # Errors
+/// The folder cannot be read.
 pub fn list_logs(profile_dir: &Path) -> std::io::Result<(Vec<LogFile>, Vec<PathBuf>)> {
     let mut logs = Vec::new();
-    let mut conflicts = Vec::new();
+    let mut not_files = Vec::new();
     for entry in std::fs::read_dir(profile_dir)? {
         let path = entry?.path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
-        let Some(device) = name.strip_prefix("reviews-").and_then(|n| n.strip_suffix(".jsonl")) else { continue };
+        let Some(stem) = name.strip_prefix("reviews-").and_then(|n| n.strip_suffix(".jsonl")) else { continue };
         if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
             // A device file or a folder where a log should be: not ours to read.
-            conflicts.push(path);
+            not_files.push(path);
             continue;
         }
-        if !device.is_empty() && device.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            logs.push(LogFile { path: path.clone(), device: device.to_owned() });
-        } else {
-            conflicts.push(path);
-        }
+        let is_device = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        let conflict_copy = stem.is_empty() || !stem.chars().all(is_device);
+        let device: String = stem.chars().take_while(|&c| is_device(c)).collect();
+        logs.push(LogFile { path: path.clone(), device, conflict_copy });
     }
     logs.sort_by(|a, b| a.path.cmp(&b.path));
-    conflicts.sort();
-    Ok((logs, conflicts))
+    not_files.sort();
+    Ok((logs, not_files))
+}
+
+/// An event's time, for holding back events from the future.
+pub trait Stamped {
+    /// Unix milliseconds.
+    fn at_ms(&self) -> i64;
+}
+
+impl Stamped for Event {
+    fn at_ms(&self) -> i64 {
+        self.at_ms
+    }
+}
+
+impl Stamped for CompactEvent {
+    fn at_ms(&self) -> i64 {
+        self.at_ms
+    }
 }
 
 /// What reading a log found.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct LogRead<T = Event> {
     /// Every event read.
     pub events: Vec<T>,
@@ -60,6 +92,27 @@ pub struct LogRead<T = Event> {
     pub newer_format: Option<String>,
     /// The byte length read, up to the end of the last complete line.
     pub complete_len: u64,
+    /// The complete lines read (blank ones too), for line numbers later.
+    pub complete_lines: u64,
+    /// Events dated after the hold time, each with the warning that names
+    /// its file and line: they count once their time comes.
+    pub held: Vec<(T, String)>,
+    /// The latest time of an event read and not held.
+    pub last_at_ms: Option<i64>,
+}
+
+impl<T> Default for LogRead<T> {
+    fn default() -> Self {
+        LogRead {
+            events: Vec::new(),
+            warnings: Vec::new(),
+            newer_format: None,
+            complete_len: 0,
+            complete_lines: 0,
+            held: Vec::new(),
+            last_at_ms: None,
+        }
+    }
 }
 
 /// Reads a log from byte `offset` (0 for the whole file). A last line with
@@ -70,10 +123,26 @@ pub struct LogRead<T = Event> {
 /// # Errors
 /// The file cannot be opened or read.
 pub fn read_log(path: &Path, offset: u64) -> std::io::Result<LogRead> {
-    read_log_with(path, offset, |line| {
+    read_log_tail(path, offset, (offset == 0).then_some(0), i64::MAX)
+}
+
+/// As [`read_log`], from byte `offset`, which follows `lines_before` lines
+/// (for messages; `None` when unknown), holding back every event dated
+/// after `hold_after_ms`.
+///
+/// # Errors
+/// The file cannot be opened or read.
+pub fn read_log_tail(
+    path: &Path,
+    offset: u64,
+    lines_before: Option<u64>,
+    hold_after_ms: i64,
+) -> std::io::Result<LogRead> {
+    let parse = |line: &[u8]| {
         let event: Event = serde_json::from_slice(line)?;
         Ok(if event.v > LOG_FORMAT { Err(event.v) } else { Ok(event) })
-    })
+    };
+    read_range(path, offset, u64::MAX, lines_before, hold_after_ms, Vec::new(), parse)
 }
 
 /// Reads a whole log into interned events (see [`read_log`]), for replaying
@@ -82,7 +151,7 @@ pub fn read_log(path: &Path, offset: u64) -> std::io::Result<LogRead> {
 /// # Errors
 /// The file cannot be opened or read.
 pub fn read_log_compact(path: &Path, keys: &mut KeyTable) -> std::io::Result<LogRead<CompactEvent>> {
-    read_log_with(path, 0, |line| parse_line(line, keys))
+    read_range(path, 0, u64::MAX, Some(0), i64::MAX, Vec::new(), |line| parse_line(line, keys))
 }
 
 /// Reads whole logs into interned events, splitting large files into
@@ -92,6 +161,18 @@ pub fn read_log_compact(path: &Path, keys: &mut KeyTable) -> std::io::Result<Log
 /// # Errors
 /// A file cannot be opened or read.
 pub fn read_logs_parallel(paths: &[PathBuf]) -> std::io::Result<(Vec<LogRead<CompactEvent>>, KeyTable)> {
+    read_logs_parallel_until(paths, i64::MAX)
+}
+
+/// As [`read_logs_parallel`], holding back every event dated after
+/// `hold_after_ms` (see [`LogRead::held`]).
+///
+/// # Errors
+/// A file cannot be opened or read.
+pub fn read_logs_parallel_until(
+    paths: &[PathBuf],
+    hold_after_ms: i64,
+) -> std::io::Result<(Vec<LogRead<CompactEvent>>, KeyTable)> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8) as u64;
     // (file index, start, end) chunks, each ending just after a newline.
     let mut chunks = Vec::new();
@@ -118,8 +199,9 @@ pub fn read_logs_parallel(paths: &[PathBuf]) -> std::io::Result<(Vec<LogRead<Com
                     let path = paths.get(i).ok_or_else(|| std::io::Error::other("no such log"))?;
                     let lines_before = count_lines(path, start)?;
                     let mut keys = KeyTable::default();
-                    let read =
-                        read_range(path, start, end, Some(lines_before), events, |line| parse_line(line, &mut keys))?;
+                    let read = read_range(path, start, end, Some(lines_before), hold_after_ms, events, |line| {
+                        parse_line(line, &mut keys)
+                    })?;
                     Ok((i, start, read, keys))
                 })
             })
@@ -130,21 +212,22 @@ pub fn read_logs_parallel(paths: &[PathBuf]) -> std::io::Result<(Vec<LogRead<Com
             .collect()
     });
     let mut keys = KeyTable::default();
-    let mut reads: Vec<LogRead<CompactEvent>> = paths
-        .iter()
-        .map(|_| LogRead { events: Vec::new(), warnings: Vec::new(), newer_format: None, complete_len: 0 })
-        .collect();
+    let mut reads: Vec<LogRead<CompactEvent>> = paths.iter().map(|_| LogRead::default()).collect();
     for result in results {
         let (i, _, chunk, local) = result?;
         let remap: Vec<u32> = (0..local.len() as u32)
             .map(|n| local.key(n).map_or(0, |(deck, card)| keys.intern(&deck.0, &card.0)))
             .collect();
         let Some(read) = reads.get_mut(i) else { continue };
-        read.events.extend(chunk.events.into_iter().map(|mut e| {
+        let remapped = |mut e: CompactEvent| {
             e.key = remap.get(e.key as usize).copied().unwrap_or(e.key);
             e
-        }));
+        };
+        read.events.extend(chunk.events.into_iter().map(remapped));
+        read.held.extend(chunk.held.into_iter().map(|(e, why)| (remapped(e), why)));
         read.warnings.extend(chunk.warnings);
+        read.complete_lines += chunk.complete_lines;
+        read.last_at_ms = read.last_at_ms.max(chunk.last_at_ms);
         if read.newer_format.is_none() {
             read.newer_format = chunk.newer_format;
         }
@@ -167,7 +250,7 @@ fn next_line_start(path: &Path, from: u64) -> std::io::Result<u64> {
 }
 
 /// The number of lines that end before byte `end`.
-fn count_lines(path: &Path, end: u64) -> std::io::Result<usize> {
+fn count_lines(path: &Path, end: u64) -> std::io::Result<u64> {
     if end == 0 {
         return Ok(0);
     }
@@ -178,7 +261,7 @@ fn count_lines(path: &Path, end: u64) -> std::io::Result<usize> {
         if buffer.is_empty() {
             return Ok(count);
         }
-        count += buffer.iter().filter(|&&b| b == b'\n').count();
+        count += buffer.iter().filter(|&&b| b == b'\n').count() as u64;
         let n = buffer.len();
         reader.consume(n);
     }
@@ -187,27 +270,24 @@ fn count_lines(path: &Path, end: u64) -> std::io::Result<usize> {
 /// A parsed line: an event, or the version of a newer format.
 type Parsed<T> = Result<Result<T, u32>, serde_json::Error>;
 
-fn read_log_with<T>(path: &Path, offset: u64, parse: impl FnMut(&[u8]) -> Parsed<T>) -> std::io::Result<LogRead<T>> {
-    read_range(path, offset, u64::MAX, (offset == 0).then_some(0), Vec::new(), parse)
-}
-
 /// Reads the lines in bytes `offset..end` of a log. `lines_before` is the
 /// number of lines before `offset`, for messages (`None`: unknown, so
 /// messages give the byte offset instead).
-fn read_range<T>(
+fn read_range<T: Stamped>(
     path: &Path,
     offset: u64,
     end: u64,
-    lines_before: Option<usize>,
+    lines_before: Option<u64>,
+    hold_after_ms: i64,
     events: Vec<T>,
     mut parse: impl FnMut(&[u8]) -> Parsed<T>,
 ) -> std::io::Result<LogRead<T>> {
     let mut file = File::open(path)?;
     file.seek(SeekFrom::Start(offset))?;
     let mut reader = BufReader::with_capacity(1 << 20, file.take(end.saturating_sub(offset)));
-    let mut read = LogRead { events, warnings: Vec::new(), newer_format: None, complete_len: offset };
+    let mut read = LogRead { events, complete_len: offset, ..LogRead::default() };
     let mut line = Vec::new();
-    let mut number = 0usize;
+    let mut number = 0u64;
     loop {
         line.clear();
         let n = reader.read_until(b'\n', &mut line)?;
@@ -221,6 +301,7 @@ fn read_range<T>(
         if text.iter().all(u8::is_ascii_whitespace) {
             if complete {
                 read.complete_len += n as u64;
+                read.complete_lines += 1;
             }
             continue;
         }
@@ -234,7 +315,18 @@ fn read_range<T>(
                     format!("{}: written by a newer Yadgar (log format {version}); update Yadgar to study with this profile", where_())
                 });
             }
-            Ok(Ok(event)) => read.events.push(event),
+            Ok(Ok(event)) if event.at_ms() > hold_after_ms => {
+                let warning = format!(
+                    "{}: this event is dated {}, more than a day after this computer's clock (a computer with a wrong clock wrote it?); it is held back and counts from that time on",
+                    where_(),
+                    describe_ms(event.at_ms())
+                );
+                read.held.push((event, warning));
+            }
+            Ok(Ok(event)) => {
+                read.last_at_ms = read.last_at_ms.max(Some(event.at_ms()));
+                read.events.push(event);
+            }
             Err(e) if !complete => {
                 read.warnings.push(format!("{}: the last line was cut off by a crash and is ignored ({e})", where_()));
                 break;
@@ -257,9 +349,15 @@ fn read_range<T>(
         }
         if complete {
             read.complete_len += n as u64;
+            read.complete_lines += 1;
         }
     }
     Ok(read)
+}
+
+/// A Unix time in milliseconds as an ISO date and time in UTC, for messages.
+fn describe_ms(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| format!("{ms} ms after 1970"), |t| t.to_string())
 }
 
 /// Where a [`LogWriter`] appends: the log file, or in tests a file that
@@ -309,6 +407,28 @@ pub struct LogWriter {
     path: PathBuf,
     /// The file's length after the last complete write.
     len: u64,
+    /// The newlines the last complete write added.
+    last_lines: u64,
+    /// A write failed since the last complete one, and may have left bytes
+    /// that could not be cut off.
+    failed: bool,
+    /// Which file the handle writes (device and inode, on Unix), to notice
+    /// the path now naming another file.
+    identity: Option<(u64, u64)>,
+}
+
+/// The device and inode of a file, where the system has them.
+fn identity(metadata: &std::fs::Metadata) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        Some((metadata.dev(), metadata.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        None
+    }
 }
 
 impl LogWriter {
@@ -319,7 +439,9 @@ impl LogWriter {
     /// The file cannot be opened, read or written.
     pub fn open(path: &Path) -> std::io::Result<LogWriter> {
         let mut file = OpenOptions::new().read(true).append(true).create(true).open(path)?;
-        let mut len = file.metadata()?.len();
+        let metadata = file.metadata()?;
+        let mut len = metadata.len();
+        let identity = identity(&metadata);
         if len > 0 {
             let mut last = [0u8; 1];
             file.seek(SeekFrom::Start(len - 1))?;
@@ -332,7 +454,7 @@ impl LogWriter {
         } else if let Some(dir) = path.parent() {
             super::atomic::sync_dir(dir)?;
         }
-        Ok(LogWriter { file: Box::new(file), path: path.to_path_buf(), len })
+        Ok(LogWriter { file: Box::new(file), path: path.to_path_buf(), len, last_lines: 0, failed: false, identity })
     }
 
     /// A writer appending to `sink`, which holds the log at `path` and ends
@@ -342,7 +464,7 @@ impl LogWriter {
     /// The sink's length cannot be read.
     pub fn with_sink(path: &Path, mut sink: Box<dyn LogSink>) -> std::io::Result<LogWriter> {
         let len = sink.file_len()?;
-        Ok(LogWriter { file: sink, path: path.to_path_buf(), len })
+        Ok(LogWriter { file: sink, path: path.to_path_buf(), len, last_lines: 0, failed: false, identity: None })
     }
 
     /// Appends one event and waits until it is on disk.
@@ -380,9 +502,12 @@ impl LogWriter {
         match written {
             Ok(()) => {
                 self.len = actual + lines.len() as u64;
+                self.last_lines = lines.iter().filter(|&&b| b == b'\n').count() as u64;
+                self.failed = false;
                 Ok(())
             }
             Err(e) => {
+                self.failed = true;
                 // Cut off what part got out, so the next event does not
                 // continue a broken line. If even that fails, the next
                 // append sees the length differ and starts a new line.
@@ -395,6 +520,32 @@ impl LogWriter {
     /// The file's length after the last complete write.
     pub fn written_len(&self) -> u64 {
         self.len
+    }
+
+    /// The newlines (so the lines) the last complete write added.
+    pub fn last_written_lines(&self) -> u64 {
+        self.last_lines
+    }
+
+    /// Why the file at [`LogWriter::path`] is no longer what this writer
+    /// wrote, if it is not: it is gone, another file took its name (a sync
+    /// tool replaced it), or it is longer or shorter than after the last
+    /// write (another computer with the same device id wrote it). Appending
+    /// then could land in a file nobody reads, or mix two computers' events
+    /// in one log. Bytes left by a failed write of ours are not a change.
+    pub fn changed_on_disk(&self) -> Option<String> {
+        let metadata = match std::fs::metadata(&self.path) {
+            Ok(m) => m,
+            Err(e) => return Some(format!("it cannot be found ({e})")),
+        };
+        if self.identity.is_some() && identity(&metadata) != self.identity {
+            return Some("another file has replaced it".to_owned());
+        }
+        let len = metadata.len();
+        if len < self.len || (len > self.len && !self.failed) {
+            return Some(format!("it is {len} bytes long, but this computer last left it {} bytes long", self.len));
+        }
+        None
     }
 
     /// The file written to.

@@ -10,6 +10,7 @@ pub mod exams;
 pub mod files;
 pub mod log;
 mod profiles;
+mod written;
 
 use std::path::{Path, PathBuf};
 
@@ -17,13 +18,15 @@ use thiserror::Error;
 
 pub use atomic::{sync_dir, write_atomic};
 pub use collection::{
-    BuiltJournal, Collection, HistoryReader, ImportReport, JournalJob, OnExisting, Preferences, ProfileFile, Theme,
+    BuiltJournal, Collection, HistoryReader, ImportReport, JournalJob, OnExisting, Opening, Preferences, ProfileFile,
+    Theme,
 };
 pub use decks::{load_deck_dir, load_deck_file, load_library};
 pub use edit::{DeletedCard, MoveReport, OVERRIDES_FILE, read_overrides};
 pub use exams::Attempt;
 pub use profiles::{
-    DeviceId, create_profile, delete_profile, device_id, device_id_checked, list_profiles, rename_profile,
+    DeviceId, create_profile, delete_profile, device_id, device_id_checked, list_profiles, new_device_id,
+    rename_profile,
 };
 
 /// The name of the profile made on first start.
@@ -185,17 +188,64 @@ pub fn now() -> crate::time::Moment {
     crate::time::Moment::new(zoned.timestamp().as_millisecond(), zoned.offset().seconds())
 }
 
-/// The file that holds this installation's device id: beside the profiles
-/// when the data folder was given explicitly (tests, portable installs),
-/// else in the platform's local config folder, never inside a profile.
-/// Local, because Windows copies the roaming `%APPDATA%` between the
-/// computers of a domain user, and two computers must never share an id;
-/// elsewhere the local and the ordinary config folder are the same.
-pub fn device_id_file(data_dir: &Path, explicit: bool) -> PathBuf {
-    if !explicit && let Some(dirs) = directories::ProjectDirs::from("", "", "Yadgar") {
-        return dirs.config_local_dir().join("device-id");
+/// The folders that belong to this computer alone, never to a synced
+/// profile: the config folder (the device id, and the mark of what this
+/// computer last wrote to its own log) and the cache folder (snapshots).
+/// DESIGN.md, "Profiles and files": a device id inside a synced folder
+/// would give two computers one id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalDirs {
+    /// Holds `device-id` and `own-logs/`.
+    pub config_dir: PathBuf,
+    /// Holds `snapshots/`; anything in it can be deleted.
+    pub cache_dir: PathBuf,
+}
+
+/// Environment variable that moves the config folder (tests, portable
+/// installs); it wins over the platform's.
+pub const CONFIG_DIR_ENV: &str = "YADGAR_CONFIG_DIR";
+/// Environment variable that moves the cache folder, as [`CONFIG_DIR_ENV`].
+pub const CACHE_DIR_ENV: &str = "YADGAR_CACHE_DIR";
+
+/// The platform folder for this computer's own settings, apart from the
+/// data folder.
+fn platform_config_dir(dirs: &directories::ProjectDirs) -> &Path {
+    if cfg!(target_os = "macos") { dirs.preference_dir() } else { dirs.config_local_dir() }
+}
+
+impl LocalDirs {
+    /// `YADGAR_CONFIG_DIR` and `YADGAR_CACHE_DIR` when set (and not empty),
+    /// else the platform's folders from `directories`: the cache folder,
+    /// and for config `config_local_dir` (so a roaming Windows profile
+    /// never carries the id to another computer), or on macOS
+    /// `preference_dir` (its config folder is the data folder).
+    /// `--data-dir` does not move them.
+    ///
+    /// # Errors
+    /// [`StoreError::NoDataDir`] when a folder is not given and the platform
+    /// has no home folder.
+    pub fn from_env() -> Result<LocalDirs, StoreError> {
+        let given = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let platform = directories::ProjectDirs::from("", "", "Yadgar");
+        let config_dir = given(CONFIG_DIR_ENV)
+            .or_else(|| platform.as_ref().map(|d| platform_config_dir(d).to_path_buf()))
+            .ok_or(StoreError::NoDataDir)?;
+        let cache_dir = given(CACHE_DIR_ENV)
+            .or_else(|| platform.as_ref().map(|d| d.cache_dir().to_path_buf()))
+            .ok_or(StoreError::NoDataDir)?;
+        Ok(LocalDirs { config_dir, cache_dir })
     }
-    data_dir.join("device-id")
+
+    /// `dir/config` and `dir/cache`: one temporary folder for a test's
+    /// computer.
+    pub fn in_folder(dir: &Path) -> LocalDirs {
+        LocalDirs { config_dir: dir.join("config"), cache_dir: dir.join("cache") }
+    }
+
+    /// The file that holds this installation's device id.
+    pub fn device_id_file(&self) -> PathBuf {
+        self.config_dir.join("device-id")
+    }
 }
 
 /// Reads a whole file, such as a CSV or deck file to import.

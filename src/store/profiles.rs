@@ -169,3 +169,20 @@ pub fn device_id_checked(file: &Path) -> Result<DeviceId, StoreError> {
     write_atomic(file, id.as_bytes()).map_err(|e| io(file, e))?;
     Ok(DeviceId { id, warning })
 }
+
+/// Replaces this installation's device id with a new one, when its log
+/// was found written by another computer with the same id (see
+/// `written.rs`). The old file is kept beside it as
+/// `device-id.replaced-<unix ms>`. Returns the new id.
+///
+/// # Errors
+/// The file cannot be moved aside or written.
+pub fn new_device_id(file: &Path) -> Result<String, StoreError> {
+    if file.exists() {
+        let millis = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let aside = file.with_file_name(format!("{name}.replaced-{millis}"));
+        std::fs::rename(file, &aside).map_err(|e| io(file, e))?;
+    }
+    device_id(file)
+}

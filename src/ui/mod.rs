@@ -41,19 +41,20 @@ pub struct Config {
     /// When set, print the time from this instant to the first frame that
     /// shows the deck list, then close (for start-up benchmarks).
     pub exit_after_first_frame: Option<Instant>,
-    /// Where this installation's device id is kept.
-    pub device_id_file: PathBuf,
+    /// This computer's own folders: the device id and the snapshot cache.
+    pub local: store::LocalDirs,
     /// Try the platform's file dialog before the in-app file browser (off
     /// in tests, which drive the in-app browser).
     pub native_file_dialog: bool,
 }
 
 impl Config {
-    /// A configuration for `data_dir` with the device id kept beside the
-    /// profiles (tests and portable installs).
+    /// A configuration for tests: `data_dir` doubles as this computer's
+    /// config folder (the device id is `data_dir/device-id`), and the cache
+    /// is `data_dir/cache`.
     pub fn for_data_dir(data_dir: PathBuf, profile: &str) -> Config {
         Config {
-            device_id_file: data_dir.join("device-id"),
+            local: store::LocalDirs { config_dir: data_dir.clone(), cache_dir: data_dir.join("cache") },
             data_dir,
             profile: profile.to_owned(),
             theme: None,
@@ -247,7 +248,7 @@ impl YadgarApp {
     /// Opens the profile, loads its decks once, and sets up fonts and theme.
     pub fn new(ctx: &egui::Context, config: Config) -> Self {
         fonts::install(ctx);
-        let (device, device_error) = match store::device_id_checked(&config.device_id_file) {
+        let (device, device_error) = match store::device_id_checked(&config.local.device_id_file()) {
             Ok(store::DeviceId { id, warning }) => (id, warning),
             Err(e) => (String::from("unknown"), Some(e.to_string())),
         };
@@ -278,11 +279,19 @@ impl YadgarApp {
         let opened = if self.banner.is_some() && self.device == "unknown" {
             Err("this computer's device id could not be made, so nothing can be saved".to_owned())
         } else {
-            Collection::open(&self.config.data_dir, &self.profile_name, &self.device).map_err(|e| match e {
-                StoreError::Locked { .. } => e.to_string(),
-                other => format!("{other}"),
-            })
+            let opening = store::Opening::new(true, Some(self.config.local.clone()));
+            Collection::open_as(&self.config.data_dir, &self.profile_name, &self.device, &opening).map_err(
+                |e| match e {
+                    StoreError::Locked { .. } => e.to_string(),
+                    other => format!("{other}"),
+                },
+            )
         };
+        if let Ok(c) = &opened {
+            // A log written by another computer with this id gives this one
+            // a new id (the collection says so in its warnings).
+            c.device().clone_into(&mut self.device);
+        }
         self.library = match &opened {
             Ok(c) => store::load_library(&c.profile().decks_dir()),
             Err(_) => Library::bundled(),

@@ -1,0 +1,312 @@
+//! A simulated folder-sync tool between three computers, shared by
+//! `tests/sync.rs` (about 200 histories) and `examples/sync_sim.rs`
+//! (10,000). Each computer has its own config and cache folders (its
+//! device id, its snapshots) and its own copy of the profile folder. Random
+//! card actions run on every computer with skewed clocks (±10 minutes, and
+//! one computer a year ahead), while the sync tool copies log files between
+//! them in random order and at random times: sometimes only part of a file
+//! (a torn tail), sometimes as a conflict copy named the way Dropbox or
+//! Syncthing name them, sometimes late. After full delivery every computer
+//! must show the same state, with every event any computer confirmed.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+
+use rand::rngs::StdRng;
+use rand::{Rng as _, SeedableRng as _};
+use yadgar::deck::{CardId, DeckId};
+use yadgar::revlog::{Action, Event, Progress};
+use yadgar::schedule::{Rating, Scheduler, Settings};
+use yadgar::store::log::{list_logs, read_log};
+use yadgar::store::{self, Collection, LocalDirs, Opening};
+use yadgar::time::Moment;
+
+const MINUTE: i64 = 60_000;
+const DAY: i64 = 86_400_000;
+const YEAR: i64 = 365 * DAY;
+/// 2026-12-01 12:00 UTC: where every history starts.
+const START: i64 = 1_796_126_400_000;
+const CARDS: usize = 6;
+
+/// One simulated computer.
+struct Computer {
+    data: PathBuf,
+    local: LocalDirs,
+    device: String,
+    /// Its clock minus the true time.
+    skew_ms: i64,
+    /// Offset of its time zone, seconds east.
+    offset_s: i32,
+}
+
+impl Computer {
+    fn profile(&self) -> PathBuf {
+        self.data.join("profiles/default")
+    }
+
+    fn opening(&self, writable: bool, now_ms: i64, cached: bool) -> Opening {
+        Opening { writable, now: Moment::new(now_ms, self.offset_s), local: cached.then(|| self.local.clone()) }
+    }
+}
+
+/// What one history did, for the report.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Outcome {
+    /// Events the computers confirmed (grades and card actions, undos too).
+    pub confirmed: usize,
+    /// Files the sync tool delivered, whole or in part.
+    pub deliveries: usize,
+    /// Deliveries cut short (a torn tail).
+    pub partial: usize,
+    /// Conflict copies the sync tool made.
+    pub conflict_copies: usize,
+}
+
+fn deck() -> DeckId {
+    DeckId("sim".to_owned())
+}
+
+fn card(i: usize) -> CardId {
+    CardId(format!("c{i}"))
+}
+
+/// Runs history `seed` in a fresh temporary folder and checks it; returns
+/// what happened, or what went wrong.
+///
+/// # Errors
+/// A check failed: the message says which history and what differed.
+pub fn run(seed: u64) -> Result<Outcome, String> {
+    let root = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut computers = Vec::new();
+    for i in 0..3 {
+        let folder = root.path().join(format!("computer-{i}"));
+        let local = LocalDirs::in_folder(&folder.join("own"));
+        let device = store::device_id(&local.device_id_file()).map_err(|e| e.to_string())?;
+        let skew_ms = match i {
+            2 => YEAR + rng.random_range(-10 * MINUTE..=10 * MINUTE),
+            _ => rng.random_range(-10 * MINUTE..=10 * MINUTE),
+        };
+        let offset_s = [3600, -18_000, 12_600][i];
+        computers.push(Computer { data: folder.join("data"), local, device, skew_ms, offset_s });
+    }
+    let mut outcome = Outcome::default();
+    let mut confirmed: Vec<(usize, yadgar::revlog::EventId)> = Vec::new();
+    let mut now = START;
+    let steps = rng.random_range(20..40);
+    for _ in 0..steps {
+        now += match rng.random_range(0..10) {
+            0 => rng.random_range(DAY..3 * DAY),
+            1..=3 => rng.random_range(MINUTE..6 * 60 * MINUTE),
+            _ => rng.random_range(1_000..5 * MINUTE),
+        };
+        if rng.random_bool(0.45) {
+            let who = rng.random_range(0..3);
+            session(&computers[who], who, &mut rng, &mut now, &mut confirmed, seed)?;
+        } else {
+            for _ in 0..rng.random_range(1..4) {
+                let from = rng.random_range(0..3);
+                let to = (from + rng.random_range(1..3)) % 3;
+                deliver(&computers[from], &computers[to], &mut rng, false, &mut outcome)?;
+            }
+        }
+    }
+    outcome.confirmed = confirmed.len();
+    // Full delivery: every file everywhere, until nothing changes.
+    loop {
+        let before = outcome.deliveries;
+        for from in 0..3 {
+            for to in 0..3 {
+                if from != to {
+                    deliver(&computers[from], &computers[to], &mut rng, true, &mut outcome)?;
+                }
+            }
+        }
+        if outcome.deliveries == before {
+            break;
+        }
+    }
+    check(&computers, &confirmed, now, seed)?;
+    Ok(outcome)
+}
+
+/// A study session on one computer: open, a few actions, maybe a snapshot.
+fn session(
+    computer: &Computer,
+    who: usize,
+    rng: &mut StdRng,
+    now: &mut i64,
+    confirmed: &mut Vec<(usize, yadgar::revlog::EventId)>,
+    seed: u64,
+) -> Result<(), String> {
+    let opening = computer.opening(true, *now + computer.skew_ms, true);
+    let mut c = Collection::open_as(&computer.data, "default", &computer.device, &opening)
+        .map_err(|e| format!("history {seed}: computer {who} cannot open: {e}"))?;
+    if c.device() != computer.device {
+        return Err(format!("history {seed}: computer {who} took a new device id: {:?}", c.warnings()));
+    }
+    for _ in 0..rng.random_range(1..6) {
+        *now += rng.random_range(1_000..90_000);
+        let at = Moment::new(*now + computer.skew_ms, computer.offset_s);
+        let (d, k) = (deck(), card(rng.random_range(0..CARDS)));
+        let done = match rng.random_range(0..12) {
+            0..=5 => {
+                let rating = Rating::ALL[rng.random_range(0..4)];
+                c.grade(&d, &k, rating, rng.random_range(500..20_000), at, rng.random_bool(0.05)).map(Some)
+            }
+            6 => c.record(&d, &k, Action::Bury, at).map(Some),
+            7 => c.record(&d, &k, Action::Suspend, at).map(Some),
+            8 => c.record(&d, &k, Action::Unsuspend, at).map(Some),
+            9 => c.record(&d, &k, Action::Reset, at).map(Some),
+            10 => c.record(&d, &k, Action::SendToReview, at).map(Some),
+            _ => c.undo(at).map(|_| None),
+        };
+        match done {
+            Ok(Some(id)) => confirmed.push((who, id)),
+            Ok(None) => {}
+            Err(e) => return Err(format!("history {seed}: computer {who}: an action failed: {e}")),
+        }
+    }
+    if rng.random_bool(0.5) {
+        c.save_snapshot().map_err(|e| format!("history {seed}: computer {who}: snapshot: {e}"))?;
+    }
+    Ok(())
+}
+
+/// The sync tool copies one log file (or, with `full`, every log file) from
+/// `from` to `to`. A file is only ever replaced by a longer version of
+/// itself (each log has one writer, so versions are prefixes of each
+/// other); a delivery may stop part-way (not with `full`), and may instead
+/// leave the incoming version as a conflict copy.
+fn deliver(from: &Computer, to: &Computer, rng: &mut StdRng, full: bool, outcome: &mut Outcome) -> Result<(), String> {
+    if !from.profile().is_dir() {
+        return Ok(());
+    }
+    let (logs, _) = list_logs(&from.profile()).map_err(|e| e.to_string())?;
+    let mut files: Vec<PathBuf> = logs.into_iter().map(|l| l.path).collect();
+    if !full {
+        if files.is_empty() {
+            return Ok(());
+        }
+        let pick = files.swap_remove(rng.random_range(0..files.len()));
+        files = vec![pick];
+    }
+    std::fs::create_dir_all(to.profile()).map_err(|e| e.to_string())?;
+    for source in files {
+        let Some(name) = source.file_name().map(|n| n.to_string_lossy().into_owned()) else { continue };
+        let incoming = std::fs::read(&source).map_err(|e| e.to_string())?;
+        let target = to.profile().join(&name);
+        let present = std::fs::read(&target).unwrap_or_default();
+        if incoming.len() <= present.len() || !incoming.starts_with(&present) {
+            continue;
+        }
+        let is_copy =
+            !name.trim_end_matches(".jsonl").trim_start_matches("reviews-").chars().all(|c| c.is_ascii_alphanumeric());
+        if !full && !is_copy && rng.random_bool(0.12) {
+            // Both sides "changed": the incoming version lands beside the
+            // file as a conflict copy, the way Dropbox or Syncthing name it.
+            let stem = name.trim_end_matches(".jsonl");
+            let copy = if rng.random_bool(0.5) {
+                format!(
+                    "{stem} (conflicted copy 2026-12-{:02} {}).jsonl",
+                    rng.random_range(1..29),
+                    rng.random_range(0..1000)
+                )
+            } else {
+                let tag: String = (0..7).map(|_| char::from(b'A' + rng.random_range(0..26))).collect();
+                format!(
+                    "{stem}.sync-conflict-202612{:02}-{:06}-{tag}.jsonl",
+                    rng.random_range(1..29),
+                    rng.random_range(0..235_959)
+                )
+            };
+            write_replacing(&to.profile().join(copy), &incoming)?;
+            outcome.conflict_copies += 1;
+            continue;
+        }
+        let len = if !full && rng.random_bool(0.25) {
+            outcome.partial += 1;
+            rng.random_range(present.len() + 1..=incoming.len())
+        } else {
+            incoming.len()
+        };
+        write_replacing(&target, incoming.get(..len).unwrap_or(&incoming))?;
+        outcome.deliveries += 1;
+    }
+    Ok(())
+}
+
+/// Writes a file the way sync tools do: a temporary file renamed over it.
+fn write_replacing(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let tmp = path.with_file_name(".syncing.tmp");
+    std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)).map_err(|e| e.to_string())
+}
+
+/// After full delivery: every computer shows the same state (from its
+/// snapshot and from the logs alone), now and a year later when the fast
+/// computer's events have come due, and that state is the replay of every
+/// event confirmed anywhere.
+fn check(
+    computers: &[Computer],
+    confirmed: &[(usize, yadgar::revlog::EventId)],
+    now: i64,
+    seed: u64,
+) -> Result<(), String> {
+    // Every confirmed event is in every computer's copy of the logs.
+    let mut union: Vec<Event> = Vec::new();
+    for (i, computer) in computers.iter().enumerate() {
+        let (logs, _) = list_logs(&computer.profile()).map_err(|e| e.to_string())?;
+        let mut ids = HashSet::new();
+        for log in logs {
+            let read = read_log(&log.path, 0).map_err(|e| e.to_string())?;
+            ids.extend(read.events.iter().map(|e| e.id));
+            if i == 0 {
+                union.extend(read.events);
+            }
+        }
+        let missing: Vec<_> = confirmed.iter().filter(|(_, id)| !ids.contains(id)).collect();
+        if !missing.is_empty() {
+            return Err(format!("history {seed}: computer {i} lacks confirmed events {missing:?}"));
+        }
+    }
+    let scheduler = Scheduler::new(Settings::default()).map_err(|e| e.to_string())?;
+    for at in [now, now + YEAR + 2 * DAY] {
+        let held: BTreeSet<_> = union.iter().filter(|e| e.at_ms > at + DAY).map(|e| e.id).collect();
+        let due: Vec<Event> = union.iter().filter(|e| !held.contains(&e.id)).cloned().collect();
+        let expected = Progress::replay(&scheduler, due);
+        for (i, computer) in computers.iter().enumerate() {
+            for cached in [true, false] {
+                // Each computer opens at the same true time, so the same
+                // events are due everywhere.
+                let opening = computer.opening(false, at, cached);
+                let c = Collection::open_as(&computer.data, "default", &computer.device, &opening)
+                    .map_err(|e| format!("history {seed}: computer {i} cannot open: {e}"))?;
+                let progress = c.progress();
+                if progress.states != expected.states || progress.days != expected.days {
+                    let mut differ = Vec::new();
+                    for k in 0..CARDS {
+                        let (mine, right) = (progress.state(&deck(), &card(k)), expected.state(&deck(), &card(k)));
+                        if mine != right {
+                            differ.push(format!("card {k}: {mine:?}\n  should be {right:?}"));
+                        }
+                    }
+                    if progress.days != expected.days {
+                        differ.push(format!("days: {:?}\n  should be {:?}", progress.days, expected.days));
+                    }
+                    return Err(format!(
+                        "history {seed}: computer {i} (from its snapshot: {cached}) at {at} differs from the replay of every event:\n{}\nwarnings: {:?}",
+                        differ.join("\n"),
+                        c.warnings()
+                    ));
+                }
+                if at == now && !held.is_empty() && !c.warnings().iter().any(|w| w.contains("held back")) {
+                    return Err(format!("history {seed}: computer {i}: events held back without a warning"));
+                }
+                if cached && !c.snapshot_is_current() {
+                    c.save_snapshot().map_err(|e| e.to_string())?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,353 @@
+//! Sync between computers through a folder-sync tool (issue 15, first
+//! slice): the device id lives in the config folder, a log written by two
+//! computers is noticed and the id replaced, conflict copies are merged,
+//! events from the future are held until their time, the snapshot is a
+//! per-computer cache, and three simulated computers with a simulated sync
+//! tool always agree in the end.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+#[path = "support/sync_sim.rs"]
+mod sync_sim;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use yadgar::deck::{CardId, DeckId};
+use yadgar::revlog::Action;
+use yadgar::schedule::Rating;
+use yadgar::store::log::{log_path, read_log};
+use yadgar::store::{self, Collection, LocalDirs, Opening};
+use yadgar::time::Moment;
+
+const DAY: i64 = 86_400_000;
+
+fn deck() -> DeckId {
+    DeckId("soviet-iran-dates".into())
+}
+
+fn card(i: usize) -> CardId {
+    CardId(format!("card-{i}"))
+}
+
+fn profile_dir(data: &Path) -> PathBuf {
+    data.join("profiles/default")
+}
+
+/// A simulated computer: its data folder and its own folders.
+struct Computer {
+    data: PathBuf,
+    local: LocalDirs,
+}
+
+impl Computer {
+    fn new(root: &Path, name: &str) -> Computer {
+        Computer { data: root.join(name).join("data"), local: LocalDirs::in_folder(&root.join(name).join("own")) }
+    }
+
+    fn device(&self) -> String {
+        store::device_id(&self.local.device_id_file()).unwrap()
+    }
+
+    fn open_at(&self, writable: bool, now_ms: i64) -> Collection {
+        let opening = Opening { writable, now: Moment::new(now_ms, 3600), local: Some(self.local.clone()) };
+        Collection::open_as(&self.data, "default", &self.device(), &opening).unwrap()
+    }
+
+    fn open(&self) -> Collection {
+        self.open_at(true, store::now().unix_ms)
+    }
+}
+
+fn now_ms() -> i64 {
+    store::now().unix_ms
+}
+
+/// Runs the binary: (success, stdout, stderr).
+fn yadgar(args: &[&str], config: &Path, cache: &Path) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_yadgar"))
+        .args(args)
+        .env("YADGAR_CONFIG_DIR", config)
+        .env("YADGAR_CACHE_DIR", cache)
+        .env_remove("YADGAR_DATA_DIR")
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn with_a_data_dir_the_device_id_and_snapshot_stay_in_this_computers_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, config, cache) = (dir.path().join("synced"), dir.path().join("config"), dir.path().join("cache"));
+    // An earlier build kept the id in the data folder, and its log has a grade.
+    std::fs::create_dir_all(profile_dir(&data)).unwrap();
+    std::fs::write(data.join("device-id"), "0123456789abcdef").unwrap();
+    let mut old = Collection::open(&data, "default", "0123456789abcdef").unwrap();
+    old.grade(&deck(), &card(1), Rating::Good, 1000, store::now(), false).unwrap();
+    drop(old);
+    std::fs::write(profile_dir(&data).join("snapshot.json"), "{}").unwrap();
+
+    let data_arg = data.display().to_string();
+    let (ok, stdout, stderr) = yadgar(&["due", "--json", "--data-dir", &data_arg], &config, &cache);
+    assert!(ok, "{stderr}");
+    let id = std::fs::read_to_string(config.join("device-id")).unwrap();
+    assert_eq!(id.len(), 16);
+    assert_ne!(id, "0123456789abcdef", "the data folder's id is not this computer's");
+    assert_eq!(std::fs::read_to_string(data.join("device-id")).unwrap(), "0123456789abcdef", "left as it was");
+    assert!(stdout.contains("\"queue\""), "{stdout}");
+    // `due` replays, so it leaves this computer's snapshot in the cache
+    // folder, never in the profile; a read-only open keeps the old one.
+    let snapshots: Vec<_> = std::fs::read_dir(cache.join("snapshots")).unwrap().collect();
+    assert_eq!(snapshots.len(), 1);
+    assert!(profile_dir(&data).join("snapshot.json").exists());
+    // The window and import write; an import also deletes the old one.
+    let csv = dir.path().join("words.csv");
+    std::fs::write(&csv, "front,back\nsalt,tuz\n").unwrap();
+    let (ok, _, stderr) =
+        yadgar(&["import", csv.to_str().unwrap(), "--deck", "Words", "--data-dir", &data_arg], &config, &cache);
+    assert!(ok, "{stderr}");
+    assert!(!profile_dir(&data).join("snapshot.json").exists());
+    let mut files: Vec<String> = std::fs::read_dir(profile_dir(&data))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into())
+        .collect();
+    files.sort();
+    assert!(files.contains(&format!("lock-{id}")), "{files:?}");
+    assert!(!files.iter().any(|f| f.contains("device-id") || f.contains("snapshot")), "{files:?}");
+    // The grade from the old id still counts (this test program is another
+    // build than the binary, so it replays rather than use its snapshot).
+    let c = Collection::open_as(
+        &data,
+        "default",
+        &id,
+        &Opening::new(false, Some(LocalDirs { config_dir: config, cache_dir: cache })),
+    )
+    .unwrap();
+    assert!(c.progress().state(&deck(), &card(1)).is_some());
+}
+
+#[test]
+fn a_log_written_by_a_cloned_computer_gives_this_one_a_new_id_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Computer::new(dir.path(), "a");
+    let mut c = a.open();
+    let id = c.device().to_owned();
+    c.grade(&deck(), &card(1), Rating::Good, 1000, store::now(), false).unwrap();
+    drop(c);
+    // A disk image of computer A becomes computer B: same id, same mark.
+    let b = Computer::new(dir.path(), "b");
+    copy_dir(&dir.path().join("a"), &dir.path().join("b"));
+    assert_eq!(b.device(), id);
+    let mut c = b.open();
+    assert_eq!(c.device(), id, "B cannot know yet");
+    c.grade(&deck(), &card(2), Rating::Easy, 1000, store::now(), false).unwrap();
+    drop(c);
+    let mut c = a.open();
+    c.grade(&deck(), &card(3), Rating::Hard, 1000, store::now(), false).unwrap();
+    drop(c);
+    // Both changed reviews-<id>.jsonl: the sync tool keeps B's version and
+    // leaves A's beside it as a conflict copy.
+    let log = log_path(&profile_dir(&a.data), &id);
+    let copy = profile_dir(&a.data).join(format!("reviews-{id} (conflicted copy 2026-12-01).jsonl"));
+    std::fs::rename(&log, &copy).unwrap();
+    std::fs::copy(log_path(&profile_dir(&b.data), &id), &log).unwrap();
+
+    let mut c = a.open();
+    let new = c.device().to_owned();
+    assert_ne!(new, id, "{:?}", c.warnings());
+    assert_eq!(a.device(), new, "the new id is kept");
+    let warning = c.warnings().iter().find(|w| w.contains("changed by something else")).expect("a warning");
+    assert!(warning.contains(&format!("reviews-{id}.jsonl")) && warning.contains(&new), "{warning}");
+    let aside = std::fs::read_dir(&a.local.config_dir)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("device-id.replaced-"))
+        .count();
+    assert_eq!(aside, 1);
+    // Nothing is lost: both computers' grades count, and new ones go to
+    // the new log.
+    for i in 1..=3 {
+        assert!(c.progress().state(&deck(), &card(i)).is_some(), "card {i}");
+    }
+    c.grade(&deck(), &card(4), Rating::Good, 1000, store::now(), false).unwrap();
+    drop(c);
+    assert_eq!(read_log(&log_path(&profile_dir(&a.data), &new), 0).unwrap().events.len(), 1);
+    // The next open is quiet.
+    let c = a.open();
+    assert_eq!(c.device(), new);
+    assert!(!c.warnings().iter().any(|w| w.contains("changed by something else")), "{:?}", c.warnings());
+}
+
+#[test]
+fn a_log_replaced_while_the_profile_is_open_sends_new_events_to_a_new_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Computer::new(dir.path(), "a");
+    let mut c = a.open();
+    let id = c.device().to_owned();
+    c.grade(&deck(), &card(1), Rating::Good, 1000, store::now(), false).unwrap();
+    // A sync tool renames another computer's version over the open log.
+    let log = log_path(&profile_dir(&a.data), &id);
+    let other = dir.path().join("other.jsonl");
+    std::fs::write(
+        &other,
+        format!(
+            "{{\"v\":1,\"id\":\"{:032x}\",\"at_ms\":{},\"offset_s\":0,\"deck\":\"soviet-iran-dates\",\"card\":\"card-9\",\"type\":\"suspend\"}}\n",
+            7,
+            now_ms()
+        ),
+    )
+    .unwrap();
+    std::fs::rename(&other, &log).unwrap();
+    let saved = c.grade(&deck(), &card(2), Rating::Good, 1000, store::now(), false).unwrap();
+    let new = c.device().to_owned();
+    assert_ne!(new, id);
+    assert!(c.warnings().iter().any(|w| w.contains("changed by something else")), "{:?}", c.warnings());
+    // The grade is in the new log, and the other writer's event is read.
+    let events = read_log(&log_path(&profile_dir(&a.data), &new), 0).unwrap().events;
+    assert_eq!(events.iter().map(|e| e.id).collect::<Vec<_>>(), vec![saved]);
+    assert!(c.progress().state(&deck(), &card(9)).is_some_and(|s| s.suspended));
+    assert!(c.progress().state(&deck(), &card(2)).is_some());
+}
+
+#[test]
+fn a_crash_or_a_profile_made_again_never_looks_like_another_computer() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Computer::new(dir.path(), "a");
+    let mut c = a.open();
+    let id = c.device().to_owned();
+    c.grade(&deck(), &card(1), Rating::Good, 1000, store::now(), false).unwrap();
+    drop(c);
+    // A crash after the append but before the note: the log is longer.
+    let log = log_path(&profile_dir(&a.data), &id);
+    let line = std::fs::read_to_string(&log).unwrap();
+    let at = line.find("\"id\":\"").unwrap() + 6;
+    let mut unnoted = line.clone();
+    unnoted.replace_range(at..=at, if &line[at..=at] == "0" { "1" } else { "0" });
+    std::fs::write(&log, format!("{line}{unnoted}")).unwrap();
+    let c = a.open();
+    assert_eq!(c.device(), id, "{:?}", c.warnings());
+    assert_eq!(c.progress().state(&deck(), &card(1)).unwrap().reps, 2);
+    drop(c);
+    // The profile deleted (to the trash) and made again.
+    store::delete_profile(&a.data, "default", 1).unwrap();
+    let c = a.open();
+    assert_eq!(c.device(), id, "{:?}", c.warnings());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn an_event_from_the_future_is_held_with_its_line_then_applied_when_its_time_comes() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = now_ms();
+    // Computer B's clock is three days fast: its suspend is from the future.
+    let b = Computer::new(dir.path(), "b");
+    let mut c = b.open_at(true, now + 3 * DAY);
+    c.grade(&deck(), &card(1), Rating::Good, 1000, Moment::new(now + 3 * DAY - 60_000, 0), false).unwrap();
+    c.record(&deck(), &card(1), Action::Suspend, Moment::new(now + 3 * DAY, 0)).unwrap();
+    let b_id = c.device().to_owned();
+    drop(c);
+    let a = Computer::new(dir.path(), "a");
+    copy_dir(&b.data, &a.data);
+    std::fs::remove_file(profile_dir(&a.data).join(format!("lock-{b_id}"))).unwrap();
+
+    for (round, start) in [(0, now + 1000), (1, now + 1002)] {
+        let mut c = a.open_at(true, now);
+        assert_eq!(c.snapshot_is_current(), round == 1, "the second open is from the snapshot");
+        let held: Vec<&String> = c.warnings().iter().filter(|w| w.contains("held back")).collect();
+        assert_eq!(held.len(), 2, "{:?}", c.warnings());
+        assert!(held[0].contains(&format!("reviews-{b_id}.jsonl:1:")), "{}", held[0]);
+        assert!(held[1].contains(&format!("reviews-{b_id}.jsonl:2:")), "{}", held[1]);
+        assert!(c.progress().state(&deck(), &card(1)).is_none(), "not applied yet");
+        // A's own grade is stamped at A's clock, not after B's events.
+        let t = Moment::new(now + 1000, 0);
+        let id = c.grade(&deck(), &card(2), Rating::Good, 1000, t, false).unwrap();
+        // And a clock stepping back keeps A's own order.
+        let back = c.grade(&deck(), &card(2), Rating::Good, 1000, Moment::new(now - 5 * 60_000, 0), false).unwrap();
+        let own = read_log(&log_path(&profile_dir(&a.data), c.device()), 0).unwrap().events;
+        let at_of = |x| own.iter().find(|e| e.id == x).unwrap().at_ms;
+        assert_eq!(at_of(id), start, "at the clock, or just after A's own last event");
+        assert_eq!(at_of(back), start + 1, "one after A's own last event");
+        assert!(c.save_snapshot().unwrap());
+        drop(c);
+    }
+    // Two days later the events are within a day: they apply, from the
+    // snapshot that held them as from a full replay.
+    for cached in [true, false] {
+        if !cached {
+            std::fs::remove_dir_all(a.local.cache_dir.join("snapshots")).unwrap();
+        }
+        let c = a.open_at(false, now + 2 * DAY + 1000);
+        assert!(!c.warnings().iter().any(|w| w.contains("held back")), "{:?}", c.warnings());
+        let state = c.progress().state(&deck(), &card(1)).expect("applied");
+        assert!(state.suspended && state.reps == 1, "{state:?}");
+        assert!(!c.snapshot_is_current(), "the snapshot held them, so it is stale");
+    }
+}
+
+#[test]
+fn the_snapshot_is_keyed_by_settings_and_bytes_and_never_written_for_a_newer_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Computer::new(dir.path(), "a");
+    let mut c = a.open();
+    c.grade(&deck(), &card(1), Rating::Good, 1000, store::now(), false).unwrap();
+    assert!(c.save_snapshot().unwrap());
+    drop(c);
+    assert!(a.open().snapshot_is_current());
+    // Other settings: not used.
+    let mut c = a.open();
+    c.set_settings(yadgar::schedule::Settings { desired_retention: 0.8, ..Default::default() }).unwrap();
+    drop(c);
+    let c = a.open();
+    assert!(!c.snapshot_is_current());
+    c.save_snapshot().unwrap();
+    drop(c);
+    // Other bytes (a log replaced by a same-length other version): not used.
+    let log = log_path(&profile_dir(&a.data), &a.device());
+    let text = std::fs::read_to_string(&log).unwrap();
+    let changed = text.replace("\"rating\":3", "\"rating\":4");
+    assert_eq!(changed.len(), text.len());
+    std::fs::write(&log, changed).unwrap();
+    let c = a.open_at(false, now_ms());
+    assert!(!c.snapshot_is_current());
+    assert_eq!(c.progress().state(&deck(), &card(1)).unwrap().reps, 1);
+    drop(c);
+    // A log from a newer Yadgar: read only, and no snapshot is written.
+    std::fs::write(profile_dir(&a.data).join("reviews-zz.jsonl"), "{\"v\":9}\n").unwrap();
+    std::fs::remove_dir_all(a.local.cache_dir.join("snapshots")).unwrap();
+    let c = a.open_at(false, now_ms());
+    assert!(c.read_only_reason().is_some());
+    assert!(!c.save_snapshot().unwrap());
+    assert!(!a.local.cache_dir.join("snapshots").exists());
+}
+
+#[test]
+fn three_computers_syncing_through_a_folder_tool_always_agree() {
+    let histories: u64 = std::env::var("YADGAR_SYNC_HISTORIES").ok().and_then(|n| n.parse().ok()).unwrap_or(200);
+    let started = std::time::Instant::now();
+    let mut total = sync_sim::Outcome::default();
+    for seed in 0..histories {
+        let outcome = sync_sim::run(seed).unwrap_or_else(|e| panic!("{e}"));
+        total.confirmed += outcome.confirmed;
+        total.deliveries += outcome.deliveries;
+        total.partial += outcome.partial;
+        total.conflict_copies += outcome.conflict_copies;
+    }
+    assert!(total.partial > histories as usize && total.conflict_copies > histories as usize / 2, "{total:?}");
+    eprintln!("{histories} histories in {:.1} s: {total:?}", started.elapsed().as_secs_f64());
+}
