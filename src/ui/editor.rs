@@ -307,14 +307,23 @@ impl Form {
             .default_open(self.errors.exam.is_some())
             .show(ui, |ui| {
                 let label = ui.label("Statement, with {answer} where the answer goes");
-                ui.add(egui::TextEdit::singleline(&mut self.statement).hint_text("The treaty was signed on {answer}."))
-                    .labelled_by(label.id);
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.statement)
+                        .desired_width(f32::INFINITY)
+                        .hint_text("The treaty was signed on {answer}."),
+                )
+                .labelled_by(label.id);
                 let label = ui.label("Wrong options for multiple choice (3 to 6, one per line)");
-                ui.add(egui::TextEdit::multiline(&mut self.distractors).desired_rows(3)).labelled_by(label.id);
+                ui.add(egui::TextEdit::multiline(&mut self.distractors).desired_rows(3).desired_width(f32::INFINITY))
+                    .labelled_by(label.id);
                 if self.kind == CardKind::Date {
                     let label = ui.label("Timeline headline");
-                    ui.add(egui::TextEdit::singleline(&mut self.event).hint_text("The treaty is signed"))
-                        .labelled_by(label.id);
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.event)
+                            .desired_width(f32::INFINITY)
+                            .hint_text("The treaty is signed"),
+                    )
+                    .labelled_by(label.id);
                 }
             });
         show_error(ui, &self.errors.exam);
