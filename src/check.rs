@@ -226,8 +226,8 @@ pub fn year_range(value: &str) -> Option<(i32, i32)> {
     (first < last).then_some((first, last))
 }
 
-/// The years a date-shaped value spans.
-fn years_of(value: &str) -> Option<(i32, i32)> {
+/// The years a date-shaped value spans: a date, a year or a span of years.
+pub fn years_of(value: &str) -> Option<(i32, i32)> {
     if let Some(date) = parse_date(value) {
         return Some((date.year, date.year));
     }

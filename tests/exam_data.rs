@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use yadgar::check::{check, check_library, own_answer_in_question};
+use yadgar::check::{check, check_library, own_answer_in_question, years_of};
 use yadgar::deck::{CardKind, Deck, Library, era_years};
 use yadgar::exam::{Correct, ExamSpec, Format, build, exam_cards};
 use yadgar::ground::SourceText;
@@ -190,20 +190,6 @@ fn era_paragraphs(library: &Library) -> BTreeMap<String, BTreeSet<u32>> {
         }
     }
     out
-}
-
-/// The years a date, a year or a span of years ("1929-33") covers.
-fn years_of(value: &str) -> Option<(i32, i32)> {
-    if let Some(date) = yadgar::text::parse_date(value) {
-        return Some((date.year, date.year));
-    }
-    let n = normalise(value);
-    if n.len() == 4
-        && let Ok(year) = n.parse()
-    {
-        return Some((year, year));
-    }
-    yadgar::check::year_range(value)
 }
 
 /// Over 3 seeds × 120 printed questions: at least 95% of wrong options

@@ -8,12 +8,16 @@
 
 use std::path::{Path, PathBuf};
 
-use egui::{Key, Modifiers};
+use egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use yadgar::deck::{CardId, Deck, DeckId, DeckOrigin};
 use yadgar::store::{self, Collection, Preferences};
-use yadgar::ui::{Config, YadgarApp};
+use yadgar::ui::YadgarApp;
+
+#[path = "support/ui.rs"]
+mod ui;
+use ui::*;
 
 fn prepare(data: &Path) {
     let device = store::device_id(&data.join("device-id")).unwrap();
@@ -22,35 +26,7 @@ fn prepare(data: &Path) {
 }
 
 fn app(data: &Path) -> Harness<'static, YadgarApp> {
-    let config = Config::for_data_dir(data.to_path_buf(), "default");
-    let mut harness =
-        Harness::builder().with_size([1400.0, 1000.0]).build_eframe(move |cc| YadgarApp::new(&cc.egui_ctx, config));
-    harness.run_ok();
-    harness
-}
-
-fn shows(harness: &Harness<'_, YadgarApp>, label: &str) -> bool {
-    harness.query_all_by_label_contains(label).next().is_some()
-}
-
-fn set_field(harness: &mut Harness<'_, YadgarApp>, label: &str, text: &str) {
-    let field = harness.get_by_label(label);
-    field.focus();
-    field.set_text_value_accesskit(text);
-    harness.run_ok();
-}
-
-/// Scrolls the widget into view (the import screen scrolls), then clicks it.
-fn click(harness: &mut Harness<'_, YadgarApp>, label: &str) {
-    harness.get_by_label(label).scroll_to_me();
-    harness.run_ok();
-    harness.get_by_label(label).click();
-    harness.run_ok();
-}
-
-fn ctrl(harness: &mut Harness<'_, YadgarApp>, key: Key) {
-    harness.key_press_modifiers(Modifiers::COMMAND, key);
-    harness.run_ok();
+    open_app(data, [1400.0, 1000.0])
 }
 
 fn own_deck(harness: &Harness<'_, YadgarApp>) -> (DeckId, PathBuf) {
@@ -240,18 +216,6 @@ fn an_invalid_query_shows_its_error_inline_and_keeps_the_last_table() {
     assert!(shows(&harness, &card.question), "the last table stays");
     click(&mut harness, "?");
     assert!(shows(&harness, "prop:r<0.8"));
-}
-
-/// Steps the app until `label` shows (a worker thread is running).
-fn wait_for(harness: &mut Harness<'_, YadgarApp>, label: &str) {
-    for _ in 0..200 {
-        if shows(harness, label) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        harness.step();
-    }
-    panic!("{label:?} never showed");
 }
 
 #[test]

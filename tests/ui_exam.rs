@@ -10,7 +10,11 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
 use yadgar::exam::{Correct, Format, Given};
 use yadgar::store::{self, Attempt, Collection, Preferences};
-use yadgar::ui::{Config, YadgarApp};
+use yadgar::ui::YadgarApp;
+
+#[path = "support/ui.rs"]
+mod ui;
+use ui::*;
 
 fn app(data: &Path) -> Harness<'static, YadgarApp> {
     {
@@ -18,15 +22,7 @@ fn app(data: &Path) -> Harness<'static, YadgarApp> {
         let mut c = Collection::open(data, "default", &device).unwrap();
         c.set_preferences(Preferences { hint_dismissed: true, ..Preferences::default() }).unwrap();
     }
-    let config = Config::for_data_dir(data.to_path_buf(), "default");
-    let mut harness =
-        Harness::builder().with_size([1100.0, 1000.0]).build_eframe(move |cc| YadgarApp::new(&cc.egui_ctx, config));
-    harness.run_ok();
-    harness
-}
-
-fn shows(harness: &Harness<'_, YadgarApp>, label: &str) -> bool {
-    harness.query_all_by_label_contains(label).next().is_some()
+    open_app(data, [1100.0, 1000.0])
 }
 
 fn attempts(data: &Path) -> Vec<Attempt> {
@@ -64,16 +60,6 @@ fn set_up_with(harness: &mut Harness<'_, YadgarApp>, count: f64, seed: &str, lim
 
 fn set_up(harness: &mut Harness<'_, YadgarApp>, count: f64, seed: &str, limit: Option<&str>) {
     set_up_with(harness, count, seed, limit, &["multiple choice", "typed answer"]);
-}
-
-fn press(harness: &mut Harness<'_, YadgarApp>, key: egui::Key) {
-    harness.key_press(key);
-    harness.run_ok();
-}
-
-fn press_with(harness: &mut Harness<'_, YadgarApp>, modifiers: egui::Modifiers, key: egui::Key) {
-    harness.key_press_modifiers(modifiers, key);
-    harness.run_ok();
 }
 
 /// A misspelling of a text answer: one letter changed in the middle.
@@ -333,18 +319,6 @@ fn a_timed_exam_submits_itself_with_what_was_typed() {
     assert_eq!(saved[0].given[typed_at], Given::Text { text: "half an answer".into() });
 }
 
-fn wait_for(harness: &mut Harness<'_, YadgarApp>, label: &str) {
-    for _ in 0..600 {
-        harness.step();
-        if shows(harness, label) {
-            harness.run_ok();
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    panic!("{label:?} never showed");
-}
-
 fn in_days(days: i64) -> String {
     jiff::Timestamp::from_millisecond(store::now().unix_ms + days * 86_400_000)
         .unwrap()
@@ -484,10 +458,7 @@ fn a_missed_question_shows_its_paragraph_from_the_students_own_text() {
         };
         c.set_preferences(preferences).unwrap();
     }
-    let config = Config::for_data_dir(dir.path().to_path_buf(), "default");
-    let mut harness =
-        Harness::builder().with_size([1100.0, 1000.0]).build_eframe(move |cc| YadgarApp::new(&cc.egui_ctx, config));
-    harness.run_ok();
+    let mut harness = open_app(dir.path(), [1100.0, 1000.0]);
     set_up_with(&mut harness, 5.0, "8", None, &["typed answer"]);
     let exam = harness.state().exam_in_progress().unwrap().clone();
     press_with(&mut harness, egui::Modifiers::COMMAND, egui::Key::Enter);

@@ -15,7 +15,11 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use yadgar::revlog::Action;
 use yadgar::schedule::Settings;
 use yadgar::store::{self, Collection, Preferences};
-use yadgar::ui::{Config, YadgarApp};
+use yadgar::ui::YadgarApp;
+
+#[path = "support/ui.rs"]
+mod ui;
+use ui::*;
 
 fn device(data: &Path) -> String {
     store::device_id(&data.join("device-id")).unwrap()
@@ -32,37 +36,7 @@ fn quiet() -> Preferences {
 }
 
 fn app(data: &Path) -> Harness<'static, YadgarApp> {
-    let config = Config::for_data_dir(data.to_path_buf(), "default");
-    let mut harness =
-        Harness::builder().with_size([1000.0, 900.0]).build_eframe(move |cc| YadgarApp::new(&cc.egui_ctx, config));
-    harness.run_ok();
-    harness
-}
-
-fn press(harness: &mut Harness<'_, YadgarApp>, key: Key) {
-    harness.key_press(key);
-    harness.run_ok();
-}
-
-fn ctrl(harness: &mut Harness<'_, YadgarApp>, key: Key) {
-    harness.key_press_modifiers(Modifiers::COMMAND, key);
-    harness.run_ok();
-}
-
-fn click(harness: &mut Harness<'_, YadgarApp>, label: &str) {
-    harness.get_by_label(label).click();
-    harness.run_ok();
-}
-
-fn shows(harness: &Harness<'_, YadgarApp>, label: &str) -> bool {
-    harness.query_all_by_label_contains(label).next().is_some()
-}
-
-fn set_field(harness: &mut Harness<'_, YadgarApp>, label: &str, text: &str) {
-    let field = harness.get_by_label(label);
-    field.focus();
-    field.set_text_value_accesskit(text);
-    harness.run_ok();
+    open_app(data, [1000.0, 900.0])
 }
 
 const FIRST: &str = "On what date was the Soviet Decree on Peace adopted?";

@@ -12,7 +12,11 @@ use egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use yadgar::store::{self, Collection, Preferences};
-use yadgar::ui::{Config, YadgarApp};
+use yadgar::ui::YadgarApp;
+
+#[path = "support/ui.rs"]
+mod ui;
+use ui::*;
 
 const WIDTH: f32 = 800.0;
 const HEIGHT: f32 = 600.0;
@@ -24,15 +28,7 @@ fn prepare(data: &Path) {
 }
 
 fn app(data: &Path) -> Harness<'static, YadgarApp> {
-    let config = Config::for_data_dir(data.to_path_buf(), "default");
-    let mut harness =
-        Harness::builder().with_size([WIDTH, HEIGHT]).build_eframe(move |cc| YadgarApp::new(&cc.egui_ctx, config));
-    harness.run_ok();
-    harness
-}
-
-fn shows(harness: &Harness<'_, YadgarApp>, label: &str) -> bool {
-    harness.query_all_by_label_contains(label).next().is_some()
+    open_app(data, [WIDTH, HEIGHT])
 }
 
 /// Ctrl+B opens the browser (the screen buttons are in the "Go to" menu at
@@ -41,33 +37,6 @@ fn open_transfer(harness: &mut Harness<'_, YadgarApp>) {
     harness.key_press_modifiers(egui::Modifiers::COMMAND, Key::B);
     harness.run_ok();
     click(harness, "Import or export…");
-}
-
-/// Scrolls a widget into view, then clicks it as a pointer would.
-fn click(harness: &mut Harness<'_, YadgarApp>, label: &str) {
-    harness.get_by_label(label).scroll_to_me();
-    harness.run_ok();
-    harness.get_by_label(label).click();
-    harness.run_ok();
-}
-
-fn set_field(harness: &mut Harness<'_, YadgarApp>, label: &str, text: &str) {
-    let field = harness.get_by_label(label);
-    field.focus();
-    field.set_text_value_accesskit(text);
-    harness.run_ok();
-}
-
-/// Steps the app until a label containing `label` shows (a worker is running).
-fn wait_for(harness: &mut Harness<'_, YadgarApp>, label: &str) {
-    for _ in 0..300 {
-        if shows(harness, label) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        harness.step();
-    }
-    panic!("{label:?} never showed");
 }
 
 /// The label containing `label` lies inside the 800×600 window.

@@ -152,14 +152,24 @@ impl Card {
     /// The statement with `value` in the answer's place (`None`: the card
     /// has no statement).
     pub fn statement_with(&self, value: &str) -> Option<String> {
-        (!self.statement.is_empty()).then(|| self.statement.replacen(ANSWER_SLOT, value, 1))
+        fill_statement(&self.statement, value)
     }
 
     /// The card's era: its first tag that names a span of years, such as
     /// `1917-1921` or `1920s`, with the first and last year.
     pub fn era(&self) -> Option<(&str, (i32, i32))> {
-        self.tags.iter().find_map(|t| era_years(t).map(|span| (t.as_str(), span)))
+        era_of(&self.tags)
     }
+}
+
+/// `statement` with `value` in the answer's place (`None` for no statement).
+pub fn fill_statement(statement: &str, value: &str) -> Option<String> {
+    (!statement.is_empty()).then(|| statement.replacen(ANSWER_SLOT, value, 1))
+}
+
+/// The first of `tags` that names an era, with its first and last year.
+pub fn era_of(tags: &[String]) -> Option<(&str, (i32, i32))> {
+    tags.iter().find_map(|t| era_years(t).map(|span| (t.as_str(), span)))
 }
 
 /// The years an era tag spans: `1917-1921` is 1917 to 1921, `1920s` is

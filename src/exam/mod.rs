@@ -105,12 +105,12 @@ pub struct ExamCard {
 impl ExamCard {
     /// The card's era tag, if it has one.
     pub fn era(&self) -> Option<&str> {
-        self.tags.iter().map(String::as_str).find(|t| crate::deck::era_years(t).is_some())
+        crate::deck::era_of(&self.tags).map(|(tag, _)| tag)
     }
 
     /// The statement with `value` in the answer's place.
     pub fn statement_with(&self, value: &str) -> Option<String> {
-        (!self.statement.is_empty()).then(|| self.statement.replacen(crate::deck::ANSWER_SLOT, value, 1))
+        crate::deck::fill_statement(&self.statement, value)
     }
 
     /// The timeline headline: the curated one, or one made from the question.
