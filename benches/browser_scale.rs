@@ -73,7 +73,7 @@ fn main() {
     // The core: index and rows.
     {
         let collection = Collection::open(data, "default", "bench").unwrap();
-        let library = store::load_library(&collection.profile().decks_dir());
+        let library = collection.library();
         println!("{} cards, {} with a state", library.card_count(), collection.progress().card_count());
         let t = Instant::now();
         let index = Index::build(&library);

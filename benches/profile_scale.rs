@@ -33,7 +33,7 @@ fn memory_mib(field: &str) -> f64 {
 /// today's queue, and print resident memory then.
 fn memory_child(data: &std::path::Path, now: Moment) {
     let collection = open(data, "bench");
-    let library = store::load_library(&collection.profile().decks_dir());
+    let library = collection.library();
     let (queue, _) = study::queue(collection.scheduler(), now, &library, collection.progress(), None);
     assert!(queue.counts.total() > 0);
     println!("{:.0} {:.0}", memory_mib("VmRSS:"), memory_mib("VmHWM:"));
@@ -154,7 +154,7 @@ fn main() {
     let t = Instant::now();
     let collection = open(data, device);
     let cold = t.elapsed();
-    let library = store::load_library(&collection.profile().decks_dir());
+    let library = collection.library();
     collection.save_snapshot().unwrap();
     drop(collection);
     let rss_snapshot = memory_in_child(data);

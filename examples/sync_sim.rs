@@ -2,7 +2,9 @@
 //! three computers with skewed clocks (one a year ahead) study the same
 //! profile while a simulated folder-sync tool copies their logs around,
 //! tearing some copies and making Dropbox- and Syncthing-style conflict
-//! copies. Every history must end with all computers agreeing.
+//! copies; they grade, edit the same cards, delete and restore them, change
+//! settings and undo. Every history must end with all computers agreeing,
+//! under the documented last-writer rule.
 //!
 //! usage: cargo run --release --example sync_sim -- [HISTORIES] [FIRST_SEED]
 
@@ -24,6 +26,8 @@ fn main() -> std::process::ExitCode {
                 total.deliveries += outcome.deliveries;
                 total.partial += outcome.partial;
                 total.conflict_copies += outcome.conflict_copies;
+                total.content += outcome.content;
+                total.refused += outcome.refused;
             }
             Err(e) => {
                 eprintln!("{e}");
@@ -32,9 +36,11 @@ fn main() -> std::process::ExitCode {
         }
     }
     println!(
-        "{histories} histories agreed in {:.1} s: {} events confirmed, {} deliveries ({} torn), {} conflict copies",
+        "{histories} histories agreed in {:.1} s: {} events confirmed ({} of them edits, deletes, restores, settings and their undos; {} refused by a rule), {} deliveries ({} torn), {} conflict copies",
         started.elapsed().as_secs_f64(),
         total.confirmed,
+        total.content,
+        total.refused,
         total.deliveries,
         total.partial,
         total.conflict_copies

@@ -43,8 +43,8 @@ fn save_snapshot(collection: &Collection, warnings: &mut Vec<String>) {
 
 /// The profile's decks, adding each deck that failed to load (file, line,
 /// what to fix) to `warnings`, as the window lists them.
-fn library(collection: &Collection, warnings: &mut Vec<String>) -> crate::deck::Library {
-    let library = store::load_library(&collection.profile().decks_dir());
+fn library(collection: &Collection, warnings: &mut Vec<String>) -> std::sync::Arc<crate::deck::Library> {
+    let library = collection.library();
     warnings.extend(library.errors.iter().map(ToString::to_string));
     library
 }
@@ -279,7 +279,7 @@ pub fn exam(
     };
     let library = match &collection {
         Some(c) => library(c, warnings),
-        None => crate::deck::Library::bundled(),
+        None => std::sync::Arc::new(crate::deck::Library::bundled()),
     };
     for deck in decks {
         if !library.decks.iter().any(|d| d.deck.id.0 == *deck) {
@@ -457,8 +457,11 @@ pub fn import(
         report.events_added,
         report.events_already_present,
     );
-    if let Some(previous) = &report.previous {
-        let _ = writeln!(out, "the deck it replaced was kept as {}", previous.display());
+    if report.replaced {
+        let _ = writeln!(
+            out,
+            "it replaced the deck of the same id; its earlier cards stay in the log (undo in the app brings them back)"
+        );
     }
     for skipped in &imported.skipped {
         let _ = writeln!(out, "  skipped {}: {}", skipped.what, skipped.reason);

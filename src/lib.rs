@@ -9,6 +9,7 @@ pub mod answer;
 pub mod browse;
 pub mod check;
 pub mod commands;
+pub mod content;
 pub mod deck;
 pub mod exam;
 pub mod ground;

@@ -425,6 +425,13 @@ pub struct Undoable {
     counted: Counted,
 }
 
+impl Undoable {
+    /// Its event's place in replay order.
+    pub fn order_key(&self) -> (i64, EventId) {
+        (self.at.unix_ms, self.id)
+    }
+}
+
 /// One worker's share of a replay.
 #[derive(Default)]
 struct Partial {

@@ -72,13 +72,14 @@ fn crash_writer() {
         Some(dir) => (PathBuf::from(dir), usize::MAX),
         None => (tempfile::tempdir().unwrap().keep(), 12),
     };
-    let mut c = Collection::open_as(&dir, "default", DEVICE, &Opening::new(true, Some(local(&dir)))).unwrap();
-    let own_file = c.profile().decks_dir().join(format!("{OWN}.json"));
+    // The own deck is an input file, there before the profile opens.
+    let own_file = dir.join(format!("profiles/default/decks/{OWN}.json"));
     if !own_file.exists() {
+        std::fs::create_dir_all(own_file.parent().unwrap()).unwrap();
         store::write_atomic(&own_file, own_deck_json().as_bytes()).unwrap();
     }
-    let mut library = store::load_library(&c.profile().decks_dir());
-    assert!(library.errors.is_empty(), "{:?}", library.errors);
+    let mut c = Collection::open_as(&dir, "default", DEVICE, &Opening::new(true, Some(local(&dir)))).unwrap();
+    assert!(c.library().errors.is_empty(), "{:?}", c.library().errors);
     // Steps continue where the last (killed) writer stopped.
     let start = c.history_events().unwrap().len();
     let mut out = std::io::stdout().lock();
@@ -101,9 +102,9 @@ fn crash_writer() {
                 format!("suspend {i}")
             }
             3 => {
-                let mut card = library.deck(&DeckId(OWN.into())).unwrap().deck.cards[0].clone();
+                let mut card = c.library().deck(&DeckId(OWN.into())).unwrap().deck.cards[0].clone();
                 card.question = format!("edit {i}");
-                c.edit_card(&mut library, &DeckId(OWN.into()), card).unwrap();
+                c.edit_card(&DeckId(OWN.into()), card).unwrap();
                 format!("edit {i}")
             }
             4 => {
@@ -174,8 +175,8 @@ fn check_after_kill(dir: &Path, confirmed: &Confirmed, round: usize) {
     let on_disk: HashSet<String> = c.history_events().unwrap().iter().map(|e| e.id.to_string()).collect();
     let missing: Vec<&String> = confirmed.events.iter().filter(|id| !on_disk.contains(*id)).collect();
     assert!(missing.is_empty(), "round {round}: confirmed events lost: {missing:?}");
-    // Every deck file loads whole; every confirmed import is there.
-    let library = store::load_library(&c.profile().decks_dir());
+    // Every deck loads whole; every confirmed import is there.
+    let library = c.library();
     assert!(library.errors.is_empty(), "round {round}: {:?}", library.errors);
     for id in &confirmed.imports {
         let deck = library.deck(&DeckId(id.clone())).unwrap_or_else(|| panic!("round {round}: import {id} lost"));

@@ -53,8 +53,10 @@ fn new_siblings_never_share_a_study_day_and_answering_one_buries_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = Collection::open(dir.path(), "default", "dev-a").unwrap();
     let settings = Settings { new_per_day: 40, ..c.settings().clone() };
-    c.set_settings(settings).unwrap();
-    let library = store::load_library(&c.profile().decks_dir());
+    // Stamped before the first study day (a change made now would push
+    // the test's earlier grades after it).
+    c.apply(store::Op::SetSettings(settings), at(0, -1)).unwrap();
+    let library = c.library();
     let siblings = sibling_map(&library);
     assert!(siblings.len() > 50, "the bundled decks link their siblings");
     let mut introduced_on: HashMap<String, i64> = HashMap::new();
@@ -103,14 +105,16 @@ fn new_siblings_never_share_a_study_day_and_answering_one_buries_the_rest() {
 fn burying_siblings_can_be_turned_off() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = Collection::open(dir.path(), "default", "dev-a").unwrap();
-    let library = store::load_library(&c.profile().decks_dir());
+    let library = c.library();
     let siblings = sibling_map(&library);
     let first = queue(&c, &library, at(0, 0));
     let (key, _) = first.iter().find(|(k, _)| siblings.contains_key(k)).cloned().unwrap();
     let (deck, card) = key_parts(&key);
     c.grade(&deck, &card, Rating::Good, 3000, at(0, 0), false).unwrap();
     let settings = Settings { bury_new_siblings: false, new_per_day: 9999, ..c.settings().clone() };
-    c.set_settings(settings).unwrap();
+    // Stamped before the first study day (a change made now would push
+    // the test's earlier grades after it).
+    c.apply(store::Op::SetSettings(settings), at(0, -1)).unwrap();
     let now: HashSet<String> = queue(&c, &library, at(0, 1)).into_iter().map(|(k, _)| k).collect();
     for sibling in &siblings[&key] {
         assert!(now.contains(sibling), "{sibling} is shown once burying is off");

@@ -1,8 +1,10 @@
 //! Adding, finding, editing and deleting cards in the window, driven with
 //! egui_kittest as a student would: three cards added with Ctrl+Enter, found
 //! in the browser with a query, one reviewed and then edited with its
-//! progress kept; a bundled card edited into an override while the bundled
-//! deck file stays as shipped; delete and undo; a query error shown inline.
+//! progress kept; a bundled card edited (an event in the log) while the
+//! bundled deck stays as shipped; delete and undo; a query error shown
+//! inline. What is saved is checked by opening the profile again, read-only,
+//! beside the window.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -29,13 +31,28 @@ fn app(data: &Path) -> Harness<'static, YadgarApp> {
     open_app(data, [1400.0, 1000.0])
 }
 
-fn own_deck(harness: &Harness<'_, YadgarApp>) -> (DeckId, PathBuf) {
+/// The own deck shown, and the data folder it is saved in.
+fn own_deck(harness: &Harness<'_, YadgarApp>) -> (DeckId, Saved) {
     let loaded = harness.state().library().decks.iter().find(|d| d.origin == DeckOrigin::Profile).unwrap();
-    (loaded.deck.id.clone(), PathBuf::from(&loaded.file))
+    let data = harness.state().collection().unwrap().profile().dir.parent().unwrap().parent().unwrap().to_path_buf();
+    (loaded.deck.id.clone(), Saved { data, deck: loaded.deck.id.clone() })
 }
 
-fn deck_on_disk(path: &Path) -> Deck {
-    Deck::from_json("deck", &std::fs::read(path).unwrap()).unwrap()
+/// Where to read a deck as saved: a data folder and a deck id.
+struct Saved {
+    data: PathBuf,
+    deck: DeckId,
+}
+
+/// The deck as saved, read by opening the profile again (read-only); `None`
+/// when it is deleted.
+fn saved(at: &Saved) -> Option<Deck> {
+    let c = Collection::open_read_only(&at.data, "default", "reader").unwrap();
+    c.library().deck(&at.deck).map(|d| d.deck.clone())
+}
+
+fn deck_on_disk(at: &Saved) -> Deck {
+    saved(at).expect("the deck is saved")
 }
 
 fn search(harness: &mut Harness<'_, YadgarApp>, query: &str) {
@@ -49,7 +66,7 @@ const CARDS: [(&str, &str); 3] = [
 ];
 
 /// Adds the three cards to a new deck "Lecture notes" with Ctrl+Enter.
-fn add_three_cards(harness: &mut Harness<'_, YadgarApp>) -> (DeckId, PathBuf) {
+fn add_three_cards(harness: &mut Harness<'_, YadgarApp>) -> (DeckId, Saved) {
     ctrl(harness, Key::N);
     assert!(shows(harness, "Add card"));
     set_field(harness, "New deck:", "Lecture notes");
@@ -68,8 +85,8 @@ fn add_three_cards(harness: &mut Harness<'_, YadgarApp>) -> (DeckId, PathBuf) {
     let (deck, path) = own_deck(harness);
     let on_disk = deck_on_disk(&path);
     assert_eq!(on_disk.title, "Lecture notes");
-    let saved: Vec<(&str, &str)> = on_disk.cards.iter().map(|c| (c.question.as_str(), c.answer.as_str())).collect();
-    assert_eq!(saved, CARDS.to_vec());
+    let pairs: Vec<(&str, &str)> = on_disk.cards.iter().map(|c| (c.question.as_str(), c.answer.as_str())).collect();
+    assert_eq!(pairs, CARDS.to_vec());
     // Deck and tags were kept for the next card.
     assert!(on_disk.cards.iter().all(|c| c.tags == ["lecture", "1921"]));
     click(harness, "Done");
@@ -163,9 +180,9 @@ fn editing_a_bundled_card_uses_an_override_and_leaves_the_bundled_file_unchanged
     ctrl(&mut harness, Key::Enter);
 
     assert_eq!(std::fs::read(&bundled_file).unwrap(), before, "the bundled deck file never changes");
-    let overrides = std::fs::read_to_string(dir.path().join("profiles/default/overrides.json")).unwrap();
-    assert!(overrides.contains("My own note about the decree."), "{overrides}");
-    assert!(!overrides.contains(&card.answer), "only the edited field is kept: {overrides}");
+    assert!(!dir.path().join("profiles/default/overrides.json").exists(), "edits are events, not a file");
+    let at = Saved { data: dir.path().to_path_buf(), deck: deck.clone() };
+    assert_eq!(deck_on_disk(&at).cards[0].note, "My own note about the decree.");
     let shown = &harness.state().library().decks[0].deck.cards[0];
     assert_eq!(shown.note, "My own note about the decree.");
     search(&mut harness, "is:edited");
@@ -243,15 +260,14 @@ fn a_csv_file_is_imported_with_its_column_mapping_and_a_deck_exported_in_the_bac
     assert_eq!(loaded.deck.cards.len(), 2);
     assert_eq!(loaded.deck.cards[0].tags, ["1921"]);
 
-    // The same deck again is refused unless replacing is asked for; the
-    // replaced file is kept in the trash.
+    // The same deck again is refused unless replacing is asked for (Undo
+    // would bring the replaced version back).
     click(&mut harness, "Import");
     wait_for(&mut harness, "Nothing was imported");
     harness.query_by_label_contains("Replace my deck of the same name").unwrap().click();
     harness.run_ok();
     click(&mut harness, "Import");
-    wait_for(&mut harness, "The old deck was kept as");
-    assert!(dir.path().join("profiles/default/trash").read_dir().unwrap().next().is_some());
+    wait_for(&mut harness, "replaced");
 
     // Export the first (bundled) deck to CSV, outside the data folder.
     let elsewhere = tempfile::tempdir().unwrap();
@@ -286,7 +302,7 @@ fn a_csv_file_is_imported_with_its_column_mapping_and_a_deck_exported_in_the_bac
 }
 
 #[test]
-fn an_own_deck_is_renamed_and_after_a_confirmation_moved_to_the_trash() {
+fn an_own_deck_is_renamed_and_after_a_confirmation_deleted_and_brought_back() {
     let dir = tempfile::tempdir().unwrap();
     prepare(dir.path());
     let mut harness = app(dir.path());
@@ -300,13 +316,15 @@ fn an_own_deck_is_renamed_and_after_a_confirmation_moved_to_the_trash() {
     assert_eq!(deck_on_disk(&path).id, deck, "the id, and so the progress, stays");
 
     click(&mut harness, "Delete Coup of 1921…");
-    assert!(shows(&harness, "Move the deck “Coup of 1921” and its 3 cards to the trash"));
-    assert!(path.exists(), "nothing happens before the confirmation");
-    click(&mut harness, "Move to the trash");
-    assert!(!path.exists());
-    let trashed = dir.path().join("profiles/default/trash").join(path.file_name().unwrap());
-    assert_eq!(deck_on_disk(&trashed).cards.len(), 3);
+    assert!(shows(&harness, "Delete the deck “Coup of 1921” and its 3 cards?"));
+    assert!(saved(&path).is_some(), "nothing happens before the confirmation");
+    click(&mut harness, "Delete deck");
+    assert!(saved(&path).is_none());
     assert!(harness.state().library().deck(&deck).is_none());
+    // Ctrl+Z brings it back, with its cards.
+    ctrl(&mut harness, Key::Z);
+    assert_eq!(deck_on_disk(&path).cards.len(), 3);
+    assert!(harness.state().library().deck(&deck).is_some());
 }
 
 #[test]

@@ -25,9 +25,9 @@ fn app(data: &Path) -> Harness<'static, YadgarApp> {
     open_app(data, [1100.0, 1000.0])
 }
 
+/// The attempts as saved (events in the log), read by another open.
 fn attempts(data: &Path) -> Vec<Attempt> {
-    let text = std::fs::read_to_string(data.join("profiles/default/exams.jsonl")).unwrap_or_default();
-    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    Collection::open_read_only(data, "default", "reader").unwrap().attempts().unwrap().0
 }
 
 /// Opens the setup, keeps only `formats` ticked (all four start ticked),
@@ -162,15 +162,10 @@ fn a_ten_question_exam_is_taken_by_keyboard_alone_scored_and_saved() {
     if let Some(q) = exam.questions.iter().find(|q| matches!(q.correct, Correct::Bool { value: false })) {
         assert!(shows(&harness, &format!("The fact: {}", q.fact.as_ref().unwrap())));
     }
-    // The exam did not touch the review schedule.
-    let log = dir.path().join("profiles/default");
-    let reviews: usize = std::fs::read_dir(&log)
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().starts_with("reviews-"))
-        .map(|e| std::fs::read_to_string(e.path()).unwrap().lines().count())
-        .sum();
-    assert_eq!(reviews, 0);
+    // The exam did not touch the review schedule: the log holds the
+    // attempt, and no grade.
+    let reviews = Collection::open_read_only(dir.path(), "default", "reader").unwrap().history_events().unwrap();
+    assert_eq!(reviews.len(), 0);
 
     // Sending the missed cards puts them in today's review, past the limit.
     let missed = saved[0].marks.iter().filter(|m| !matches!(m, yadgar::exam::Mark::Right)).count();
@@ -183,7 +178,7 @@ fn a_ten_question_exam_is_taken_by_keyboard_alone_scored_and_saved() {
     let events = c.history_events().unwrap();
     assert_eq!(events.len(), missed);
     assert!(events.iter().all(|e| e.action == yadgar::revlog::Action::SendToReview));
-    let library = store::load_library(&c.profile().decks_dir());
+    let library = c.library();
     let (queue, _) = yadgar::study::queue(c.scheduler(), store::now(), &library, c.progress(), None);
     assert!(queue.counts.new >= 20 + missed - 2, "sent cards come on top of the daily limit");
 }
@@ -377,9 +372,9 @@ fn readiness_plans_to_the_exam_day_with_figures_that_agree() {
     assert!(shows(&harness, "No card in scope has been studied yet."));
     harness.get_by_label(&format!("Set my limit to {needed} new cards a day")).click();
     harness.run_ok();
-    let profile = std::fs::read_to_string(dir.path().join("profiles/default/profile.json")).unwrap();
-    assert!(profile.contains(&format!("\"new_per_day\": {needed}")), "{profile}");
-    assert!(profile.contains(&format!("\"exam_date\": \"{date}\"")), "{profile}");
+    let saved = Collection::open_read_only(dir.path(), "default", "reader").unwrap();
+    assert_eq!(saved.settings().new_per_day as usize, needed);
+    assert_eq!(saved.preferences().exam_date.as_deref(), Some(date.as_str()));
     // A bad date is refused with a message.
     let field = harness.get_by_label("Exam date (YYYY-MM-DD)");
     field.focus();

@@ -247,7 +247,7 @@ fn a_zoom_change_shows_the_percentage_and_ctrl_0_resets_it() {
 }
 
 #[test]
-fn a_deck_rename_and_a_deck_moved_to_the_trash_are_said_and_undone_from_the_toast() {
+fn a_deck_rename_and_a_deck_deletion_are_said_and_undone_from_the_toast() {
     let dir = tempfile::tempdir().unwrap();
     prepare(dir.path(), Settings::default(), quiet());
     let mut harness = app(dir.path());
@@ -262,7 +262,7 @@ fn a_deck_rename_and_a_deck_moved_to_the_trash_are_said_and_undone_from_the_toas
     click(&mut harness, "Save title");
     assert!(shows(&harness, "Renamed “Lecture notes” to “Coup of 1921”."));
     click(&mut harness, "Undo");
-    assert!(shows(&harness, "The deck is called “Lecture notes” again."));
+    assert!(shows(&harness, "Undone: rename to “Coup of 1921”."));
     let title = |h: &Harness<'_, YadgarApp>| {
         h.state()
             .library()
@@ -275,10 +275,10 @@ fn a_deck_rename_and_a_deck_moved_to_the_trash_are_said_and_undone_from_the_toas
     assert_eq!(title(&harness), ["Lecture notes"]);
 
     click(&mut harness, "Delete Lecture notes…");
-    click(&mut harness, "Move to the trash");
-    assert!(shows(&harness, "Moved the deck “Lecture notes” to the trash."));
+    click(&mut harness, "Delete deck");
+    assert!(shows(&harness, "Deleted the deck “Lecture notes”."));
     assert!(title(&harness).is_empty());
     click(&mut harness, "Undo");
-    assert!(shows(&harness, "The deck is back."));
-    assert_eq!(title(&harness), ["Lecture notes"], "the deck file is back where it was");
+    assert!(shows(&harness, "Undone: delete of deck"));
+    assert_eq!(title(&harness), ["Lecture notes"], "the deck is back");
 }

@@ -151,9 +151,17 @@ impl Library {
 }
 
 /// Parse results of the bundled decks, ready to be combined with others.
+/// The decks are parsed and checked once per process (they are in the
+/// binary, so they cannot change); each call returns a copy.
 pub fn bundled_parse_results() -> Vec<(String, DeckOrigin, Result<Deck, DeckError>)> {
-    bundled_files()
-        .iter()
-        .map(|(file, bytes)| ((*file).to_owned(), DeckOrigin::Bundled, Deck::from_json(file, bytes)))
-        .collect()
+    type Parsed = Vec<(String, DeckOrigin, Result<Deck, DeckError>)>;
+    static PARSED: std::sync::OnceLock<Parsed> = std::sync::OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            bundled_files()
+                .iter()
+                .map(|(file, bytes)| ((*file).to_owned(), DeckOrigin::Bundled, Deck::from_json(file, bytes)))
+                .collect()
+        })
+        .clone()
 }

@@ -11,7 +11,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use library::{DeckOrigin, Library, LoadedDeck, bundled_files, bundled_parse_results};
-pub use overrides::{CardOverride, OVERRIDES_FORMAT, Overrides, check_deck, new_id};
+pub use overrides::{CardOverride, OVERRIDES_FORMAT, Overrides, card_problem, check_deck, new_id};
 pub use validate::{DeckError, DeckErrorKind, MAX_DECK_BYTES, MAX_DISTRACTORS, MIN_DISTRACTORS, cut};
 
 /// Whether `id` is a valid card id: 1 to 100 characters from `a`-`z`,

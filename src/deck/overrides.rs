@@ -219,6 +219,22 @@ pub fn check_deck(file: &str, deck: &Deck) -> Result<(), DeckError> {
     super::validate::check_rules(file, "", deck)
 }
 
+/// The first rule of the deck format that `card` breaks on its own (an id,
+/// a blank field, a tag, its exam fields), if any.
+pub fn card_problem(card: &Card) -> Option<DeckError> {
+    let deck = Deck {
+        format: super::FORMAT_VERSION,
+        id: DeckId("card".to_owned()),
+        title: "card".to_owned(),
+        source_sha256: None,
+        description: String::new(),
+        covers: Vec::new(),
+        cards: vec![card.clone()],
+        retired: Vec::new(),
+    };
+    super::validate::check_rules("", "", &deck).err()
+}
+
 /// An id for a new card or deck: the slug of `text` (ASCII letters and
 /// digits of its normalised words, joined by `-`, at most about 40
 /// characters), then `-` and six hex digits of a hash, so two cards with a

@@ -14,17 +14,23 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::{Deserialize, Serialize};
 
 use super::atomic::write_atomic;
-use super::decks::load_deck_dir;
+use super::log::LogLine;
 use super::log::{HOLD_AFTER_MS, LogWriter, list_logs, log_path, read_log, read_log_tail, read_logs_parallel_until};
 use super::written::{self, tail_hash};
 use super::{LocalDirs, Profile, StoreError};
-use crate::deck::{CardId, Deck, DeckId, bundled_parse_results};
-use crate::revlog::{Action, Event, EventId, Progress, ReviewKind, Undoable};
-use crate::schedule::{Rating, Scheduler, Settings};
+use crate::content::{ContentEvent, DeletedCard, EXAM_DATE_KEY, Edit};
+use crate::deck::{CardId, Deck, DeckId, Library, bundled_parse_results};
+use crate::revlog::{Action, Event, EventId, Progress};
+use crate::schedule::{Scheduler, Settings};
 use crate::time::Moment;
+use std::sync::Arc;
+
+mod merge;
+
+pub use merge::Merged;
 
 const PROFILE_FORMAT: u32 = 1;
-const SNAPSHOT_FORMAT: u32 = 2;
+const SNAPSHOT_FORMAT: u32 = 3;
 /// Where earlier builds kept the snapshot, in the synced profile folder:
 /// ignored, and deleted on a writable open.
 const OLD_SNAPSHOT_FILE: &str = "snapshot.json";
@@ -116,6 +122,9 @@ struct Snapshot {
     log_warnings: Vec<String>,
     /// Events in the covered lines dated too far ahead, not yet applied.
     held: Vec<Held>,
+    /// The content events in the covered lines, with file and line.
+    #[serde(default)]
+    content: Vec<(ContentEvent, String)>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -191,8 +200,22 @@ fn build_key() -> String {
 pub struct Collection {
     profile: Profile,
     device: String,
+    /// The settings in force: `profile.json`'s, then settings events.
     settings: Settings,
+    /// The settings `profile.json` holds (an input; events go on top).
+    base_settings: Settings,
+    /// The window preferences, with the exam date from events.
     preferences: Preferences,
+    /// The exam date `profile.json` holds, written back as it was.
+    file_exam_date: Option<String>,
+    /// The decks as the inputs give them: bundled, `decks/`, `overrides.json`.
+    base_library: Library,
+    /// The decks the student sees: the inputs and every content event.
+    library: Arc<Library>,
+    /// Every content event of every log, with its file and line.
+    content: Vec<(ContentEvent, String)>,
+    /// What the content events leave besides the library.
+    folded: FoldedRest,
     /// Why `profile.json` cannot be written, if it could not be read.
     settings_error: Option<String>,
     /// Values in `profile.json` that could not be used, kept as written.
@@ -226,6 +249,24 @@ pub struct Collection {
     _lock: Option<File>,
 }
 
+/// What the fold of content events gives besides the library.
+#[derive(Debug, Default)]
+struct FoldedRest {
+    deleted_cards: Vec<DeletedCard>,
+    deleted_decks: Vec<(DeckId, String)>,
+    attempts: Vec<(i64, serde_json::Value)>,
+    appeals: Vec<(i64, i64, usize, i64)>,
+}
+
+/// What the lines of one op touched.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Touched {
+    pub(super) library: bool,
+    pub(super) progress: bool,
+    pub(super) settings: bool,
+    pub(super) exams: bool,
+}
+
 /// A full replay of a profile's logs, to run on another thread.
 #[derive(Debug)]
 pub struct JournalJob {
@@ -249,7 +290,8 @@ impl JournalJob {
     /// A log could not be read.
     pub fn run(self) -> Result<BuiltJournal, StoreError> {
         let mut warnings = Vec::new();
-        let loaded = full_replay(&self.profile, &self.scheduler, self.hold_after_ms, &mut warnings)?;
+        let scheduler = self.scheduler.clone();
+        let loaded = full_replay(&self.profile, &|_| scheduler.clone(), self.hold_after_ms, &mut warnings)?;
         Ok(BuiltJournal {
             journal: loaded.progress.journal,
             last_applied: loaded.progress.last_applied,
@@ -269,6 +311,10 @@ struct Loaded {
     held: Vec<Held>,
     /// Loaded from a snapshot that covers exactly these bytes.
     snapshot_current: bool,
+    /// Every content event read, with file and line.
+    content: Vec<(ContentEvent, String)>,
+    /// The scheduler the grades were replayed with.
+    scheduler: Scheduler,
 }
 
 impl Collection {
@@ -322,25 +368,26 @@ impl Collection {
             }
         }
         let lock = if opening.writable { Some(lock_profile(&profile, &device)?) } else { None };
-        let ReadSettings { settings, preferences, error: settings_error, warnings: setting_warnings, kept } =
-            read_settings(&profile)?;
+        let ReadSettings {
+            settings: base_settings,
+            preferences,
+            error: settings_error,
+            warnings: setting_warnings,
+            kept,
+        } = read_settings(&profile)?;
         if let Some(e) = &settings_error {
             warnings.push(e.clone());
         }
         warnings.extend(setting_warnings);
-        let scheduler = match Scheduler::new(settings.clone()) {
-            Ok(s) => s,
-            Err(e) => {
-                warnings
-                    .push(format!("{}: {e}; using the default settings", profile.dir.join("profile.json").display()));
-                Scheduler::new(Settings::default()).map_err(StoreError::Settings)?
-            }
-        };
-        let settings = scheduler.settings().clone();
+        let base_library = super::decks::load_library(&profile.decks_dir());
         let hold_after_ms = opening.now.unix_ms.saturating_add(HOLD_AFTER_MS);
         let snapshot = opening.local.as_ref().map(|l| snapshot_path(l, &profile, &device));
-        let Loaded { progress, read_only: newer, covered, log_warnings, held, snapshot_current } =
-            load_progress(&profile, &scheduler, hold_after_ms, snapshot.as_deref(), &device, &mut warnings)?;
+        let shown = profile.dir.join("profile.json").display().to_string();
+        let scheduler_of =
+            |content: &[(ContentEvent, String)]| scheduler_for(&base_settings, content, hold_after_ms, &shown);
+        let Loaded { progress, read_only: newer, covered, log_warnings, held, snapshot_current, content, scheduler } =
+            load_progress(&profile, &scheduler_of, hold_after_ms, snapshot.as_deref(), &device, &mut warnings)?;
+        let settings = scheduler.settings().clone();
         let newer_format = newer.is_some();
         let mut read_only = newer;
         if !opening.writable {
@@ -358,11 +405,18 @@ impl Collection {
             let _ = std::fs::remove_file(profile.dir.join(OLD_SNAPSHOT_FILE));
         }
         let own_last_ms = covered.iter().find(|c| c.path == log).and_then(|c| c.last_at_ms);
+        let file_exam_date = preferences.exam_date.clone();
         let mut collection = Collection {
             profile,
             device,
             settings,
+            base_settings,
             preferences,
+            file_exam_date,
+            library: Arc::new(base_library.clone()),
+            base_library,
+            content,
+            folded: FoldedRest::default(),
             settings_error,
             kept_settings: kept,
             scheduler,
@@ -381,6 +435,8 @@ impl Collection {
             snapshot_current: AtomicBool::new(snapshot_current),
             _lock: lock,
         };
+        collection.fold_content();
+        collection.warn_held_content();
         collection.note_written();
         Ok(collection)
     }
@@ -406,12 +462,23 @@ impl Collection {
     /// A `profile.json` that could not be read (never overwritten), or a
     /// failed write.
     pub fn set_preferences(&mut self, preferences: Preferences) -> Result<(), StoreError> {
-        if let Some(e) = &self.settings_error {
-            return Err(StoreError::ReadOnly(e.clone()));
+        // The exam date is the student's, so it is an event that syncs.
+        if preferences.exam_date != self.preferences.exam_date {
+            self.apply(super::Op::SetExamDate(preferences.exam_date.clone()), super::now())?;
         }
-        write_settings(&self.profile, &self.settings, &preferences, &self.kept_settings)?;
-        self.kept_settings = still_kept(&self.kept_settings, &self.settings, &preferences);
-        self.preferences = preferences;
+        let mut file = preferences.clone();
+        file.exam_date.clone_from(&self.file_exam_date);
+        let mut current = self.preferences.clone();
+        current.exam_date.clone_from(&self.file_exam_date);
+        if file != current {
+            if let Some(e) = &self.settings_error {
+                return Err(StoreError::ReadOnly(e.clone()));
+            }
+            write_settings(&self.profile, &self.base_settings, &file, &self.kept_settings)?;
+            self.kept_settings = still_kept(&self.kept_settings, &self.base_settings, &file);
+        }
+        let exam_date = self.preferences.exam_date.clone();
+        self.preferences = Preferences { exam_date, ..preferences };
         Ok(())
     }
 
@@ -436,46 +503,6 @@ impl Collection {
         self.read_only.as_deref()
     }
 
-    /// Records a grade. The event is on disk before this returns.
-    ///
-    /// # Errors
-    /// The profile is read-only, or the write failed: the grade is not saved.
-    pub fn grade(
-        &mut self,
-        deck: &DeckId,
-        card: &CardId,
-        rating: Rating,
-        answer_ms: u32,
-        now: Moment,
-        cram: bool,
-    ) -> Result<EventId, StoreError> {
-        let kind = if cram {
-            ReviewKind::Cram
-        } else {
-            let phase = self.progress.state(deck, card).map(|s| s.phase).unwrap_or_default();
-            ReviewKind::for_phase(phase)
-        };
-        self.record(deck, card, Action::Review { rating, kind, answer_ms }, now)
-    }
-
-    /// Records a bury, suspend, unsuspend or reset of a card.
-    ///
-    /// # Errors
-    /// As [`Collection::grade`].
-    pub fn record(&mut self, deck: &DeckId, card: &CardId, action: Action, now: Moment) -> Result<EventId, StoreError> {
-        let id = EventId(rand::random::<u128>());
-        let at_ms = self.stamp(now);
-        let event = Event::new(id, Moment::new(at_ms, now.offset_s), deck.clone(), card.clone(), action);
-        if self.stale.is_some() {
-            self.rebuild_after_saved_write();
-        }
-        self.append(&event)?;
-        // The event is on disk: from here on it is saved, whatever happens
-        // to the state on screen.
-        self.apply_saved(vec![event]);
-        Ok(id)
-    }
-
     /// The time for a new event at `now`: after this device's own last
     /// event, so its events replay in the order they were made even if the
     /// clock steps back, but never pushed after another device's events
@@ -486,6 +513,140 @@ impl Collection {
             Some(last) if last >= now.unix_ms => last + 1,
             _ => now.unix_ms,
         }
+    }
+
+    /// The time of the first of `n` new events at `now`, a millisecond
+    /// apart; the times are reserved, so the next stamp comes after them.
+    pub(super) fn stamp_many(&mut self, now: Moment, n: usize) -> i64 {
+        let start = self.stamp(now);
+        if n > 0 {
+            let last = start.saturating_add(n as i64 - 1);
+            self.own_last_ms = self.own_last_ms.max(Some(last));
+        }
+        start
+    }
+
+    /// Appends `lines` (one write, one fsync) and folds them into the
+    /// state: content into the library, settings and exams, grades into
+    /// the progress. Nothing for no lines.
+    ///
+    /// # Errors
+    /// The profile is read-only, or the write failed: nothing changed.
+    pub(super) fn commit(&mut self, lines: &[LogLine]) -> Result<Touched, StoreError> {
+        let mut touched = Touched::default();
+        if lines.is_empty() {
+            return Ok(touched);
+        }
+        if self.stale.is_some() {
+            self.rebuild_after_saved_write();
+        }
+        self.append_events(lines)?;
+        // The lines are on disk: from here on they are saved, whatever
+        // happens to the state on screen.
+        let own = log_path(&self.profile.dir, &self.device).display().to_string();
+        let mut reviews = Vec::new();
+        let mut content = false;
+        for line in lines {
+            match line {
+                LogLine::Review(event) => reviews.push(event.clone()),
+                LogLine::Content(event) => {
+                    touched.exams |= matches!(event.edit, Edit::ExamAttempt { .. } | Edit::ExamAppeal { .. });
+                    touched.library |= !matches!(
+                        event.edit,
+                        Edit::ExamAttempt { .. } | Edit::ExamAppeal { .. } | Edit::Settings { .. }
+                    );
+                    self.content.push(((**event).clone(), own.clone()));
+                    content = true;
+                }
+            }
+        }
+        touched.progress = !reviews.is_empty();
+        if content {
+            let before = self.settings.clone();
+            self.fold_content();
+            let scheduler = self.scheduler_now();
+            if *scheduler.settings() != before {
+                touched.settings = true;
+                touched.progress = true;
+                self.settings = scheduler.settings().clone();
+                self.scheduler = scheduler;
+                self.rebuild_after_saved_write();
+                return Ok(touched);
+            }
+            // A revert may take back a review-log event's effects only by
+            // replay; a revert of content changes no grade.
+        }
+        if !reviews.is_empty() {
+            self.apply_saved(reviews);
+        }
+        Ok(touched)
+    }
+
+    /// The scheduler for the settings in `profile.json` and the settings
+    /// events read.
+    fn scheduler_now(&self) -> Scheduler {
+        let shown = self.profile.dir.join("profile.json").display().to_string();
+        scheduler_for(&self.base_settings, &self.content, self.hold_after_ms, &shown)
+    }
+
+    /// Folds the content events (not held back) over the inputs: the
+    /// library, deleted cards and decks, exam attempts and the exam date.
+    pub(super) fn fold_content(&mut self) {
+        let hold = self.hold_after_ms;
+        let active = self.content.iter().map(|(e, _)| e).filter(|e| e.at_ms <= hold);
+        let folded = crate::content::fold(&self.base_library, active);
+        self.library = Arc::new(folded.library);
+        self.folded = FoldedRest {
+            deleted_cards: folded.deleted_cards,
+            deleted_decks: folded.deleted_decks,
+            attempts: folded.attempts,
+            appeals: folded.appeals,
+        };
+        self.preferences.exam_date = match folded.settings.get(EXAM_DATE_KEY) {
+            Some(serde_json::Value::String(date)) => Some(date.clone()),
+            Some(_) => None,
+            None => self.file_exam_date.clone(),
+        };
+    }
+
+    /// One warning for each content event held back as dated too far ahead.
+    fn warn_held_content(&mut self) {
+        let hold = self.hold_after_ms;
+        for (event, at) in self.content.iter().filter(|(e, _)| e.at_ms > hold) {
+            self.warnings.push(format!(
+                "{at}: this change ({}) is dated {}, more than a day after this computer's clock (a computer with a wrong clock wrote it?); it is held back and counts from that time on",
+                event.describe(),
+                super::log::describe_ms(event.at_ms)
+            ));
+        }
+    }
+
+    /// The decks the student sees: the inputs (bundled decks, `decks/`,
+    /// `overrides.json`) with every device's edits. Cheap to clone.
+    pub fn library(&self) -> Arc<Library> {
+        Arc::clone(&self.library)
+    }
+
+    /// Cards deleted and not restored, latest first, with their text.
+    pub fn deleted_cards(&self) -> &[DeletedCard] {
+        &self.folded.deleted_cards
+    }
+
+    /// Decks deleted and not restored: id and title.
+    pub fn deleted_decks(&self) -> &[(DeckId, String)] {
+        &self.folded.deleted_decks
+    }
+
+    /// The latest content event undo may take back (not held back, not
+    /// already taken back).
+    pub(super) fn latest_undoable_content(&self) -> Option<&ContentEvent> {
+        let hold = self.hold_after_ms;
+        let undone = crate::content::reverted(self.content.iter().map(|(e, _)| e));
+        self.content
+            .iter()
+            .map(|(e, _)| e)
+            .filter(|e| e.at_ms <= hold && e.op.is_none() && e.undoable() && !e.is_undone(&undone))
+            .max_by_key(|e| e.order_key())
     }
 
     /// Applies events just saved to the progress: in place when they come
@@ -506,46 +667,6 @@ impl Collection {
                 return;
             }
         }
-    }
-
-    /// Records the same action for many cards (a bulk suspend, say) in one
-    /// write and one fsync. The events are a millisecond apart, so replay
-    /// applies them in the order given.
-    ///
-    /// # Errors
-    /// As [`Collection::grade`]; on an error none of them is recorded.
-    pub fn record_all(
-        &mut self,
-        cards: &[(DeckId, CardId)],
-        action: &Action,
-        now: Moment,
-    ) -> Result<usize, StoreError> {
-        let start = self.stamp(now);
-        let events: Vec<Event> = cards
-            .iter()
-            .zip(start..)
-            .map(|((deck, card), at_ms)| {
-                let id = EventId(rand::random::<u128>());
-                Event::new(id, Moment::new(at_ms, now.offset_s), deck.clone(), card.clone(), action.clone())
-            })
-            .collect();
-        if self.stale.is_some() {
-            self.rebuild_after_saved_write();
-        }
-        self.append_events(&events)?;
-        let n = events.len();
-        self.apply_saved(events);
-        Ok(n)
-    }
-
-    /// Takes back the most recent action that is not yet undone.
-    ///
-    /// # Errors
-    /// As [`Collection::grade`].
-    pub fn undo(&mut self, now: Moment) -> Result<Option<Undoable>, StoreError> {
-        let Some(last) = self.progress.undoable.last().cloned() else { return Ok(None) };
-        self.record(&last.key.0, &last.key.1, Action::Undo { target: last.id }, now)?;
-        Ok(Some(last))
     }
 
     /// Rebuilds the state from the logs after a write that is already on
@@ -572,36 +693,21 @@ impl Collection {
         self.stale.as_deref()
     }
 
-    fn append(&mut self, event: &Event) -> Result<(), StoreError> {
-        self.append_events(std::slice::from_ref(event))
-    }
-
-    /// Replaces the settings: validates them, writes `profile.json`
-    /// atomically, and replays the log with them.
-    ///
-    /// # Errors
-    /// A setting out of range, a `profile.json` that could not be read (it is
-    /// never overwritten), or a failed write.
-    pub fn set_settings(&mut self, settings: Settings) -> Result<(), StoreError> {
-        if let Some(e) = &self.settings_error {
-            return Err(StoreError::ReadOnly(e.clone()));
-        }
-        let scheduler = Scheduler::new(settings.clone()).map_err(StoreError::Settings)?;
-        write_settings(&self.profile, &settings, &self.preferences, &self.kept_settings)?;
-        self.kept_settings = still_kept(&self.kept_settings, &settings, &self.preferences);
-        self.scheduler = scheduler;
-        self.settings = settings;
-        self.replay_all()
-    }
-
     /// Replays every log from the start, as on a cold open.
     ///
     /// # Errors
     /// A log cannot be read.
     pub fn replay_all(&mut self) -> Result<(), StoreError> {
         let mut warnings = Vec::new();
-        let loaded = full_replay(&self.profile, &self.scheduler, self.hold_after_ms, &mut warnings)?;
+        let shown = self.profile.dir.join("profile.json").display().to_string();
+        let (base, hold) = (self.base_settings.clone(), self.hold_after_ms);
+        let scheduler_of = |content: &[(ContentEvent, String)]| scheduler_for(&base, content, hold, &shown);
+        let loaded = full_replay(&self.profile, &scheduler_of, self.hold_after_ms, &mut warnings)?;
         self.progress = loaded.progress;
+        self.content = loaded.content;
+        self.settings = loaded.scheduler.settings().clone();
+        self.scheduler = loaded.scheduler;
+        self.fold_content();
         self.covered = loaded.covered;
         self.log_warnings = loaded.log_warnings;
         self.held = loaded.held;
@@ -617,7 +723,7 @@ impl Collection {
     ///
     /// # Errors
     /// The profile is read-only, or the write failed (the log is cut back).
-    pub(super) fn append_events(&mut self, events: &[Event]) -> Result<(), StoreError> {
+    pub(super) fn append_events(&mut self, events: &[LogLine]) -> Result<(), StoreError> {
         if events.is_empty() {
             return Ok(());
         }
@@ -637,7 +743,7 @@ impl Collection {
         let before = writer.written_len();
         writer.append_all(events).map_err(|source| io(writer.path(), source))?;
         let (path, len, lines) = (writer.path().to_path_buf(), writer.written_len(), writer.last_written_lines());
-        let last_at_ms = events.iter().map(|e| e.at_ms).max();
+        let last_at_ms = events.iter().map(LogLine::at_ms).max();
         self.own_last_ms = self.own_last_ms.max(last_at_ms);
         self.snapshot_current.store(false, Ordering::Relaxed);
         match self.covered.iter_mut().find(|c| c.path == path) {
@@ -746,6 +852,7 @@ impl Collection {
             progress: self.progress.clone(),
             log_warnings: self.log_warnings.clone(),
             held: self.held.clone(),
+            content: self.content.clone(),
         };
         let path = snapshot_path(local, &self.profile, &self.device);
         let bytes = serde_json::to_vec(&snapshot).map_err(|e| io(&path, std::io::Error::other(e)))?;
@@ -763,99 +870,88 @@ impl Collection {
         self.snapshot_current.load(Ordering::Relaxed)
     }
 
-    /// Saves a finished exam attempt to `exams.jsonl` (appended, fsynced).
-    ///
-    /// # Errors
-    /// The profile is read-only or the write failed.
-    pub fn save_attempt(&self, attempt: &super::exams::Attempt) -> Result<(), StoreError> {
-        if let Some(reason) = &self.read_only {
-            return Err(StoreError::ReadOnly(reason.clone()));
-        }
-        super::exams::append(&self.profile.dir, attempt)
-            .map_err(|s| io(&super::exams::exams_path(&self.profile.dir), s))
-    }
-
-    /// Records an appeal ("I was right") on question `question` of a saved
-    /// attempt (appended to `exams.jsonl`, fsynced).
-    ///
-    /// # Errors
-    /// The profile is read-only or the write failed.
-    pub fn appeal(&self, attempt: &super::exams::Attempt, question: usize, at_ms: i64) -> Result<(), StoreError> {
-        if let Some(reason) = &self.read_only {
-            return Err(StoreError::ReadOnly(reason.clone()));
-        }
-        let appeal = super::exams::Appeal {
-            v: super::exams::ATTEMPT_FORMAT,
-            appeal_started_ms: attempt.started_ms,
-            appeal_finished_ms: attempt.finished_ms,
-            question,
-            at_ms,
-        };
-        super::exams::append_appeal(&self.profile.dir, &appeal)
-            .map_err(|s| io(&super::exams::exams_path(&self.profile.dir), s))
-    }
-
     /// Every saved exam attempt, oldest first, with warnings for lines
     /// that cannot be read.
     ///
     /// # Errors
     /// The file exists but cannot be read.
     pub fn attempts(&self) -> Result<(Vec<super::exams::Attempt>, Vec<String>), StoreError> {
-        super::exams::read(&self.profile.dir).map_err(|s| io(&super::exams::exams_path(&self.profile.dir), s))
+        let path = super::exams::exams_path(&self.profile.dir);
+        let (mut attempts, mut warnings) = super::exams::read(&self.profile.dir).map_err(|s| io(&path, s))?;
+        for (at_ms, value) in &self.folded.attempts {
+            match serde_json::from_value::<super::exams::Attempt>(value.clone()) {
+                Ok(attempt) => attempts.push(attempt),
+                Err(e) => warnings.push(format!(
+                    "an exam attempt recorded at {} cannot be read and is ignored ({e})",
+                    super::log::describe_ms(*at_ms)
+                )),
+            }
+        }
+        for (started, finished, question, _) in &self.folded.appeals {
+            let found = attempts.iter_mut().find(|a| a.started_ms == *started && a.finished_ms == *finished);
+            if let Some(attempt) = found
+                && !attempt.appeals.contains(question)
+            {
+                attempt.appeals.push(*question);
+                attempt.remark();
+            }
+        }
+        attempts.sort_by_key(|a| a.finished_ms);
+        Ok((attempts, warnings))
     }
 
-    /// Writes an imported deck into the profile with its review history.
-    ///
-    /// Order, so that a crash at any moment leaves no half deck: first the
-    /// events not already in any log (same id, or same card, time and
-    /// action) are appended to this device's log in one write and fsynced;
-    /// then the deck file is written atomically to `decks/<id>.json`. The
-    /// deck file is the commit point: before it exists, the new events
-    /// belong to a deck the app does not know and are never shown; running
-    /// the same import again appends nothing twice and writes the deck.
-    /// Events of other decks or of cards not in the deck are left out.
+    /// Imports a deck with its review history. Shorthand for
+    /// [`Collection::apply`] with [`super::Op::ImportDeck`].
     ///
     /// # Errors
-    /// The deck id is a bundled deck's; a profile deck with that id exists
-    /// and `on_existing` is [`OnExisting::Refuse`]; a file with that name
-    /// exists but is not a readable deck (it is never overwritten); the deck
-    /// is not valid; the profile is read-only; or a write failed.
+    /// As [`Collection::import_lines`].
     pub fn import_deck(
         &mut self,
         deck: Deck,
         events: Vec<Event>,
         on_existing: OnExisting,
     ) -> Result<ImportReport, StoreError> {
-        if let Some(reason) = &self.read_only {
-            return Err(StoreError::ReadOnly(reason.clone()));
-        }
+        let change = self.apply(super::Op::ImportDeck { deck, events, on_existing }, super::now())?;
+        change.imported.ok_or_else(|| StoreError::ReadOnly("the import wrote nothing".to_owned()))
+    }
+
+    /// The lines of an import: the history not already in any log (same
+    /// id, or same card, time and action), then the deck itself as one
+    /// content event, all in one append, so a crash leaves all or nothing.
+    /// Running the same import again adds no history twice. Events of other
+    /// decks or of cards not in the deck are left out. No file is written:
+    /// undo takes the import back (and a replaced deck's cards return).
+    ///
+    /// # Errors
+    /// The deck id is a bundled deck's; an own deck has that id and
+    /// `on_existing` is [`OnExisting::Refuse`]; the deck is not valid; or a
+    /// log cannot be read.
+    pub(super) fn import_lines(
+        &mut self,
+        deck: Deck,
+        events: Vec<Event>,
+        on_existing: OnExisting,
+        now: Moment,
+    ) -> Result<(Vec<LogLine>, ImportReport), StoreError> {
         let json = deck.to_json().map_err(|e| StoreError::ReadOnly(e.to_string()))?;
         let deck = Deck::from_json(&format!("{}.json", deck.id), json.as_bytes()).map_err(StoreError::InvalidDeck)?;
+        drop(json);
         if bundled_parse_results().iter().any(|(_, _, d)| d.as_ref().is_ok_and(|d| d.id == deck.id)) {
             return Err(StoreError::BundledDeck(deck.id.0.clone()));
         }
-        let decks_dir = self.profile.decks_dir();
-        let existing = load_deck_dir(&decks_dir)
-            .into_iter()
-            .find_map(|(file, _, result)| result.ok().filter(|d| d.id == deck.id).map(|_| PathBuf::from(file)));
+        let log = log_path(&self.profile.dir, &self.device);
+        let existing = self.library.deck(&deck.id).map(|d| PathBuf::from(&d.file));
         let replaced = existing.is_some();
-        let path = match existing {
-            Some(path) if on_existing == OnExisting::Replace => path,
-            Some(path) => return Err(StoreError::DeckExists { id: deck.id.0.clone(), path }),
-            None => {
-                let path = decks_dir.join(format!("{}.json", deck.id));
-                if path.exists() {
-                    // A file we could not read as this deck: never overwrite it.
-                    return Err(StoreError::DeckExists { id: deck.id.0.clone(), path });
-                }
-                path
-            }
-        };
+        if let Some(path) = existing
+            && on_existing == OnExisting::Refuse
+        {
+            return Err(StoreError::DeckExists { id: deck.id.0.clone(), path });
+        }
 
         let cards: HashSet<&CardId> = deck.cards.iter().map(|c| &c.id).collect();
         let (present_ids, present_keys) = self.present_events()?;
         let mut seen_ids = HashSet::new();
-        let mut new_events = Vec::new();
+        let mut lines = Vec::new();
         let mut already_present = 0;
         for event in events {
             if event.deck != deck.id || !cards.contains(&event.card) || !seen_ids.insert(event.id) {
@@ -865,25 +961,19 @@ impl Collection {
                 already_present += 1;
                 continue;
             }
-            new_events.push(event);
+            lines.push(LogLine::Review(event));
         }
-        self.append_events(&new_events)?;
-        let previous = if replaced { Some(self.keep_in_trash(&path)?) } else { None };
-        let mut bytes = json.into_bytes();
-        bytes.push(b'\n');
-        write_atomic(&path, &bytes).map_err(|source| io(&path, source))?;
-        // The deck file is written: the import is done, even if the state
-        // cannot be rebuilt right now.
-        self.rebuild_after_saved_write();
-        Ok(ImportReport {
+        let events_added = lines.len();
+        let report = ImportReport {
             deck: deck.id.clone(),
-            path,
+            path: log,
             cards: deck.cards.len(),
-            events_added: new_events.len(),
+            events_added,
             events_already_present: already_present,
             replaced,
-            previous,
-        })
+        };
+        lines.extend(self.content_lines(vec![Edit::DeckImport { deck }], now));
+        Ok((lines, report))
     }
 
     /// The ids and content keys of every event in every log.
@@ -997,11 +1087,8 @@ pub struct ImportReport {
     pub events_added: usize,
     /// Events left out because the log already had them.
     pub events_already_present: usize,
-    /// Whether a deck with this id was replaced.
+    /// Whether a deck with this id was replaced (undo brings it back).
     pub replaced: bool,
-    /// Where the replaced deck's file was copied first (in the profile's
-    /// `trash/`), so nothing the user wrote is lost.
-    pub previous: Option<PathBuf>,
 }
 
 fn io(path: &Path, source: std::io::Error) -> StoreError {
@@ -1249,6 +1336,46 @@ fn still_kept(kept: &[KeptValue], settings: &Settings, preferences: &Preferences
         .collect()
 }
 
+/// Settings as a JSON object, key by key (f32 values as written).
+pub(super) fn settings_map(settings: &Settings) -> serde_json::Map<String, serde_json::Value> {
+    match json_value(settings) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// The scheduler for `base` (from `profile.json`, at `shown`) with the
+/// settings events among `content` on top, key by key: a value that does
+/// not parse or is out of range is left out (the earlier value stays).
+fn scheduler_for(base: &Settings, content: &[(ContentEvent, String)], hold_after_ms: i64, shown: &str) -> Scheduler {
+    let overlay = crate::content::settings_overlay(content.iter().map(|(e, _)| e).filter(|e| e.at_ms <= hold_after_ms));
+    let defaults = settings_map(&Settings::default());
+    let mut map = settings_map(base);
+    for (key, value) in overlay {
+        if key == EXAM_DATE_KEY || !defaults.contains_key(&key) {
+            continue;
+        }
+        let before = map.get(&key).cloned();
+        let value = if value.is_null() { defaults.get(&key).cloned().unwrap_or(value) } else { value };
+        map.insert(key.clone(), value);
+        let ok = serde_json::from_value::<Settings>(serde_json::Value::Object(map.clone()))
+            .ok()
+            .is_some_and(|s| s.validate().is_ok());
+        if !ok {
+            match before {
+                Some(v) => map.insert(key, v),
+                None => map.remove(&key),
+            };
+        }
+    }
+    let settings = serde_json::from_value::<Settings>(serde_json::Value::Object(map)).unwrap_or_else(|_| base.clone());
+    Scheduler::new(settings).unwrap_or_else(|e| {
+        eprintln!("yadgar: {shown}: {e}; using the default settings");
+        #[allow(clippy::expect_used)]
+        Scheduler::new(Settings::default()).expect("the default settings are valid")
+    })
+}
+
 /// A path's file name, as text.
 fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
@@ -1273,25 +1400,28 @@ fn another_writer_warning(log: &Path, why: &str, new: &str) -> String {
 /// Reads every log and replays it, or loads the snapshot and replays only
 /// what came after it. Returns the progress and, if a log is from a newer
 /// Yadgar, why the profile is read-only.
+/// Makes the scheduler for the content events read (their settings).
+type SchedulerOf<'a> = dyn Fn(&[(ContentEvent, String)]) -> Scheduler + 'a;
+
 fn load_progress(
     profile: &Profile,
-    scheduler: &Scheduler,
+    scheduler_of: &SchedulerOf<'_>,
     hold_after_ms: i64,
     snapshot: Option<&Path>,
     device: &str,
     warnings: &mut Vec<String>,
 ) -> Result<Loaded, StoreError> {
     if let Some(path) = snapshot
-        && let Some(result) = from_snapshot(profile, scheduler, hold_after_ms, path, device, warnings)
+        && let Some(result) = from_snapshot(profile, scheduler_of, hold_after_ms, path, device, warnings)
     {
         return Ok(result);
     }
-    full_replay(profile, scheduler, hold_after_ms, warnings)
+    full_replay(profile, scheduler_of, hold_after_ms, warnings)
 }
 
 fn full_replay(
     profile: &Profile,
-    scheduler: &Scheduler,
+    scheduler_of: &SchedulerOf<'_>,
     hold_after_ms: i64,
     warnings: &mut Vec<String>,
 ) -> Result<Loaded, StoreError> {
@@ -1302,11 +1432,13 @@ fn full_replay(
     let mut covered = Vec::new();
     let mut log_warnings = Vec::new();
     let mut held = Vec::new();
+    let mut content = Vec::new();
     let paths: Vec<PathBuf> = logs.iter().map(|l| l.path.clone()).collect();
     let (reads, keys) = read_logs_parallel_until(&paths, hold_after_ms).map_err(|s| io(&profile.dir, s))?;
     events.reserve_exact(reads.iter().map(|r| r.events.len()).sum());
     for (log, read) in logs.iter().zip(reads) {
         events.extend(read.events);
+        content.extend(read.content);
         log_warnings.extend(read.warnings);
         let file = file_name(&log.path);
         held.extend(read.held.into_iter().filter_map(|(e, warning)| {
@@ -1326,13 +1458,16 @@ fn full_replay(
     }
     warnings.extend(log_warnings.iter().cloned());
     warnings.extend(held.iter().map(|h| h.warning.clone()));
+    let scheduler = scheduler_of(&content);
     Ok(Loaded {
-        progress: Progress::replay_compact(scheduler, keys, events),
+        progress: Progress::replay_compact(&scheduler, keys, events),
         read_only,
         covered,
         log_warnings,
         held,
         snapshot_current: false,
+        content,
+        scheduler,
     })
 }
 
@@ -1358,7 +1493,7 @@ fn report_odd_logs(logs: &[super::log::LogFile], not_files: &[PathBuf], warnings
 /// `None` when there is no usable snapshot (a full replay follows).
 fn from_snapshot(
     profile: &Profile,
-    scheduler: &Scheduler,
+    scheduler_of: &SchedulerOf<'_>,
     hold_after_ms: i64,
     path: &Path,
     device: &str,
@@ -1371,7 +1506,6 @@ fn from_snapshot(
         || snapshot.fsrs != FSRS_VERSION
         || snapshot.device != device
         || snapshot.profile != profile.dir.display().to_string()
-        || snapshot.settings != serde_json::to_string(scheduler.settings()).ok()?
     {
         return None;
     }
@@ -1391,6 +1525,7 @@ fn from_snapshot(
         }
     }
     let mut tail = Vec::new();
+    let mut content = snapshot.content;
     let mut tail_warnings = Vec::new();
     let mut held = Vec::new();
     let mut read_only = None;
@@ -1403,6 +1538,7 @@ fn from_snapshot(
         let read = read_log_tail(&log.path, offset, lines, hold_after_ms).ok()?;
         unchanged &= read.events.is_empty() && read.held.is_empty() && read.complete_len == offset;
         tail.extend(read.events);
+        content.extend(read.content);
         tail_warnings.extend(read.warnings);
         held.extend(read.held.into_iter().map(|(event, warning)| Held { file: name.clone(), event, warning }));
         covered.push(Covered {
@@ -1427,12 +1563,17 @@ fn from_snapshot(
             tail.push(h.event);
         }
     }
+    // The settings are the logs' too: any change replays every card.
+    let scheduler = scheduler_of(&content);
+    if snapshot.settings != serde_json::to_string(scheduler.settings()).ok()? {
+        return None;
+    }
     let mut progress = snapshot.progress;
-    progress.apply_tail(scheduler, tail).ok()?;
+    progress.apply_tail(&scheduler, tail).ok()?;
     report_odd_logs(&logs, &not_files, warnings);
     let mut log_warnings = snapshot.log_warnings;
     log_warnings.extend(tail_warnings);
     warnings.extend(log_warnings.iter().cloned());
     warnings.extend(held.iter().map(|h| h.warning.clone()));
-    Some(Loaded { progress, read_only, covered, log_warnings, held, snapshot_current: unchanged })
+    Some(Loaded { progress, read_only, covered, log_warnings, held, snapshot_current: unchanged, content, scheduler })
 }

@@ -1,34 +1,26 @@
-//! Changing cards and decks. The profile's own decks (`decks/*.json`) are
-//! rewritten atomically; a bundled card gets an override in
-//! `overrides.json` and its bundled deck never changes (DESIGN.md,
-//! invariant 5). Progress is keyed by deck and card id, which no edit
-//! changes, so it always stays with the card. Each call checks the deck
-//! rules first, writes, and only then updates the `Library` in memory: on
-//! any error nothing changed and the caller still has its form.
+//! Changing cards and decks, as content events in this device's log
+//! (`crate::content`). No deck file is ever written: files in `decks/`,
+//! the bundled decks and the `overrides.json` of earlier builds are inputs,
+//! and the library is their fold with every device's events (DESIGN.md,
+//! invariants 2, 3 and 5). Each change checks the deck rules first, then is
+//! one append and one fsync; on any error nothing is written.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::atomic::write_atomic;
+use super::log::LogLine;
+use super::ops::Op;
 use super::{Collection, StoreError};
+use crate::content::{ContentEvent, Edit, changed_fields};
 use crate::deck::{
-    Card, CardId, CardOverride, Deck, DeckError, DeckId, DeckOrigin, FORMAT_VERSION, Library, LoadedDeck,
-    OVERRIDES_FORMAT, Overrides, bundled_parse_results, check_deck, new_id,
+    Card, CardId, Deck, DeckError, DeckId, DeckOrigin, FORMAT_VERSION, Library, OVERRIDES_FORMAT, Overrides,
+    check_deck, new_id,
 };
 use crate::revlog::{Event, EventId};
+use crate::time::Moment;
 
-/// The file that holds the edits of bundled cards.
+/// The file that holds the edits of bundled cards made by earlier builds
+/// (read as an input; never written).
 pub const OVERRIDES_FILE: &str = "overrides.json";
-
-/// A card taken out of an own deck, with what is needed to put it back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeletedCard {
-    /// Its deck.
-    pub deck: DeckId,
-    /// Its place in the deck.
-    pub index: usize,
-    /// The card, with its id (its history in the log is kept).
-    pub card: Card,
-}
 
 /// What [`Collection::move_cards`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -45,7 +37,7 @@ pub struct MoveReport {
 /// overrides.
 ///
 /// # Errors
-/// The file cannot be read or parsed (it is then never overwritten).
+/// The file cannot be read or parsed.
 pub fn read_overrides(profile_dir: &Path) -> Result<Overrides, DeckError> {
     let path = profile_dir.join(OVERRIDES_FILE);
     let file = path.display().to_string();
@@ -62,27 +54,6 @@ fn invalid(e: DeckError) -> StoreError {
     StoreError::InvalidDeck(e)
 }
 
-fn io(path: &Path, source: std::io::Error) -> StoreError {
-    StoreError::Io { path: path.to_path_buf(), source }
-}
-
-fn write_deck(path: &Path, deck: &Deck) -> Result<(), StoreError> {
-    let mut bytes = deck.to_json().map_err(|e| io(path, std::io::Error::other(e)))?.into_bytes();
-    bytes.push(b'\n');
-    write_atomic(path, &bytes).map_err(|source| io(path, source))
-}
-
-/// Appends a deleted card, with its deck and when, to
-/// `trash/deleted-cards.jsonl` (one JSON object a line, fsynced).
-fn keep_deleted_card(trash: &Path, deck: &DeckId, card: &Card) -> Result<(), StoreError> {
-    use std::io::Write as _;
-    std::fs::create_dir_all(trash).map_err(|s| io(trash, s))?;
-    let path = trash.join("deleted-cards.jsonl");
-    let line = serde_json::json!({ "deleted_at_ms": super::now().unix_ms, "deck": deck, "card": card });
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(|s| io(&path, s))?;
-    writeln!(file, "{line}").and_then(|()| file.sync_data()).map_err(|s| io(&path, s))
-}
-
 fn deck_index(library: &Library, deck: &DeckId) -> Result<usize, StoreError> {
     library.decks.iter().position(|d| d.deck.id == *deck).ok_or_else(|| StoreError::NoSuchDeck(deck.0.clone()))
 }
@@ -96,54 +67,85 @@ fn own_deck_index(library: &Library, deck: &DeckId) -> Result<usize, StoreError>
 }
 
 impl Collection {
-    fn check_writable(&self) -> Result<(), StoreError> {
-        match self.read_only_reason() {
-            Some(reason) => Err(StoreError::ReadOnly(reason.to_owned())),
-            None => Ok(()),
-        }
+    /// Content events for `edits`, a millisecond apart from `now` on.
+    pub(super) fn content_lines(&mut self, edits: Vec<Edit>, now: Moment) -> Vec<LogLine> {
+        let start = self.stamp_many(now, edits.len());
+        let mut first = None;
+        edits
+            .into_iter()
+            .zip(start..)
+            .map(|(edit, at_ms)| {
+                let mut event = ContentEvent::new(EventId(rand::random::<u128>()), at_ms, now.offset_s, edit);
+                event.op = first;
+                first = first.or(Some(event.id));
+                LogLine::Content(Box::new(event))
+            })
+            .collect()
     }
 
     /// Adds `card` (its id is ignored) to the own deck `deck`, with a new id
     /// made from its question, free in the deck and in the log (a deleted
-    /// card's history never passes to a new card). Returns the new id.
+    /// card's history never passes to a new card). Shorthand for
+    /// [`Collection::apply`] with [`Op::AddCard`]; returns the new id.
     ///
     /// # Errors
     /// The deck is bundled or missing, the card breaks a deck rule (blank
     /// question, the same question as another card ...), or the write failed.
-    pub fn add_card(&mut self, library: &mut Library, deck: &DeckId, mut card: Card) -> Result<CardId, StoreError> {
-        self.check_writable()?;
-        let index = own_deck_index(library, deck)?;
+    pub fn add_card(&mut self, deck: &DeckId, card: Card) -> Result<CardId, StoreError> {
+        let change = self.apply(Op::AddCard { deck: deck.clone(), card }, super::now())?;
+        change.card.ok_or_else(|| StoreError::NoSuchDeck(deck.0.clone()))
+    }
+
+    pub(super) fn add_card_lines(
+        &mut self,
+        deck: &DeckId,
+        mut card: Card,
+        now: Moment,
+    ) -> Result<(Vec<LogLine>, CardId), StoreError> {
+        let library = self.library();
+        let index = own_deck_index(&library, deck)?;
         let Some(loaded) = library.decks.get(index) else { return Err(StoreError::NoSuchDeck(deck.0.clone())) };
         let history = self.progress().states.get(deck);
+        let deleted = self.deleted_cards();
         let id = new_id(&card.question, |id| {
             let id = CardId(id.to_owned());
-            loaded.deck.cards.iter().any(|c| c.id == id) || history.is_some_and(|h| h.contains_key(&id))
+            loaded.deck.cards.iter().any(|c| c.id == id)
+                || history.is_some_and(|h| h.contains_key(&id))
+                || deleted.iter().any(|d| d.deck == *deck && d.card.id == id)
         });
         card.id = CardId(id);
         let mut new_deck = loaded.deck.clone();
         new_deck.cards.push(card.clone());
         check_deck(&loaded.file, &new_deck).map_err(invalid)?;
-        write_deck(Path::new(&loaded.file), &new_deck)?;
-        if let Some(loaded) = library.decks.get_mut(index) {
-            loaded.deck = new_deck;
-        }
-        Ok(card.id)
+        let id = card.id.clone();
+        Ok((self.content_lines(vec![Edit::CardAdd { deck: deck.clone(), card }], now), id))
     }
 
-    /// Saves edited cards: each replaces the card of the same id in its deck.
-    /// Own decks are rewritten once each; bundled cards get overrides (only
-    /// the fields that differ from the bundled card, none when it is back
-    /// as bundled), written once. All are checked before anything is written.
+    /// Saves edited cards: each replaces the card of the same id in its
+    /// deck, as one event per card holding the fields that changed.
+    /// Shorthand for [`Collection::apply`] with [`Op::EditCards`].
     ///
     /// # Errors
-    /// A deck or card is missing, an edit breaks a deck rule, or a write
-    /// failed (own decks written before it stay written, and are then shown).
-    pub fn edit_cards(&mut self, library: &mut Library, edits: Vec<(DeckId, Card)>) -> Result<(), StoreError> {
-        self.check_writable()?;
-        // New decks, by library index, with the edits applied.
+    /// A deck or card is missing, an edit breaks a deck rule, or the write
+    /// failed (then nothing is saved).
+    pub fn edit_cards(&mut self, edits: Vec<(DeckId, Card)>) -> Result<(), StoreError> {
+        self.apply(Op::EditCards(edits), super::now()).map(drop)
+    }
+
+    /// Saves one edited card, as [`Collection::edit_cards`].
+    ///
+    /// # Errors
+    /// As [`Collection::edit_cards`].
+    pub fn edit_card(&mut self, deck: &DeckId, card: Card) -> Result<(), StoreError> {
+        self.edit_cards(vec![(deck.clone(), card)])
+    }
+
+    pub(super) fn edit_lines(&mut self, edits: Vec<(DeckId, Card)>, now: Moment) -> Result<Vec<LogLine>, StoreError> {
+        let library = self.library();
         let mut changed: Vec<(usize, Deck)> = Vec::new();
+        let mut out = Vec::new();
         for (deck, card) in edits {
-            let index = deck_index(library, &deck)?;
+            let index = deck_index(&library, &deck)?;
             let slot = match changed.iter().position(|(i, _)| *i == index) {
                 Some(slot) => slot,
                 None => {
@@ -156,158 +158,120 @@ impl Collection {
             let Some(target) = new_deck.cards.iter_mut().find(|c| c.id == card.id) else {
                 return Err(StoreError::NoSuchCard { deck: deck.0, card: card.id.0 });
             };
-            *target = card;
+            let fields = changed_fields(target, &card);
+            target.clone_from(&card);
+            if !fields.is_empty() {
+                out.push(Edit::CardEdit { deck, card, fields });
+            }
         }
         for (index, deck) in &changed {
             if let Some(loaded) = library.decks.get(*index) {
                 check_deck(&loaded.file, deck).map_err(invalid)?;
             }
         }
-        // Overrides of bundled cards first: one write for all.
-        let bundled: Vec<&(usize, Deck)> = changed
-            .iter()
-            .filter(|(i, _)| library.decks.get(*i).is_some_and(|d| d.origin == DeckOrigin::Bundled))
-            .collect();
-        let mut edited = Vec::new();
-        if !bundled.is_empty() {
-            let mut overrides = read_overrides(&self.profile().dir).map_err(|e| StoreError::ReadOnly(e.to_string()))?;
-            let originals = bundled_parse_results();
-            for (_, deck) in &bundled {
-                let Some(original) = originals.iter().find_map(|(_, _, d)| d.as_ref().ok().filter(|d| d.id == deck.id))
-                else {
-                    continue;
-                };
-                for card in &deck.cards {
-                    let Some(before) = original.cards.iter().find(|c| c.id == card.id) else { continue };
-                    let entry = CardOverride::between(&deck.id, before, card);
-                    edited.push(((deck.id.clone(), card.id.clone()), !entry.is_empty()));
-                    overrides.set(entry);
-                }
-            }
-            let path = self.profile().dir.join(super::edit::OVERRIDES_FILE);
-            let mut bytes = serde_json::to_vec_pretty(&overrides).map_err(|e| io(&path, std::io::Error::other(e)))?;
-            bytes.push(b'\n');
-            write_atomic(&path, &bytes).map_err(|source| io(&path, source))?;
-        }
-        for (key, is_edited) in edited {
-            if is_edited {
-                library.edited.insert(key);
-            } else {
-                library.edited.remove(&key);
-            }
-        }
-        // Bundled decks need no write, so they cannot fail halfway: first.
-        changed.sort_by_key(|(i, _)| library.decks.get(*i).is_some_and(|d| d.origin == DeckOrigin::Profile));
-        for (index, deck) in changed {
-            let Some(loaded) = library.decks.get_mut(index) else { continue };
-            if loaded.origin == DeckOrigin::Profile {
-                write_deck(Path::new(&loaded.file), &deck)?;
-            }
-            loaded.deck = deck;
-        }
-        Ok(())
+        Ok(self.content_lines(out, now))
     }
 
-    /// Saves one edited card, as [`Collection::edit_cards`].
-    ///
-    /// # Errors
-    /// As [`Collection::edit_cards`].
-    pub fn edit_card(&mut self, library: &mut Library, deck: &DeckId, card: Card) -> Result<(), StoreError> {
-        self.edit_cards(library, vec![(deck.clone(), card)])
-    }
-
-    /// Takes a card out of its own deck. Its review history stays in the
-    /// log; [`Collection::restore_card`] puts it back with that history. The
-    /// card itself is first appended to `<profile>/trash/deleted-cards.jsonl`,
-    /// so what the student wrote is never lost, even after the app closes.
+    /// Takes a card out of its own deck. Its text and review history stay
+    /// in the log; undo, or [`Collection::restore_card`], puts it back.
+    /// Returns the delete's event id.
     ///
     /// # Errors
     /// The deck is bundled or missing, the card is missing, or the write failed.
-    pub fn delete_card(
-        &mut self,
-        library: &mut Library,
-        deck: &DeckId,
-        card: &CardId,
-    ) -> Result<DeletedCard, StoreError> {
-        self.check_writable()?;
-        let index = own_deck_index(library, deck)?;
-        let Some(loaded) = library.decks.get_mut(index) else { return Err(StoreError::NoSuchDeck(deck.0.clone())) };
-        let Some(position) = loaded.deck.cards.iter().position(|c| c.id == *card) else {
-            return Err(StoreError::NoSuchCard { deck: deck.0.clone(), card: card.0.clone() });
-        };
-        let mut new_deck = loaded.deck.clone();
-        let removed = new_deck.cards.remove(position);
-        let trash = self.profile().dir.join("trash");
-        keep_deleted_card(&trash, deck, &removed)?;
-        write_deck(Path::new(&loaded.file), &new_deck)?;
-        loaded.deck = new_deck;
-        Ok(DeletedCard { deck: deck.clone(), index: position, card: removed })
+    pub fn delete_card(&mut self, deck: &DeckId, card: &CardId) -> Result<EventId, StoreError> {
+        let change = self.apply(Op::DeleteCards(vec![(deck.clone(), card.clone())]), super::now())?;
+        change.event.ok_or_else(|| StoreError::NoSuchCard { deck: deck.0.clone(), card: card.0.clone() })
     }
 
-    /// Puts a deleted card back where it was (or at the end, if the deck
-    /// is shorter now).
+    pub(super) fn delete_lines(&mut self, cards: &[(DeckId, CardId)], now: Moment) -> Result<Vec<LogLine>, StoreError> {
+        let library = self.library();
+        let mut edits = Vec::new();
+        for (deck, card) in cards {
+            let index = own_deck_index(&library, deck)?;
+            let has = library.decks.get(index).is_some_and(|d| d.deck.cards.iter().any(|c| c.id == *card));
+            if !has {
+                return Err(StoreError::NoSuchCard { deck: deck.0.clone(), card: card.0.clone() });
+            }
+            edits.push(Edit::CardDelete { deck: deck.clone(), card: card.clone() });
+        }
+        Ok(self.content_lines(edits, now))
+    }
+
+    /// Puts a deleted card back in its deck.
     ///
     /// # Errors
-    /// The deck is gone, the card would break a rule (a card with the same
+    /// The card is not deleted, it would break a rule (a card with the same
     /// question was added meanwhile), or the write failed.
-    pub fn restore_card(&mut self, library: &mut Library, deleted: DeletedCard) -> Result<(), StoreError> {
-        self.check_writable()?;
-        let index = own_deck_index(library, &deleted.deck)?;
-        let Some(loaded) = library.decks.get_mut(index) else { return Err(StoreError::NoSuchDeck(deleted.deck.0)) };
-        let mut new_deck = loaded.deck.clone();
-        let at = deleted.index.min(new_deck.cards.len());
-        new_deck.cards.insert(at, deleted.card);
-        check_deck(&loaded.file, &new_deck).map_err(invalid)?;
-        write_deck(Path::new(&loaded.file), &new_deck)?;
-        loaded.deck = new_deck;
-        Ok(())
+    pub fn restore_card(&mut self, deck: &DeckId, card: &CardId) -> Result<(), StoreError> {
+        self.apply(Op::RestoreCards(vec![(deck.clone(), card.clone())]), super::now()).map(drop)
+    }
+
+    pub(super) fn restore_lines(
+        &mut self,
+        cards: &[(DeckId, CardId)],
+        now: Moment,
+    ) -> Result<Vec<LogLine>, StoreError> {
+        let library = self.library();
+        let deleted = self.deleted_cards();
+        let mut edits = Vec::new();
+        for (deck, card) in cards {
+            let Some(gone) = deleted.iter().find(|d| d.deck == *deck && d.card.id == *card) else {
+                return Err(StoreError::NoSuchCard { deck: deck.0.clone(), card: card.0.clone() });
+            };
+            let index = deck_index(&library, deck)?;
+            if let Some(loaded) = library.decks.get(index) {
+                let mut new_deck = loaded.deck.clone();
+                new_deck.cards.push(gone.card.clone());
+                check_deck(&loaded.file, &new_deck).map_err(invalid)?;
+            }
+            edits.push(Edit::CardRestore { deck: deck.clone(), card: card.clone() });
+        }
+        Ok(self.content_lines(edits, now))
     }
 
     /// Moves cards from own decks into the own deck `to`, keeping their ids
     /// when free there. Progress is keyed by deck and card, so a studied
-    /// card's events are copied to its new place first (the originals stay
-    /// in the log, unshown). A bundled card stays where it is and is counted
-    /// in the report. The target is written before the sources, so a crash
-    /// between the two leaves a card in both decks rather than in neither.
+    /// card's events are copied to its new place (the originals stay in the
+    /// log, unshown). A bundled card stays where it is and is counted in the
+    /// report. Everything is one append: the copies, the adds and the
+    /// deletes.
     ///
     /// # Errors
     /// The target is bundled or missing, a moved card breaks a rule of the
-    /// target (the same question), or a write failed.
-    pub fn move_cards(
+    /// target (the same question), or the write failed.
+    pub fn move_cards(&mut self, cards: &[(DeckId, CardId)], to: &DeckId) -> Result<MoveReport, StoreError> {
+        let change = self.apply(Op::MoveCards { cards: cards.to_vec(), to: to.clone() }, super::now())?;
+        Ok(change.moved.unwrap_or_default())
+    }
+
+    pub(super) fn move_lines(
         &mut self,
-        library: &mut Library,
         cards: &[(DeckId, CardId)],
         to: &DeckId,
-    ) -> Result<MoveReport, StoreError> {
-        self.check_writable()?;
-        let target = own_deck_index(library, to)?;
+        now: Moment,
+    ) -> Result<(Vec<LogLine>, MoveReport), StoreError> {
+        let library = self.library();
+        let target = own_deck_index(&library, to)?;
         let mut report = MoveReport::default();
         let mut carried: Vec<((DeckId, CardId), CardId)> = Vec::new();
         let Some(target_loaded) = library.decks.get(target) else { return Err(StoreError::NoSuchDeck(to.0.clone())) };
         let mut new_target = target_loaded.deck.clone();
-        let mut sources: Vec<(usize, Deck)> = Vec::new();
+        let mut edits = Vec::new();
+        let mut deletes = Vec::new();
         for (deck, card) in cards {
             if deck == to {
                 continue;
             }
-            let index = deck_index(library, deck)?;
+            let index = deck_index(&library, deck)?;
             let Some(loaded) = library.decks.get(index) else { continue };
             if loaded.origin != DeckOrigin::Profile {
                 report.bundled += 1;
                 continue;
             }
-            let slot = match sources.iter().position(|(i, _)| *i == index) {
-                Some(slot) => slot,
-                None => {
-                    sources.push((index, loaded.deck.clone()));
-                    sources.len() - 1
-                }
-            };
-            let Some((_, source)) = sources.get_mut(slot) else { continue };
-            let Some(position) = source.cards.iter().position(|c| c.id == *card) else {
+            let Some(found) = loaded.deck.cards.iter().find(|c| c.id == *card) else {
                 return Err(StoreError::NoSuchCard { deck: deck.0.clone(), card: card.0.clone() });
             };
-            let mut moved = source.cards.remove(position);
+            let mut moved = found.clone();
             let history = self.progress().states.get(to);
             let taken = |id: &CardId| {
                 new_target.cards.iter().any(|c| c.id == *id) || history.is_some_and(|h| h.contains_key(id))
@@ -318,53 +282,48 @@ impl Collection {
             if self.progress().state(deck, card).is_some() {
                 carried.push(((deck.clone(), card.clone()), moved.id.clone()));
             }
+            edits.push(Edit::CardAdd { deck: to.clone(), card: moved.clone() });
+            deletes.push(Edit::CardDelete { deck: deck.clone(), card: card.clone() });
             new_target.cards.push(moved);
             report.moved += 1;
         }
         if report.moved == 0 {
-            return Ok(report);
+            return Ok((Vec::new(), report));
         }
         check_deck(&target_loaded.file, &new_target).map_err(invalid)?;
-        // Progress is keyed by deck and card, so a studied card's events are
-        // copied to its new place (the originals stay in the log, with
-        // nothing left to show them). The copies go first: a crash before
-        // the deck files are written leaves copies that nothing shows.
         report.with_history = carried.len();
-        let mut copies = Vec::new();
+        let mut lines = Vec::new();
         if !carried.is_empty() {
             let new_keys: std::collections::HashMap<(DeckId, CardId), CardId> = carried.into_iter().collect();
             for event in self.history_events()? {
                 let Some(new_card) = new_keys.get(&(event.deck.clone(), event.card.clone())) else { continue };
                 let id = EventId::derived(&["move", &event.id.to_string(), &to.0, &new_card.0]);
-                copies.push(Event { id, deck: to.clone(), card: new_card.clone(), ..event });
+                lines.push(LogLine::Review(Event { id, deck: to.clone(), card: new_card.clone(), ..event }));
             }
-            self.append_events(&copies)?;
         }
-        write_deck(Path::new(&target_loaded.file), &new_target)?;
-        if let Some(loaded) = library.decks.get_mut(target) {
-            loaded.deck = new_target;
-        }
-        for (index, deck) in sources {
-            let Some(loaded) = library.decks.get_mut(index) else { continue };
-            write_deck(Path::new(&loaded.file), &deck)?;
-            loaded.deck = deck;
-        }
-        if !copies.is_empty() {
-            self.rebuild_after_saved_write();
-        }
-        Ok(report)
+        edits.extend(deletes);
+        lines.extend(self.content_lines(edits, now));
+        Ok((lines, report))
     }
 
-    /// Makes a new, empty own deck titled `title`, in `decks/<id>.json`
-    /// with an id made from the title. Returns its id.
+    /// Makes a new, empty own deck titled `title`, with an id made from the
+    /// title. Returns its id.
     ///
     /// # Errors
     /// A blank title, or the write failed.
-    pub fn create_deck(&mut self, library: &mut Library, title: &str) -> Result<DeckId, StoreError> {
-        self.check_writable()?;
+    pub fn create_deck(&mut self, title: &str) -> Result<DeckId, StoreError> {
+        let change = self.apply(Op::CreateDeck { title: title.to_owned() }, super::now())?;
+        change.deck.ok_or_else(|| StoreError::NoSuchDeck(title.to_owned()))
+    }
+
+    pub(super) fn create_deck_lines(&mut self, title: &str, now: Moment) -> Result<(Vec<LogLine>, DeckId), StoreError> {
+        let library = self.library();
+        let deleted = self.deleted_decks();
         let dir = self.profile().decks_dir();
         let id = new_id(title, |id| {
-            library.decks.iter().any(|d| d.deck.id.0 == id) || dir.join(format!("{id}.json")).exists()
+            library.decks.iter().any(|d| d.deck.id.0 == id)
+                || deleted.iter().any(|(d, _)| d.0 == id)
+                || dir.join(format!("{id}.json")).exists()
         });
         let deck = Deck {
             format: FORMAT_VERSION,
@@ -376,102 +335,57 @@ impl Collection {
             cards: Vec::new(),
             retired: Vec::new(),
         };
-        let path = dir.join(format!("{id}.json"));
-        let file = path.display().to_string();
-        check_deck(&file, &deck).map_err(invalid)?;
-        write_deck(&path, &deck)?;
-        library.decks.push(LoadedDeck { file, origin: DeckOrigin::Profile, deck });
-        Ok(DeckId(id))
+        check_deck(&format!("deck {id}"), &deck).map_err(invalid)?;
+        let edit = Edit::DeckCreate { deck: deck.id.clone(), title: deck.title };
+        Ok((self.content_lines(vec![edit], now), DeckId(id)))
     }
 
     /// Gives an own deck a new title (its id, and so its progress, stays).
     ///
     /// # Errors
     /// The deck is bundled or missing, the title is blank, or the write failed.
-    pub fn rename_deck(&mut self, library: &mut Library, deck: &DeckId, title: &str) -> Result<(), StoreError> {
-        self.check_writable()?;
-        let index = own_deck_index(library, deck)?;
-        let Some(loaded) = library.decks.get_mut(index) else { return Err(StoreError::NoSuchDeck(deck.0.clone())) };
-        let mut new_deck = loaded.deck.clone();
+    pub fn rename_deck(&mut self, deck: &DeckId, title: &str) -> Result<(), StoreError> {
+        self.apply(Op::RenameDeck { deck: deck.clone(), title: title.to_owned() }, super::now()).map(drop)
+    }
+
+    pub(super) fn rename_lines(&mut self, deck: &DeckId, title: &str, now: Moment) -> Result<Vec<LogLine>, StoreError> {
+        let library = self.library();
+        let index = own_deck_index(&library, deck)?;
+        let Some(loaded) = library.decks.get(index) else { return Err(StoreError::NoSuchDeck(deck.0.clone())) };
+        let mut new_deck = Deck { cards: Vec::new(), covers: Vec::new(), ..loaded.deck.clone() };
         title.trim().clone_into(&mut new_deck.title);
         check_deck(&loaded.file, &new_deck).map_err(invalid)?;
-        write_deck(Path::new(&loaded.file), &new_deck)?;
-        loaded.deck = new_deck;
-        Ok(())
+        Ok(self.content_lines(vec![Edit::DeckRename { deck: deck.clone(), title: new_deck.title }], now))
     }
 
-    /// Moves an own deck's file into `<profile>/trash/` (nothing is erased;
-    /// moving it back restores it, with its history). Returns where it went.
+    /// Takes an own deck away (its cards and history stay in the log;
+    /// undo, or [`Collection::restore_deck`], brings it back). Returns the
+    /// event's id.
     ///
     /// # Errors
-    /// The deck is bundled or missing, or the move failed.
-    pub fn delete_deck(&mut self, library: &mut Library, deck: &DeckId) -> Result<PathBuf, StoreError> {
-        self.check_writable()?;
-        let index = own_deck_index(library, deck)?;
-        let Some(loaded) = library.decks.get(index) else { return Err(StoreError::NoSuchDeck(deck.0.clone())) };
-        let from = PathBuf::from(&loaded.file);
-        let to = self.trash_path(&from)?;
-        std::fs::rename(&from, &to).map_err(|s| io(&from, s))?;
-        if let Some(parent) = to.parent() {
-            super::atomic::sync_dir(parent).map_err(|s| io(parent, s))?;
-        }
-        if let Some(parent) = from.parent() {
-            super::atomic::sync_dir(parent).map_err(|s| io(parent, s))?;
-        }
-        library.decks.remove(index);
-        Ok(to)
+    /// The deck is bundled or missing, or the write failed.
+    pub fn delete_deck(&mut self, deck: &DeckId) -> Result<EventId, StoreError> {
+        let change = self.apply(Op::DeleteDeck(deck.clone()), super::now())?;
+        change.event.ok_or_else(|| StoreError::NoSuchDeck(deck.0.clone()))
     }
 
-    /// Moves a deck file that [`Collection::delete_deck`] put in the trash
-    /// back to where it was (undo). The caller reloads the library.
+    pub(super) fn delete_deck_lines(&mut self, deck: &DeckId, now: Moment) -> Result<Vec<LogLine>, StoreError> {
+        own_deck_index(&self.library(), deck)?;
+        Ok(self.content_lines(vec![Edit::DeckDelete { deck: deck.clone() }], now))
+    }
+
+    /// Brings back a deleted deck.
     ///
     /// # Errors
-    /// A file is already at the old place (it is not overwritten), or the
-    /// move failed.
-    pub fn restore_deck(&mut self, trashed: &Path, to: &Path) -> Result<(), StoreError> {
-        self.check_writable()?;
-        if to.exists() {
-            return Err(StoreError::ReadOnly(format!(
-                "{} exists again, so the deck was left in {}",
-                to.display(),
-                trashed.display()
-            )));
-        }
-        std::fs::rename(trashed, to).map_err(|s| io(trashed, s))?;
-        for dir in [to.parent(), trashed.parent()].into_iter().flatten() {
-            super::atomic::sync_dir(dir).map_err(|s| io(dir, s))?;
-        }
-        Ok(())
+    /// No deleted deck has this id, or the write failed.
+    pub fn restore_deck(&mut self, deck: &DeckId) -> Result<(), StoreError> {
+        self.apply(Op::RestoreDeck(deck.clone()), super::now()).map(drop)
     }
 
-    /// Copies a deck file into `<profile>/trash/` before it is replaced.
-    /// Returns the copy's path.
-    ///
-    /// # Errors
-    /// The copy failed (then nothing is replaced).
-    pub(super) fn keep_in_trash(&self, file: &Path) -> Result<PathBuf, StoreError> {
-        let to = self.trash_path(file)?;
-        std::fs::copy(file, &to).map_err(|s| io(file, s))?;
-        // Windows flushes only a handle opened for writing (a read-only one
-        // gets "access denied"), so the copy is opened for writing to sync it.
-        std::fs::OpenOptions::new().write(true).open(&to).and_then(|f| f.sync_all()).map_err(|s| io(&to, s))?;
-        if let Some(parent) = to.parent() {
-            super::atomic::sync_dir(parent).map_err(|s| io(parent, s))?;
+    pub(super) fn restore_deck_lines(&mut self, deck: &DeckId, now: Moment) -> Result<Vec<LogLine>, StoreError> {
+        if !self.deleted_decks().iter().any(|(d, _)| d == deck) {
+            return Err(StoreError::NoSuchDeck(deck.0.clone()));
         }
-        Ok(to)
-    }
-
-    /// A free path in `<profile>/trash/` for `file`'s name (made if needed).
-    fn trash_path(&self, file: &Path) -> Result<PathBuf, StoreError> {
-        let trash = self.profile().dir.join("trash");
-        std::fs::create_dir_all(&trash).map_err(|s| io(&trash, s))?;
-        let name = file.file_name().map_or_else(|| "deck.json".to_owned(), |n| n.to_string_lossy().into_owned());
-        let mut to = trash.join(&name);
-        let mut n = 1;
-        while to.exists() {
-            n += 1;
-            to = trash.join(format!("{}-{n}.json", name.trim_end_matches(".json")));
-        }
-        Ok(to)
+        Ok(self.content_lines(vec![Edit::DeckRestore { deck: deck.clone() }], now))
     }
 }

@@ -1,7 +1,8 @@
-//! `exams.jsonl`: one finished exam attempt a line, appended and fsynced,
-//! read back tolerantly (a torn last line is skipped with a warning).
+//! Mock-exam attempts. New attempts and appeals are content events in the
+//! device's log (`crate::content`); `exams.jsonl`, where earlier builds
+//! appended them, is read as an input (a torn or unreadable line is
+//! skipped with a warning) and never written.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -98,34 +99,8 @@ impl Attempt {
     }
 }
 
-/// Appends an appeal line and waits until it is on disk.
-pub(crate) fn append_appeal(profile_dir: &Path, appeal: &Appeal) -> std::io::Result<()> {
-    append_line(profile_dir, serde_json::to_vec(appeal).map_err(std::io::Error::other)?)
-}
-
 pub(crate) fn exams_path(profile_dir: &Path) -> PathBuf {
     profile_dir.join("exams.jsonl")
-}
-
-/// Appends an attempt and waits until it is on disk.
-pub(crate) fn append(profile_dir: &Path, attempt: &Attempt) -> std::io::Result<()> {
-    append_line(profile_dir, serde_json::to_vec(attempt).map_err(std::io::Error::other)?)
-}
-
-fn append_line(profile_dir: &Path, mut line: Vec<u8>) -> std::io::Result<()> {
-    let path = exams_path(profile_dir);
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).read(true).open(&path)?;
-    line.push(b'\n');
-    // Start on a fresh line if an earlier write was torn.
-    let len = file.metadata()?.len();
-    if len > 0 {
-        let text = std::fs::read(&path)?;
-        if text.last() != Some(&b'\n') {
-            line.insert(0, b'\n');
-        }
-    }
-    file.write_all(&line)?;
-    file.sync_data()
 }
 
 /// Every saved attempt, oldest first, and a warning per unreadable line.

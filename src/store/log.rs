@@ -9,6 +9,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufRead as _, BufReader, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 
+use crate::content::ContentEvent;
 use crate::revlog::{CompactEvent, Event, KeyTable, LOG_FORMAT, parse_line};
 
 /// The log file of `device` in a profile folder.
@@ -81,6 +82,26 @@ impl Stamped for CompactEvent {
     }
 }
 
+/// A line to append: a review-log event or a content event.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(untagged)]
+pub enum LogLine {
+    /// A grade, bury, suspend ... of a card.
+    Review(Event),
+    /// An edit, deck change, setting or exam.
+    Content(Box<ContentEvent>),
+}
+
+impl LogLine {
+    /// Its time, Unix ms.
+    pub fn at_ms(&self) -> i64 {
+        match self {
+            LogLine::Review(e) => e.at_ms,
+            LogLine::Content(e) => e.at_ms,
+        }
+    }
+}
+
 /// What reading a log found.
 #[derive(Debug)]
 pub struct LogRead<T = Event> {
@@ -99,6 +120,9 @@ pub struct LogRead<T = Event> {
     pub held: Vec<(T, String)>,
     /// The latest time of an event read and not held.
     pub last_at_ms: Option<i64>,
+    /// Content events (edits, decks, settings, exams), each with its file
+    /// and line for messages; held ones too (the fold holds them back).
+    pub content: Vec<(ContentEvent, String)>,
 }
 
 impl<T> Default for LogRead<T> {
@@ -111,6 +135,7 @@ impl<T> Default for LogRead<T> {
             complete_lines: 0,
             held: Vec::new(),
             last_at_ms: None,
+            content: Vec::new(),
         }
     }
 }
@@ -226,6 +251,7 @@ pub fn read_logs_parallel_until(
         read.events.extend(chunk.events.into_iter().map(remapped));
         read.held.extend(chunk.held.into_iter().map(|(e, why)| (remapped(e), why)));
         read.warnings.extend(chunk.warnings);
+        read.content.extend(chunk.content);
         read.complete_lines += chunk.complete_lines;
         read.last_at_ms = read.last_at_ms.max(chunk.last_at_ms);
         if read.newer_format.is_none() {
@@ -327,6 +353,19 @@ fn read_range<T: Stamped>(
                 read.last_at_ms = read.last_at_ms.max(Some(event.at_ms()));
                 read.events.push(event);
             }
+            Err(_) if let Ok(parsed) = crate::content::parse_content_line(text) => match parsed {
+                Ok(event) => {
+                    if event.at_ms <= hold_after_ms {
+                        read.last_at_ms = read.last_at_ms.max(Some(event.at_ms));
+                    }
+                    read.content.push((event, where_()));
+                }
+                Err(version) => {
+                    read.newer_format.get_or_insert_with(|| {
+                        format!("{}: written by a newer Yadgar (log format {version}); update Yadgar to study with this profile", where_())
+                    });
+                }
+            },
             Err(e) if !complete => {
                 read.warnings.push(format!("{}: the last line was cut off by a crash and is ignored ({e})", where_()));
                 break;
@@ -356,7 +395,7 @@ fn read_range<T: Stamped>(
 }
 
 /// A Unix time in milliseconds as an ISO date and time in UTC, for messages.
-fn describe_ms(ms: i64) -> String {
+pub(super) fn describe_ms(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms).map_or_else(|_| format!("{ms} ms after 1970"), |t| t.to_string())
 }
 
@@ -488,7 +527,7 @@ impl LogWriter {
     ///
     /// # Errors
     /// As [`LogWriter::append`], or the file's length cannot be read.
-    pub fn append_all(&mut self, events: &[Event]) -> std::io::Result<()> {
+    pub fn append_all<E: serde::Serialize>(&mut self, events: &[E]) -> std::io::Result<()> {
         let actual = self.file.file_len()?;
         let mut lines = Vec::with_capacity(events.len() * 160 + 1);
         if actual != self.len {

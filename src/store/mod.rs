@@ -9,6 +9,7 @@ mod edit;
 pub mod exams;
 pub mod files;
 pub mod log;
+mod ops;
 mod profiles;
 mod written;
 
@@ -16,14 +17,16 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+pub use crate::content::DeletedCard;
 pub use atomic::{sync_dir, write_atomic};
 pub use collection::{
-    BuiltJournal, Collection, HistoryReader, ImportReport, JournalJob, OnExisting, Opening, Preferences, ProfileFile,
-    Theme,
+    BuiltJournal, Collection, HistoryReader, ImportReport, JournalJob, Merged, OnExisting, Opening, Preferences,
+    ProfileFile, Theme,
 };
 pub use decks::{load_deck_dir, load_deck_file, load_library};
-pub use edit::{DeletedCard, MoveReport, OVERRIDES_FILE, read_overrides};
+pub use edit::{MoveReport, OVERRIDES_FILE, read_overrides};
 pub use exams::Attempt;
+pub use ops::{CardRef, Change, Op};
 pub use profiles::{
     DeviceId, create_profile, delete_profile, device_id, device_id_checked, list_profiles, new_device_id,
     rename_profile,

@@ -15,7 +15,7 @@ use crate::browse::{self, Index, Row, Sort, SortColumn};
 use crate::deck::{Card, CardId, DeckId, DeckOrigin, Library};
 use crate::query::{self, Query, QueryError};
 use crate::revlog::{Action, EventId};
-use crate::store::{self, Collection, DeletedCard};
+use crate::store::{self, Collection};
 
 /// The columns: header, what they sort by, initial width.
 const COLUMNS: [(&str, SortColumn, f32); 13] = [
@@ -76,8 +76,8 @@ pub(crate) struct Browser {
     /// An own deck being renamed, and the new title.
     renaming: Option<(DeckId, String)>,
     tag: String,
-    /// Deleted cards that Undo puts back, the last deletion only.
-    deleted: Vec<DeletedCard>,
+    /// How many ops the last deletion was, for its Undo button (0: none).
+    deleted: usize,
     /// What the last action did, or why it failed (a success becomes a toast).
     message: Option<(String, bool)>,
     /// The undo of the last successful action, for its toast.
@@ -112,12 +112,11 @@ impl Browser {
         self.anchor = None;
     }
 
-    /// Remembers deleted cards for Undo.
-    pub fn remember_deleted(&mut self, deleted: Vec<DeletedCard>) {
-        let n = deleted.len();
-        self.deleted = deleted;
+    /// Remembers a deletion of `n` cards (one op) for Undo.
+    pub fn remember_deleted(&mut self, n: usize) {
+        self.deleted = n;
         self.message = Some((format!("Deleted {n} {}.", plural(n, "card", "cards")), false));
-        self.undo = Some(Undo::Restore);
+        self.undo = Some(Undo::LastAction(1));
     }
 
     /// Puts the cursor in the search box when next drawn (Ctrl+B, /).
@@ -168,7 +167,7 @@ impl Browser {
     }
 
     /// Draws the browser and applies its actions.
-    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library) -> Outcome {
+    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library) -> Outcome {
         let mut out = Outcome { command: None, library_changed: false, toast: None };
         self.refresh(collection, library);
         self.search_ui(ui, &mut out);
@@ -245,7 +244,7 @@ impl Browser {
         self.rows.iter().filter_map(|r| key(library, r)).filter(|k| self.selected.contains(k)).collect()
     }
 
-    fn actions_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library, out: &mut Outcome) {
+    fn actions_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library, out: &mut Outcome) {
         let n = self.selected.len();
         ui.horizontal_wrapped(|ui| {
             ui.label(format!("{n} selected"));
@@ -274,8 +273,8 @@ impl Browser {
                     self.confirm = Some(Confirm::Delete);
                 }
             });
-            if !self.deleted.is_empty() && ui.button("Undo delete").on_hover_text("Ctrl+Z").clicked() {
-                self.undo_delete(collection, library, out);
+            if self.deleted > 0 && ui.button("Undo delete").on_hover_text("Ctrl+Z").clicked() {
+                self.undo_delete(collection, out);
             }
         });
         self.move_ui(ui, collection, library, out);
@@ -304,11 +303,11 @@ impl Browser {
                     let cards = library.deck(deck).map_or(0, |d| d.deck.cards.len());
                     (
                         format!(
-                            "Move the deck “{}” and its {cards} {} to the trash (<profile>/trash)? Its history stays in the log.",
+                            "Delete the deck “{}” and its {cards} {}? Its cards and history stay in the log; Undo (Ctrl+Z) brings it back.",
                             library.deck(deck).map_or("", |d| d.deck.title.as_str()),
                             plural(cards, "card", "cards")
                         ),
-                        "Move to the trash",
+                        "Delete deck",
                     )
                 }
             };
@@ -320,13 +319,12 @@ impl Browser {
                         Confirm::Reset => self.record(collection, library, Action::Reset),
                         Confirm::Delete => self.delete(collection, library, keys, out),
                         Confirm::DeleteDeck(deck) => {
-                            let file = library.deck(&deck).map(|d| std::path::PathBuf::from(&d.file));
                             let title = library.deck(&deck).map(|d| d.deck.title.clone()).unwrap_or_default();
-                            match collection.delete_deck(library, &deck) {
-                                Ok(path) => {
+                            match collection.delete_deck(&deck) {
+                                Ok(_) => {
                                     out.library_changed = true;
-                                    self.message = Some((format!("Moved the deck “{title}” to the trash."), false));
-                                    self.undo = file.map(|file| Undo::RestoreDeck(path, file));
+                                    self.message = Some((format!("Deleted the deck “{title}”."), false));
+                                    self.undo = Some(Undo::LastAction(1));
                                 }
                                 Err(e) => self.message = Some((e.to_string(), true)),
                             }
@@ -345,7 +343,7 @@ impl Browser {
     }
 
     /// "Move to" one of the profile's own decks.
-    fn move_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library, out: &mut Outcome) {
+    fn move_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library, out: &mut Outcome) {
         let own = library.own_decks();
         if own.is_empty() || self.selected.is_empty() {
             return;
@@ -364,7 +362,7 @@ impl Browser {
                 .clicked()
             {
                 let keys = self.selected_keys(library);
-                match collection.move_cards(library, &keys, &to) {
+                match collection.move_cards(&keys, &to) {
                     Ok(report) => {
                         out.library_changed = report.moved > 0;
                         let mut message =
@@ -391,7 +389,7 @@ impl Browser {
     }
 
     /// The profile's own decks: rename, or move to the trash.
-    fn decks_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library, out: &mut Outcome) {
+    fn decks_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library, out: &mut Outcome) {
         let own: Vec<(DeckId, String, usize)> = library
             .decks
             .iter()
@@ -413,12 +411,12 @@ impl Browser {
                         if ui.button("Save title").clicked()
                             && let Some((deck, text)) = self.renaming.clone()
                         {
-                            match collection.rename_deck(library, &deck, &text) {
+                            match collection.rename_deck(&deck, &text) {
                                 Ok(()) => {
                                     self.renaming = None;
                                     out.library_changed = true;
                                     self.message = Some((format!("Renamed “{title}” to “{}”.", text.trim()), false));
-                                    self.undo = Some(Undo::Rename(deck, title.clone()));
+                                    self.undo = Some(Undo::LastAction(1));
                                 }
                                 Err(e) => self.message = Some((e.to_string(), true)),
                             }
@@ -470,7 +468,7 @@ impl Browser {
         self.undo = (done > 0).then_some(Undo::LastAction(done));
     }
 
-    fn change_tags(&mut self, collection: &mut Collection, library: &mut Library, add: bool, out: &mut Outcome) {
+    fn change_tags(&mut self, collection: &mut Collection, library: &Library, add: bool, out: &mut Outcome) {
         let tag = self.tag.trim().to_owned();
         if tag.is_empty() || tag.contains(char::is_whitespace) {
             self.message = Some(("Type one tag, without spaces (use '-' to join words).".to_owned(), true));
@@ -494,7 +492,7 @@ impl Browser {
             edits.push((deck, card));
         }
         let n = edits.len();
-        match collection.edit_cards(library, edits) {
+        match collection.edit_cards(edits) {
             Ok(()) => {
                 out.library_changed = true;
                 let verb = if add { "Tagged" } else { "Untagged" };
@@ -507,25 +505,21 @@ impl Browser {
     fn delete(
         &mut self,
         collection: &mut Collection,
-        library: &mut Library,
+        library: &Library,
         keys: Vec<(DeckId, CardId)>,
         out: &mut Outcome,
     ) {
         let (own, bundled): (Vec<_>, Vec<_>) =
             keys.into_iter().partition(|(d, _)| library.deck(d).is_some_and(|d| d.origin == DeckOrigin::Profile));
-        let mut deleted = Vec::new();
-        for (deck, card) in own {
-            match collection.delete_card(library, &deck, &card) {
-                Ok(d) => deleted.push(d),
-                Err(e) => {
-                    self.message = Some((e.to_string(), true));
-                    break;
+        if !own.is_empty() {
+            let n = own.len();
+            match collection.apply(store::Op::DeleteCards(own), store::now()) {
+                Ok(_) => {
+                    out.library_changed = true;
+                    self.remember_deleted(n);
                 }
+                Err(e) => self.message = Some((e.to_string(), true)),
             }
-        }
-        if !deleted.is_empty() {
-            out.library_changed = true;
-            self.remember_deleted(deleted);
         }
         if !bundled.is_empty() {
             let n = bundled.len();
@@ -539,20 +533,14 @@ impl Browser {
         }
     }
 
-    /// Puts the last deleted cards back, last deleted first so each returns
-    /// to its place.
-    pub(crate) fn undo_delete(&mut self, collection: &mut Collection, library: &mut Library, out: &mut Outcome) {
-        let deleted = std::mem::take(&mut self.deleted);
-        let n = deleted.len();
-        for d in deleted.into_iter().rev() {
-            if let Err(e) = collection.restore_card(library, d) {
-                self.message = Some((e.to_string(), true));
-                out.library_changed = true;
-                return;
-            }
+    /// Takes the last deletion back (one op: every card of it).
+    pub(crate) fn undo_delete(&mut self, collection: &mut Collection, out: &mut Outcome) {
+        let n = std::mem::take(&mut self.deleted);
+        match collection.undo(store::now()) {
+            Ok(_) => self.message = Some((format!("Restored {n} {}.", plural(n, "card", "cards")), false)),
+            Err(e) => self.message = Some((e.to_string(), true)),
         }
         out.library_changed = true;
-        self.message = Some((format!("Restored {n} {}.", plural(n, "card", "cards")), false));
         self.undo = None;
     }
 
@@ -658,7 +646,7 @@ impl Browser {
         }
     }
 
-    fn keys(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library, out: &mut Outcome) {
+    fn keys(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library, out: &mut Outcome) {
         if ui.ctx().egui_wants_keyboard_input() {
             return;
         }
@@ -674,8 +662,15 @@ impl Browser {
             let keys: Vec<_> = self.rows.iter().filter_map(|r| key(library, r)).collect();
             self.selected.extend(keys);
         }
-        if undo && !self.deleted.is_empty() {
-            self.undo_delete(collection, library, out);
+        if undo && self.deleted > 0 {
+            self.undo_delete(collection, out);
+        } else if undo {
+            match collection.undo(store::now()) {
+                Ok(Some(what)) => self.message = Some((format!("Undone: {what}."), false)),
+                Ok(None) => self.message = Some(("There is nothing to undo.".to_owned(), false)),
+                Err(e) => self.message = Some((e.to_string(), true)),
+            }
+            out.library_changed = true;
         }
         if enter && self.selected.len() == 1 {
             out.command = self.selected_keys(library).into_iter().next().map(|(d, c)| Command::EditCard(d, c));

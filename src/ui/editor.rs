@@ -9,7 +9,7 @@ use egui::RichText;
 
 use super::review;
 use crate::deck::{Card, CardId, CardKind, DeckErrorKind, DeckId, DeckOrigin, Library, Source};
-use crate::store::{Collection, DeletedCard, StoreError};
+use crate::store::{Collection, StoreError};
 use crate::text::normalise;
 
 /// Where the form returns when it closes.
@@ -68,8 +68,8 @@ pub(crate) struct Outcome {
     pub close: bool,
     /// Cards were added, changed or removed.
     pub library_changed: bool,
-    /// A card deleted from the form, for Undo.
-    pub deleted: Option<DeletedCard>,
+    /// The card was deleted from the form (Undo takes it back).
+    pub deleted: bool,
     /// What a save did, with Undo for a new card.
     pub toast: Option<super::toast::Toast>,
 }
@@ -182,7 +182,7 @@ impl Form {
         })
     }
 
-    fn save(&mut self, collection: &mut Collection, library: &mut Library, out: &mut Outcome) {
+    fn save(&mut self, collection: &mut Collection, library: &Library, out: &mut Outcome) {
         self.notice = None;
         let card = match self.card() {
             Ok(card) => card,
@@ -193,8 +193,8 @@ impl Form {
         };
         self.errors = Errors::default();
         let result = match (&self.editing, &self.deck) {
-            (Some((deck, _)), _) => collection.edit_card(library, deck, card.clone()).map(|()| None),
-            (None, Some(deck)) => collection.add_card(library, deck, card.clone()).map(Some),
+            (Some((deck, _)), _) => collection.edit_card(deck, card.clone()).map(|()| None),
+            (None, Some(deck)) => collection.add_card(deck, card.clone()).map(Some),
             (None, None) => {
                 self.errors.deck = Some("Choose a deck, or make one below.".into());
                 return;
@@ -203,11 +203,11 @@ impl Form {
         match result {
             Ok(added) => {
                 out.library_changed = true;
-                if let (Some(id), Some(deck)) = (added, self.deck.clone()) {
+                if let (Some(_), Some(deck)) = (added, self.deck.clone()) {
                     let title = library.deck(&deck).map_or_else(String::new, |d| d.deck.title.clone());
                     out.toast = Some(super::toast::Toast::with_undo(
                         format!("Added “{}” to “{title}”. It is in today's new cards.", card.question),
-                        super::toast::Undo::RemoveCard(deck, id),
+                        super::toast::Undo::LastAction(1),
                     ));
                     for field in [
                         &mut self.question,
@@ -222,7 +222,7 @@ impl Form {
                     }
                     self.paragraph.clear();
                     self.focus_question = true;
-                    self.all_tags = all_tags(library);
+                    self.all_tags = all_tags(&collection.library());
                 } else {
                     out.close = true;
                 }
@@ -232,8 +232,8 @@ impl Form {
     }
 
     /// Draws the form and saves, deletes or closes on request.
-    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library) -> Outcome {
-        let mut out = Outcome { close: false, library_changed: false, deleted: None, toast: None };
+    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library) -> Outcome {
+        let mut out = Outcome { close: false, library_changed: false, deleted: false, toast: None };
         // Take Ctrl+Enter before a multi-line field turns it into a new line.
         let save_key = ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter));
         let escape = ui.input(|i| i.key_pressed(egui::Key::Escape));
@@ -256,7 +256,7 @@ impl Form {
         out
     }
 
-    fn fields_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library, out: &mut Outcome) {
+    fn fields_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library, out: &mut Outcome) {
         let error_color = ui.visuals().error_fg_color;
         let show_error = |ui: &mut egui::Ui, e: &Option<String>| {
             if let Some(e) = e {
@@ -351,9 +351,9 @@ impl Form {
                 && ui.button("Delete card").clicked()
                 && let Some((deck, card)) = self.editing.clone()
             {
-                match collection.delete_card(library, &deck, &card) {
-                    Ok(deleted) => {
-                        out.deleted = Some(deleted);
+                match collection.delete_card(&deck, &card) {
+                    Ok(_) => {
+                        out.deleted = true;
                         out.library_changed = true;
                         out.close = true;
                     }
@@ -366,7 +366,7 @@ impl Form {
         }
     }
 
-    fn deck_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &mut Library) {
+    fn deck_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library) {
         if let Some((deck, _)) = &self.editing {
             let title = library.deck(deck).map_or(deck.0.as_str(), |d| d.deck.title.as_str());
             let bundled = library.deck(deck).is_some_and(|d| d.origin == DeckOrigin::Bundled);
@@ -394,7 +394,7 @@ impl Form {
                 .on_hover_text("Type a title and press Enter");
             let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if ui.button("Create deck").clicked() || enter {
-                match collection.create_deck(library, &self.new_deck) {
+                match collection.create_deck(&self.new_deck) {
                     Ok(id) => {
                         self.deck = Some(id);
                         self.new_deck.clear();

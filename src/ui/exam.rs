@@ -517,7 +517,7 @@ impl Taking {
 
     /// Draws the exam; returns the results when submitted (by the student
     /// or by the clock).
-    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &Collection) -> (Option<Command>, Option<String>) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection) -> (Option<Command>, Option<String>) {
         self.keys(ui);
         let mut auto = false;
         ui.horizontal(|ui| {
@@ -785,7 +785,7 @@ impl Taking {
         }
     }
 
-    fn finish(&mut self, collection: &Collection, auto: bool) -> (Option<Command>, Option<String>) {
+    fn finish(&mut self, collection: &mut Collection, auto: bool) -> (Option<Command>, Option<String>) {
         // A timeline left as shown was not answered.
         for i in 0..self.given.len() {
             if !self.is_answered(i)
@@ -1067,7 +1067,7 @@ impl Results {
 
     /// Counts a typed answer as right, saves the appeal with the attempt,
     /// and scores again.
-    fn appeal(&mut self, collection: &Collection, i: usize) {
+    fn appeal(&mut self, collection: &mut Collection, i: usize) {
         if self.marking.appeals.contains(&i) {
             return;
         }

@@ -21,6 +21,7 @@ pub use fonts::install as install_fonts;
 pub use icon::APP_ID;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::deck::{CardId, DeckId, Library};
@@ -111,6 +112,11 @@ pub enum Command {
     ImportFile(PathBuf),
     /// Set the new-card limit (readiness's plan), then show readiness again.
     SetNewPerDay(u32),
+    /// Carry out an op through the store's one seam; a toast says what it
+    /// did, with Undo.
+    Apply(Box<store::Op>),
+    /// Take back the latest action (Ctrl+Z), whatever screen made it.
+    Undo,
 }
 
 /// The screens the top bar goes to.
@@ -212,7 +218,9 @@ pub struct YadgarApp {
     profile_name: String,
     /// The open profile, or why it could not be opened.
     collection: Result<Collection, String>,
-    library: Library,
+    /// The decks shown: the open profile's (cheap to clone), or the
+    /// bundled decks when none is open.
+    library: Arc<Library>,
     overview: Overview,
     screen: Screen,
     /// A problem to show above every screen until dismissed.
@@ -232,7 +240,12 @@ pub struct YadgarApp {
     /// The student's copy of the source text (Settings), or why it cannot
     /// be used; `None` when none is set.
     source: Option<Result<crate::ground::SourceText, String>>,
+    /// When the profile's logs were last checked for other computers' events.
+    last_merge: Instant,
 }
+
+/// How often the open profile is checked for other computers' new events.
+const MERGE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Tracks the first frame with the deck list, for `--exit-after-first-frame`.
 enum FirstFrameProbe {
@@ -256,7 +269,7 @@ impl YadgarApp {
         let first_frame = config.exit_after_first_frame.map_or(FirstFrameProbe::Off, FirstFrameProbe::Waiting);
         let mut app = YadgarApp {
             collection: Err(String::new()),
-            library: Library::default(),
+            library: Arc::new(Library::default()),
             overview: Overview::default(),
             screen: Screen::Home,
             banner: device_error,
@@ -267,6 +280,7 @@ impl YadgarApp {
             toast: None,
             zoom_seen: 0.0,
             source: None,
+            last_merge: Instant::now(),
             device,
             profile_name,
             config,
@@ -293,8 +307,8 @@ impl YadgarApp {
             c.device().clone_into(&mut self.device);
         }
         self.library = match &opened {
-            Ok(c) => store::load_library(&c.profile().decks_dir()),
-            Err(_) => Library::bundled(),
+            Ok(c) => c.library(),
+            Err(_) => Arc::new(Library::bundled()),
         };
         for error in &self.library.errors {
             eprintln!("yadgar: {error}");
@@ -351,6 +365,42 @@ impl YadgarApp {
         }
     }
 
+    /// Merges what other computers added to the profile (delivered by a
+    /// sync tool) every [`MERGE_EVERY`], so their grades and edits show
+    /// without a restart. Not during an exam.
+    fn merge_other_computers(&mut self, ctx: &egui::Context) {
+        ctx.request_repaint_after(MERGE_EVERY);
+        if self.last_merge.elapsed() < MERGE_EVERY || matches!(self.screen, Screen::Exam(_)) {
+            return;
+        }
+        self.last_merge = Instant::now();
+        let Ok(c) = &mut self.collection else { return };
+        let merged = match c.merge_new(store::now()) {
+            Ok(merged) => merged,
+            Err(e) => {
+                self.banner = Some(format!("Another computer's changes could not be read yet: {e}"));
+                return;
+            }
+        };
+        if merged.events == 0 && merged.new_logs.is_empty() {
+            return;
+        }
+        let old = Arc::clone(&self.library);
+        let new = c.library();
+        if let Screen::Review(session) = &mut self.screen
+            && let Some(message) = session.merged(c, &old, &new, &merged.cards)
+        {
+            self.toast = Some(toast::Toast::say(message));
+        }
+        self.library = new;
+        self.browser.library_changed();
+        self.refresh_overview();
+        if let Screen::Review(_) = &self.screen {
+            self.finish_if_empty();
+        }
+        ctx.request_repaint();
+    }
+
     /// Recomputes today's counts (after grades, or when the day may have changed).
     fn refresh_overview(&mut self) {
         let now = store::now();
@@ -380,9 +430,22 @@ impl YadgarApp {
         };
     }
 
-    /// The decks loaded at start.
+    /// The decks shown.
     pub fn library(&self) -> &Library {
         &self.library
+    }
+
+    /// Takes the open profile's library when it changed (an edit, an
+    /// import, an undo, another computer's changes), and brings the
+    /// browser and today's counts up to date.
+    fn sync_library(&mut self) {
+        if let Ok(c) = &self.collection
+            && !Arc::ptr_eq(&self.library, &c.library())
+        {
+            self.library = c.library();
+            self.browser.library_changed();
+            self.refresh_overview();
+        }
     }
 
     /// The exam being taken, if any (for tests and tools).
@@ -514,6 +577,24 @@ impl YadgarApp {
                 Err(e) => self.banner = Some(format!("the preference was not saved: {e}")),
             },
             Command::OpenReader => self.screen = Screen::Reader(Box::default()),
+            Command::Apply(op) => match collection.apply(*op, store::now()) {
+                Ok(change) => {
+                    if change.library || change.progress {
+                        self.browser.library_changed();
+                    }
+                    self.refresh_overview();
+                }
+                Err(e) => self.banner = Some(format!("Nothing was changed: {e}")),
+            },
+            Command::Undo => match collection.undo(store::now()) {
+                Ok(Some(what)) => {
+                    self.toast = Some(toast::Toast::say(format!("Undone: {what}.")));
+                    self.browser.library_changed();
+                    self.refresh_overview();
+                }
+                Ok(None) => self.toast = Some(toast::Toast::say("There is nothing to undo.")),
+                Err(e) => self.banner = Some(format!("That could not be undone: {e}")),
+            },
             Command::SetNewPerDay(n) => {
                 let settings =
                     crate::schedule::Settings { new_per_day: n, ..collection.scheduler().settings().clone() };
@@ -696,14 +777,20 @@ impl YadgarApp {
             return None;
         }
         let typing = ui.ctx().egui_wants_keyboard_input();
-        let (add, browse, slash) = ui.input_mut(|i| {
+        // The review and the browser take Ctrl+Z themselves (the review
+        // shows the card again); a text field keeps it for its own text.
+        let own_undo = matches!(self.screen, Screen::Review(_) | Screen::Browser);
+        let (add, browse, slash, undo) = ui.input_mut(|i| {
             (
                 i.consume_key(egui::Modifiers::COMMAND, egui::Key::N),
                 i.consume_key(egui::Modifiers::COMMAND, egui::Key::B),
                 !typing && i.consume_key(egui::Modifiers::NONE, egui::Key::Slash),
+                !typing && !own_undo && i.consume_key(egui::Modifiers::COMMAND, egui::Key::Z),
             )
         });
-        if add && !matches!(self.screen, Screen::Editor(_)) {
+        if undo {
+            Some(Command::Undo)
+        } else if add && !matches!(self.screen, Screen::Editor(_)) {
             Some(Command::AddCard)
         } else if browse || slash {
             // The cursor goes to the search box, whether the browser was open or not.
@@ -837,58 +924,34 @@ impl YadgarApp {
     fn undo(&mut self, ctx: &egui::Context, undo: toast::Undo) {
         use toast::Undo;
         let Ok(collection) = &mut self.collection else { return };
-        let mut reload = false;
         let result: Result<String, String> = match undo {
             Undo::LastAction(n) => {
                 let mut result = Ok(String::new());
+                let mut undone = Vec::new();
                 for _ in 0..n {
                     result = match &mut self.screen {
-                        Screen::Review(session) => session.undo(collection, &self.library).map_or(Ok(()), Err),
-                        _ => collection.undo(store::now()).map(drop).map_err(|e| e.to_string()),
-                    }
-                    .map(|()| "Undone.".to_owned());
+                        Screen::Review(session) => {
+                            session.undo(collection, &self.library).map_or(Ok(String::new()), Err)
+                        }
+                        _ => collection.undo(store::now()).map_err(|e| e.to_string()).map(|what| {
+                            undone.extend(what);
+                            String::new()
+                        }),
+                    };
                     if result.is_err() {
                         break;
                     }
                 }
-                result
-            }
-            Undo::Restore => {
-                let mut outcome = browser::Outcome { command: None, library_changed: false, toast: None };
-                self.browser.undo_delete(collection, &mut self.library, &mut outcome);
-                self.browser.library_changed();
-                if let Some(t) = outcome.toast {
-                    self.toast = Some(t);
-                }
-                Ok(String::new())
-            }
-            Undo::RemoveCard(deck, card) => collection
-                .delete_card(&mut self.library, &deck, &card)
-                .map(|_| "The card was removed (it is kept in the profile's trash).".to_owned())
-                .map_err(|e| e.to_string()),
-            Undo::Rename(deck, title) => collection
-                .rename_deck(&mut self.library, &deck, &title)
-                .map(|()| format!("The deck is called “{title}” again."))
-                .map_err(|e| e.to_string()),
-            Undo::RemoveDeck(deck) => {
-                reload = true;
-                collection
-                    .delete_deck(&mut self.library, &deck)
-                    .map(|path| format!("The imported deck was moved to {}.", path.display()))
-                    .map_err(|e| e.to_string())
-            }
-            Undo::RestoreDeck(trashed, to) => {
-                reload = true;
-                collection
-                    .restore_deck(&trashed, &to)
-                    .map(|()| "The deck is back.".to_owned())
-                    .map_err(|e| e.to_string())
+                // Say what was taken back (one action: its words; many: how many).
+                result.map(|_| match undone.as_slice() {
+                    [] => String::new(),
+                    [one] => format!("Undone: {one}."),
+                    many => format!("Undone: {} actions.", many.len()),
+                })
             }
         };
-        if reload && let Ok(c) = &self.collection {
-            self.library = store::load_library(&c.profile().decks_dir());
-        }
-        self.browser.library_changed();
+        self.sync_library();
+        self.refresh_overview();
         match result {
             Ok(text) if !text.is_empty() => self.toast = Some(toast::Toast::say(text)),
             Ok(_) => {}
@@ -916,6 +979,7 @@ impl eframe::App for YadgarApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.poll_journal(&ctx);
+        self.merge_other_computers(&ctx);
         // A menu open when Esc is pressed closes; only then does Esc go back.
         let menu_open = egui::Popup::is_any_open(&ctx);
         let mut command = self.global_keys(ui);
@@ -957,7 +1021,7 @@ impl eframe::App for YadgarApp {
                         Ok(c) => setup.ui(ui, c, &self.library),
                         Err(_) => Some(Command::Home),
                     },
-                    Screen::Exam(taking) => match &self.collection {
+                    Screen::Exam(taking) => match &mut self.collection {
                         Ok(c) => {
                             let (command, error) = taking.ui(ui, c);
                             if error.is_some() {
@@ -977,7 +1041,7 @@ impl eframe::App for YadgarApp {
                     },
                     Screen::Browser => match &mut self.collection {
                         Ok(c) => {
-                            let outcome = self.browser.ui(ui, c, &mut self.library);
+                            let outcome = self.browser.ui(ui, c, &self.library);
                             library_changed |= outcome.library_changed;
                             toast = outcome.toast;
                             outcome.command
@@ -986,16 +1050,15 @@ impl eframe::App for YadgarApp {
                     },
                     Screen::Editor(form) => match &mut self.collection {
                         Ok(c) => {
-                            let outcome = form.ui(ui, c, &mut self.library);
+                            let outcome = form.ui(ui, c, &self.library);
                             toast = outcome.toast;
                             if outcome.library_changed {
                                 library_changed = true;
-                                self.browser.library_changed();
                             }
-                            if let Some(deleted) = outcome.deleted {
+                            if outcome.deleted {
                                 // To the browser, where Undo is (a review
                                 // session's place in the deck moved anyway).
-                                self.browser.remember_deleted(vec![deleted]);
+                                self.browser.remember_deleted(1);
                                 Some(Command::Browse(self.browser.query().to_owned()))
                             } else {
                                 outcome.close.then_some(Command::CloseEditor)
@@ -1008,12 +1071,7 @@ impl eframe::App for YadgarApp {
                             let outcome = transfer.ui(ui, c, &self.library);
                             toast = outcome.toast;
                             remember = outcome.remember_folder;
-                            if outcome.imported {
-                                // A new deck file: read the decks again, as at start.
-                                self.library = store::load_library(&c.profile().decks_dir());
-                                self.browser.library_changed();
-                                library_changed = true;
-                            }
+                            library_changed |= outcome.imported;
                             outcome.close.then(|| Command::Browse(self.browser.query().to_owned()))
                         }
                         Err(_) => Some(Command::Home),
@@ -1068,6 +1126,7 @@ impl eframe::App for YadgarApp {
             // submitted by the clock has no input to wake the window).
             ctx.request_repaint();
         }
+        self.sync_library();
         self.finish_if_empty();
         self.persist_zoom(&ctx);
         self.probe_first_frame(&ctx);

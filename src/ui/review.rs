@@ -132,6 +132,48 @@ impl Session {
         self.current.is_none()
     }
 
+    /// Another computer's changes were merged: `old` is the library the
+    /// session's places point into, `library` the new one, `graded` the
+    /// cards whose grades or actions arrived. A card graded there is not
+    /// graded twice by mistake: the session moves on. Returns what to say.
+    pub(super) fn merged(
+        &mut self,
+        collection: &Collection,
+        old: &Library,
+        library: &Library,
+        graded: &[(DeckId, CardId)],
+    ) -> Option<String> {
+        let ids = |r: &CardRef| {
+            let deck = old.decks.get(r.deck)?;
+            let card = deck.deck.cards.get(r.card)?;
+            Some((deck.deck.id.clone(), card.id.clone()))
+        };
+        let current = self.current.as_ref().and_then(|(r, _)| ids(r));
+        // Places in the new library, by id (a deleted card drops out).
+        self.list = self.list.iter().filter_map(ids).filter_map(|(d, c)| study::find(library, &d.0, &c.0)).collect();
+        let (deck, card) = current?;
+        let studied_elsewhere = graded.contains(&(deck.clone(), card.clone())) && !matches!(self.mode, Mode::Cram(_));
+        match study::find(library, &deck.0, &card.0) {
+            Some(place) if !studied_elsewhere => {
+                if let Some((r, _)) = &mut self.current {
+                    *r = place;
+                }
+                None
+            }
+            Some(_) => {
+                self.advance(collection, library);
+                Some(
+                    "Your other computer just graded this card, so it was not shown twice: here is the next one."
+                        .to_owned(),
+                )
+            }
+            None => {
+                self.advance(collection, library);
+                Some("This card was deleted on your other computer: here is the next one.".to_owned())
+            }
+        }
+    }
+
     /// Picks the next card from the queue or the list.
     fn advance(&mut self, collection: &Collection, library: &Library) {
         let now = store::now();
@@ -260,7 +302,9 @@ impl Session {
         if self.undoable == 0 {
             return Some("There is nothing to undo in this session.".to_owned());
         }
-        match collection.undo(store::now()) {
+        let last = collection.progress().undoable.last().cloned();
+        let undone = collection.apply(store::Op::UndoStudy, store::now()).map(|c| c.undone.and(last));
+        match undone {
             Ok(Some(undone)) => {
                 self.undoable -= 1;
                 if let Action::Review { rating, answer_ms, .. } = undone.action {

@@ -6,27 +6,16 @@ use std::time::{Duration, Instant};
 
 use egui::RichText;
 
-use crate::deck::{CardId, DeckId};
-
 /// How long a toast stays.
 const SHOWN_FOR: Duration = Duration::from_secs(8);
 
 /// What Undo in a toast takes back.
 #[derive(Debug)]
 pub(crate) enum Undo {
-    /// The last logged actions, this many (a bury, a suspend of some
-    /// cards): `Collection::undo` each.
+    /// The latest actions, this many (one op each: a bury, a bulk suspend's
+    /// cards one by one, an edit, a delete of several cards, a move, an
+    /// import): `Op::Undo` each, the same undo as Ctrl+Z.
     LastAction(usize),
-    /// Put back the cards the browser deleted last.
-    Restore,
-    /// Delete a card just added.
-    RemoveCard(DeckId, CardId),
-    /// Give a renamed deck its old title.
-    Rename(DeckId, String),
-    /// Move a deck just imported to the trash.
-    RemoveDeck(DeckId),
-    /// Move a deck back from the trash: (where it is now, where it was).
-    RestoreDeck(std::path::PathBuf, std::path::PathBuf),
 }
 
 /// A message, and its undo.

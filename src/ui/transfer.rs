@@ -553,17 +553,13 @@ impl Transfer {
                                 message.push_str(&format!("; skipped {skipped}"));
                             }
                             message.push('.');
-                            if let Some(previous) = &report.previous {
-                                message.push_str(&format!(" The old deck was kept as {}.", previous.display()));
+                            if report.replaced {
+                                message.push_str(" It replaced your deck of the same name: Undo brings that one back.");
                             }
                             let text = format!("Imported “{title}” ({n} {}).", plural(n, "card", "cards"));
-                            // Undo moves a new deck to the trash; a replaced
-                            // deck's old file is in the trash already.
-                            out.toast = Some(if report.replaced {
-                                Toast::say(text)
-                            } else {
-                                Toast::with_undo(text, Undo::RemoveDeck(report.deck.clone()))
-                            });
+                            // Undo takes the import back (a replaced deck's
+                            // cards return as they were).
+                            out.toast = Some(Toast::with_undo(text, Undo::LastAction(1)));
                             self.import_message = Some((message, false));
                             self.scroll_to_result = true;
                         }

@@ -6,19 +6,26 @@
 //! one computer a year ahead), while the sync tool copies log files between
 //! them in random order and at random times: sometimes only part of a file
 //! (a torn tail), sometimes as a conflict copy named the way Dropbox or
-//! Syncthing name them, sometimes late. After full delivery every computer
-//! must show the same state, with every event any computer confirmed.
+//! Syncthing name them, sometimes late. Besides grades and card actions the
+//! computers edit cards (the same card on two computers, an edit against a
+//! delete), delete and restore cards, change settings on both sides, and
+//! undo any of it. After full delivery every computer must show the same
+//! state (cards, deleted cards, settings, progress), with every event any
+//! computer confirmed, and each card field, deletion and setting must be
+//! what the documented rule gives: the latest event by `(at_ms, id)` that
+//! was not undone.
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use rand::rngs::StdRng;
 use rand::{Rng as _, SeedableRng as _};
-use yadgar::deck::{CardId, DeckId};
-use yadgar::revlog::{Action, Event, Progress};
+use yadgar::content::{ContentEvent, Edit};
+use yadgar::deck::{Card, CardId, CardKind, Deck, DeckId, FORMAT_VERSION};
+use yadgar::revlog::{Action, Event, EventId, Progress};
 use yadgar::schedule::{Rating, Scheduler, Settings};
 use yadgar::store::log::{list_logs, read_log};
-use yadgar::store::{self, Collection, LocalDirs, Opening};
+use yadgar::store::{self, Collection, LocalDirs, Op, Opening, StoreError};
 use yadgar::time::Moment;
 
 const MINUTE: i64 = 60_000;
@@ -54,6 +61,10 @@ impl Computer {
 pub struct Outcome {
     /// Events the computers confirmed (grades and card actions, undos too).
     pub confirmed: usize,
+    /// Of them, content events: edits, deletes, restores, settings, undos of those.
+    pub content: usize,
+    /// Edits or deletes refused (a card deleted meanwhile, say).
+    pub refused: usize,
     /// Files the sync tool delivered, whole or in part.
     pub deliveries: usize,
     /// Deliveries cut short (a torn tail).
@@ -69,6 +80,31 @@ fn deck() -> DeckId {
 fn card(i: usize) -> CardId {
     CardId(format!("c{i}"))
 }
+
+/// The deck every computer has as an input file (a synced `decks/sim.json`).
+fn input_deck() -> Deck {
+    Deck {
+        format: FORMAT_VERSION,
+        id: deck(),
+        title: "Simulation".to_owned(),
+        source_sha256: None,
+        description: String::new(),
+        covers: Vec::new(),
+        cards: (0..CARDS)
+            .map(|i| Card {
+                id: card(i),
+                kind: CardKind::Concept,
+                question: format!("Question {i}?"),
+                answer: format!("Answer {i}"),
+                ..Card::default()
+            })
+            .collect(),
+        retired: Vec::new(),
+    }
+}
+
+/// The fields the simulation edits.
+const FIELDS: [&str; 3] = ["answer", "note", "tags"];
 
 /// Runs history `seed` in a fresh temporary folder and checks it; returns
 /// what happened, or what went wrong.
@@ -88,7 +124,12 @@ pub fn run(seed: u64) -> Result<Outcome, String> {
             _ => rng.random_range(-10 * MINUTE..=10 * MINUTE),
         };
         let offset_s = [3600, -18_000, 12_600][i];
-        computers.push(Computer { data: folder.join("data"), local, device, skew_ms, offset_s });
+        let data = folder.join("data");
+        let decks = data.join("profiles/default/decks");
+        std::fs::create_dir_all(&decks).map_err(|e| e.to_string())?;
+        std::fs::write(decks.join("sim.json"), input_deck().to_json().map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+        computers.push(Computer { data, local, device, skew_ms, offset_s });
     }
     let mut outcome = Outcome::default();
     let mut confirmed: Vec<(usize, yadgar::revlog::EventId)> = Vec::new();
@@ -102,7 +143,7 @@ pub fn run(seed: u64) -> Result<Outcome, String> {
         };
         if rng.random_bool(0.45) {
             let who = rng.random_range(0..3);
-            session(&computers[who], who, &mut rng, &mut now, &mut confirmed, seed)?;
+            session(&computers[who], who, &mut rng, &mut now, &mut confirmed, &mut outcome, seed)?;
         } else {
             for _ in 0..rng.random_range(1..4) {
                 let from = rng.random_range(0..3);
@@ -126,7 +167,7 @@ pub fn run(seed: u64) -> Result<Outcome, String> {
             break;
         }
     }
-    check(&computers, &confirmed, now, seed)?;
+    outcome.content = check(&computers, &confirmed, now, seed)?;
     Ok(outcome)
 }
 
@@ -137,6 +178,7 @@ fn session(
     rng: &mut StdRng,
     now: &mut i64,
     confirmed: &mut Vec<(usize, yadgar::revlog::EventId)>,
+    outcome: &mut Outcome,
     seed: u64,
 ) -> Result<(), String> {
     let opening = computer.opening(true, *now + computer.skew_ms, true);
@@ -149,7 +191,7 @@ fn session(
         *now += rng.random_range(1_000..90_000);
         let at = Moment::new(*now + computer.skew_ms, computer.offset_s);
         let (d, k) = (deck(), card(rng.random_range(0..CARDS)));
-        let done = match rng.random_range(0..12) {
+        let done = match rng.random_range(0..17) {
             0..=5 => {
                 let rating = Rating::ALL[rng.random_range(0..4)];
                 c.grade(&d, &k, rating, rng.random_range(500..20_000), at, rng.random_bool(0.05)).map(Some)
@@ -159,11 +201,41 @@ fn session(
             8 => c.record(&d, &k, Action::Unsuspend, at).map(Some),
             9 => c.record(&d, &k, Action::Reset, at).map(Some),
             10 => c.record(&d, &k, Action::SendToReview, at).map(Some),
-            _ => c.undo(at).map(|_| None),
+            11 => c.apply(Op::Undo, at).map(|change| change.event),
+            12 | 13 => {
+                // An edit of one field of a card (maybe deleted meanwhile).
+                let shown = c.library().deck(&d).and_then(|l| l.deck.cards.iter().find(|x| x.id == k).cloned());
+                match shown {
+                    Some(mut edited) => {
+                        let word = format!("{}-{}", ["red", "blue", "green"][who], rng.random_range(0..1000));
+                        match FIELDS[rng.random_range(0..FIELDS.len())] {
+                            "answer" => edited.answer = format!("Answer {word}"),
+                            "note" => edited.note = format!("Note {word}"),
+                            _ => edited.tags = vec![word],
+                        }
+                        c.apply(Op::EditCards(vec![(d.clone(), edited)]), at).map(|change| change.event)
+                    }
+                    None => Err(StoreError::NoSuchCard { deck: d.0.clone(), card: k.0.clone() }),
+                }
+            }
+            14 => c.apply(Op::DeleteCards(vec![(d.clone(), k.clone())]), at).map(|change| change.event),
+            15 => c.apply(Op::RestoreCards(vec![(d.clone(), k.clone())]), at).map(|change| change.event),
+            _ => {
+                let mut settings = c.settings().clone();
+                if rng.random_bool(0.5) {
+                    settings.new_per_day = rng.random_range(1..60);
+                } else {
+                    settings.desired_retention = [0.8, 0.85, 0.9, 0.95][rng.random_range(0..4)];
+                }
+                c.apply(Op::SetSettings(settings), at).map(|change| change.event)
+            }
         };
         match done {
             Ok(Some(id)) => confirmed.push((who, id)),
             Ok(None) => {}
+            // Refused by a rule (the card is deleted, or not deleted): the
+            // student is told, and nothing was written.
+            Err(StoreError::NoSuchCard { .. } | StoreError::InvalidDeck(_)) => outcome.refused += 1,
             Err(e) => return Err(format!("history {seed}: computer {who}: an action failed: {e}")),
         }
     }
@@ -242,26 +314,78 @@ fn write_replacing(path: &Path, bytes: &[u8]) -> Result<(), String> {
     std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)).map_err(|e| e.to_string())
 }
 
+/// The documented rule, written out again for the check: the cards of the
+/// simulation deck (field by field, the latest edit not undone; deleted if
+/// the latest delete or restore not undone is a delete) and the settings
+/// (key by key, the latest change not undone), from every content event
+/// dated up to `hold`.
+fn expected_content(events: &[ContentEvent], hold: i64) -> (Vec<Card>, Vec<CardId>, Settings) {
+    let mut events: Vec<&ContentEvent> = events.iter().filter(|e| e.at_ms <= hold).collect();
+    events.sort_by_key(|e| (e.at_ms, e.id));
+    events.dedup_by_key(|e| e.id);
+    let undone: HashSet<EventId> = events
+        .iter()
+        .filter_map(|e| match e.edit {
+            Edit::Revert { target } => Some(target),
+            _ => None,
+        })
+        .collect();
+    let live = |e: &&&ContentEvent| !undone.contains(&e.id) && !e.op.is_some_and(|op| undone.contains(&op));
+    let mut cards = input_deck().cards;
+    let mut deleted: Vec<CardId> = Vec::new();
+    let mut settings = serde_json::to_value(Settings::default()).unwrap_or_default();
+    for event in events.iter().filter(live) {
+        match &event.edit {
+            Edit::CardEdit { card: edited, fields, .. } => {
+                let Some(shown) = cards.iter_mut().find(|c| c.id == edited.id) else { continue };
+                for field in fields {
+                    match field.as_str() {
+                        "answer" => shown.answer.clone_from(&edited.answer),
+                        "note" => shown.note.clone_from(&edited.note),
+                        "tags" => shown.tags.clone_from(&edited.tags),
+                        _ => {}
+                    }
+                }
+            }
+            Edit::CardDelete { card, .. } if !deleted.contains(card) => deleted.push(card.clone()),
+            Edit::CardRestore { card, .. } => deleted.retain(|c| c != card),
+            Edit::Settings { values } => {
+                for (key, value) in values {
+                    settings[key] = value.clone();
+                }
+            }
+            _ => {}
+        }
+    }
+    deleted.sort();
+    let settings = serde_json::from_value(settings).unwrap_or_default();
+    (cards, deleted, settings)
+}
+
 /// After full delivery: every computer shows the same state (from its
 /// snapshot and from the logs alone), now and a year later when the fast
 /// computer's events have come due, and that state is the replay of every
-/// event confirmed anywhere.
+/// event confirmed anywhere, under the documented rule. Returns how many
+/// of the confirmed events were content events.
 fn check(
     computers: &[Computer],
     confirmed: &[(usize, yadgar::revlog::EventId)],
     now: i64,
     seed: u64,
-) -> Result<(), String> {
+) -> Result<usize, String> {
     // Every confirmed event is in every computer's copy of the logs.
     let mut union: Vec<Event> = Vec::new();
+    let mut content: Vec<ContentEvent> = Vec::new();
     for (i, computer) in computers.iter().enumerate() {
         let (logs, _) = list_logs(&computer.profile()).map_err(|e| e.to_string())?;
         let mut ids = HashSet::new();
         for log in logs {
             let read = read_log(&log.path, 0).map_err(|e| e.to_string())?;
             ids.extend(read.events.iter().map(|e| e.id));
+            ids.extend(read.content.iter().map(|(e, _)| e.id));
             if i == 0 {
                 union.extend(read.events);
+                content.extend(read.content.into_iter().map(|(e, _)| e));
             }
         }
         let missing: Vec<_> = confirmed.iter().filter(|(_, id)| !ids.contains(id)).collect();
@@ -269,8 +393,11 @@ fn check(
             return Err(format!("history {seed}: computer {i} lacks confirmed events {missing:?}"));
         }
     }
-    let scheduler = Scheduler::new(Settings::default()).map_err(|e| e.to_string())?;
+    let content_ids: HashSet<EventId> = content.iter().map(|e| e.id).collect();
+    let confirmed_content = confirmed.iter().filter(|(_, id)| content_ids.contains(id)).count();
     for at in [now, now + YEAR + 2 * DAY] {
+        let (cards, deleted, settings) = expected_content(&content, at + DAY);
+        let scheduler = Scheduler::new(settings.clone()).map_err(|e| e.to_string())?;
         let held: BTreeSet<_> = union.iter().filter(|e| e.at_ms > at + DAY).map(|e| e.id).collect();
         let due: Vec<Event> = union.iter().filter(|e| !held.contains(&e.id)).cloned().collect();
         let expected = Progress::replay(&scheduler, due);
@@ -281,6 +408,17 @@ fn check(
                 let opening = computer.opening(false, at, cached);
                 let c = Collection::open_as(&computer.data, "default", &computer.device, &opening)
                     .map_err(|e| format!("history {seed}: computer {i} cannot open: {e}"))?;
+                let library = c.library();
+                let shown: Vec<Card> = library.deck(&deck()).map(|d| d.deck.cards.clone()).unwrap_or_default();
+                let want: Vec<Card> = cards.iter().filter(|c| !deleted.contains(&c.id)).cloned().collect();
+                let mut gone: Vec<CardId> = c.deleted_cards().iter().map(|d| d.card.id.clone()).collect();
+                gone.sort();
+                if shown != want || gone != deleted || *c.settings() != settings {
+                    return Err(format!(
+                        "history {seed}: computer {i} (from its snapshot: {cached}) at {at} shows other cards or settings than the rule gives:\n  cards {shown:?}\n  should be {want:?}\n  deleted {gone:?}, should be {deleted:?}\n  settings {:?}\n  should be {settings:?}",
+                        c.settings()
+                    ));
+                }
                 let progress = c.progress();
                 if progress.states != expected.states || progress.days != expected.days {
                     let mut differ = Vec::new();
@@ -308,5 +446,5 @@ fn check(
             }
         }
     }
-    Ok(())
+    Ok(confirmed_content)
 }

@@ -1,0 +1,133 @@
+//! Live merge: while a profile is open, other computers' logs grow (a sync
+//! tool delivers their new lines) or new ones appear. [`Collection::merge_new`]
+//! reads only what is new since the bytes replayed, folds content events
+//! into the library and settings, and applies grades in place when they
+//! come after everything applied, else replays.
+
+use super::{Collection, Covered, Held, file_name, io, log_path};
+use crate::deck::{CardId, DeckId};
+use crate::store::StoreError;
+use crate::store::log::{HOLD_AFTER_MS, list_logs, read_log_tail};
+use crate::time::Moment;
+
+/// What [`Collection::merge_new`] brought in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Merged {
+    /// Events read from other computers' logs (grades and content).
+    pub events: usize,
+    /// Cards whose grades or card actions arrived.
+    pub cards: Vec<(DeckId, CardId)>,
+    /// The decks or cards changed.
+    pub library: bool,
+    /// The settings changed (every card was replayed).
+    pub settings: bool,
+    /// Logs that were new (another computer's first log, a conflict copy).
+    pub new_logs: Vec<String>,
+}
+
+impl Collection {
+    /// Reads what other computers added to the profile's logs since they
+    /// were last read (at `now`, which also moves the hold-back time on)
+    /// and merges it. Cheap when nothing changed: one listing of the
+    /// folder and a length per log.
+    ///
+    /// # Errors
+    /// A log cannot be read (nothing is merged then; the next call tries
+    /// again).
+    pub fn merge_new(&mut self, now: Moment) -> Result<Merged, StoreError> {
+        self.hold_after_ms = self.hold_after_ms.max(now.unix_ms.saturating_add(HOLD_AFTER_MS));
+        let mut merged = Merged::default();
+        let (logs, _) = list_logs(&self.profile.dir).map_err(|s| io(&self.profile.dir, s))?;
+        let own = log_path(&self.profile.dir, &self.device);
+        let mut reviews = Vec::new();
+        let mut content = Vec::new();
+        let mut held = Vec::new();
+        let mut warnings = Vec::new();
+        let mut covered: Vec<Covered> = Vec::new();
+        let mut replaced = false;
+        for log in &logs {
+            if log.path == own {
+                continue;
+            }
+            let len = std::fs::metadata(&log.path).map_err(|s| io(&log.path, s))?.len();
+            let known = self.covered.iter().find(|c| c.path == log.path);
+            let (offset, lines, last) = known.map_or((0, Some(0), None), |c| (c.len, c.lines, c.last_at_ms));
+            if len < offset {
+                // The file was replaced by a shorter one: start again.
+                replaced = true;
+                continue;
+            }
+            if len == offset {
+                continue;
+            }
+            let read = read_log_tail(&log.path, offset, lines, self.hold_after_ms).map_err(|s| io(&log.path, s))?;
+            if read.complete_len == offset {
+                continue;
+            }
+            if known.is_none() {
+                merged.new_logs.push(file_name(&log.path));
+            }
+            let name = file_name(&log.path);
+            reviews.extend(read.events);
+            content.extend(read.content);
+            warnings.extend(read.warnings);
+            held.extend(read.held.into_iter().map(|(event, warning)| Held { file: name.clone(), event, warning }));
+            covered.push(Covered {
+                path: log.path.clone(),
+                len: read.complete_len,
+                lines: lines.map(|l| l + read.complete_lines),
+                last_at_ms: last.max(read.last_at_ms),
+            });
+        }
+        if replaced {
+            self.replay_all()?;
+            merged.library = true;
+            merged.settings = true;
+            return Ok(merged);
+        }
+        if reviews.is_empty() && content.is_empty() && held.is_empty() {
+            for c in covered {
+                self.cover(c);
+            }
+            return Ok(merged);
+        }
+        merged.events = reviews.len() + content.len();
+        merged.cards = reviews.iter().map(|e| (e.deck.clone(), e.card.clone())).collect();
+        merged.cards.sort();
+        merged.cards.dedup();
+        merged.library = !content.is_empty();
+        for c in covered {
+            self.cover(c);
+        }
+        self.log_warnings.extend(warnings.iter().cloned());
+        self.warnings.extend(warnings);
+        self.warnings.extend(held.iter().map(|h| h.warning.clone()));
+        self.held.extend(held);
+        self.snapshot_current.store(false, std::sync::atomic::Ordering::Relaxed);
+        self.content.extend(content);
+        let before = self.settings.clone();
+        self.fold_content();
+        let scheduler = self.scheduler_now();
+        if *scheduler.settings() != before {
+            merged.settings = true;
+            self.settings = scheduler.settings().clone();
+            self.scheduler = scheduler;
+            self.replay_all()?;
+            return Ok(merged);
+        }
+        if !reviews.is_empty() && self.progress.apply_tail(&self.scheduler, reviews).is_err() {
+            // Earlier than what is applied (the usual case: both computers
+            // studied): every card is replayed.
+            self.replay_all()?;
+        }
+        Ok(merged)
+    }
+
+    /// Records that `covered`'s bytes are now replayed.
+    fn cover(&mut self, covered: Covered) {
+        match self.covered.iter_mut().find(|c| c.path == covered.path) {
+            Some(entry) => *entry = covered,
+            None => self.covered.push(covered),
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! The store's one seam: [`Collection::apply`] takes what the student
+//! meant ([`Op`]), checks it against the current state, writes it as one
+//! append and one fsync to this device's log, folds it into the state and
+//! says what changed ([`Change`]). Screens return `Command::Apply(op)`;
+//! the named methods (`grade`, `add_card` ...) are shorthands for it.
+//! Undo is an op too: it writes an event that takes back the latest
+//! action, so the undo stack survives a restart and reaches every op.
+
+use serde_json::{Map, Value};
+
+use super::collection::{ImportReport, OnExisting};
+use super::edit::MoveReport;
+use super::exams::Attempt;
+use super::log::LogLine;
+use super::{Collection, StoreError};
+use crate::content::{EXAM_DATE_KEY, Edit};
+use crate::deck::{Card, CardId, Deck, DeckId};
+use crate::revlog::{Action, Event, EventId, ReviewKind};
+use crate::schedule::{Rating, Scheduler, Settings};
+use crate::time::Moment;
+
+/// A card's deck and id.
+pub type CardRef = (DeckId, CardId);
+
+/// What the student means to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// Grade a card.
+    Grade {
+        /// The card's deck.
+        deck: DeckId,
+        /// The card.
+        card: CardId,
+        /// Again, hard, good or easy.
+        rating: Rating,
+        /// Time taken to answer.
+        answer_ms: u32,
+        /// Cramming: logged, ignored by the scheduler.
+        cram: bool,
+    },
+    /// Bury, suspend, unsuspend, reset or send to review some cards.
+    Cards {
+        /// The cards, in order.
+        cards: Vec<CardRef>,
+        /// What to do to each.
+        action: Action,
+    },
+    /// Add a card to an own deck (its id is made from its question).
+    AddCard {
+        /// The deck.
+        deck: DeckId,
+        /// The card.
+        card: Card,
+    },
+    /// Replace cards by their edited versions (same ids).
+    EditCards(Vec<(DeckId, Card)>),
+    /// Take cards out of their own decks.
+    DeleteCards(Vec<CardRef>),
+    /// Put deleted cards back.
+    RestoreCards(Vec<CardRef>),
+    /// Move cards into another own deck, with their history.
+    MoveCards {
+        /// The cards.
+        cards: Vec<CardRef>,
+        /// The target deck.
+        to: DeckId,
+    },
+    /// Make a new, empty own deck.
+    CreateDeck {
+        /// Its title.
+        title: String,
+    },
+    /// Retitle an own deck.
+    RenameDeck {
+        /// The deck.
+        deck: DeckId,
+        /// The new title.
+        title: String,
+    },
+    /// Take an own deck away.
+    DeleteDeck(DeckId),
+    /// Bring a deleted deck back.
+    RestoreDeck(DeckId),
+    /// Import a deck with its review history.
+    ImportDeck {
+        /// The deck.
+        deck: Deck,
+        /// Its history (events of other decks are left out).
+        events: Vec<Event>,
+        /// What to do if an own deck has its id.
+        on_existing: OnExisting,
+    },
+    /// New scheduling settings (every card is replayed with them).
+    SetSettings(Settings),
+    /// The exam date for readiness (`YYYY-MM-DD`), or none.
+    SetExamDate(Option<String>),
+    /// Record a finished mock exam.
+    RecordExam(Box<Attempt>),
+    /// "I was right" on a question of a recorded attempt.
+    Appeal {
+        /// The attempt's start, Unix ms.
+        started_ms: i64,
+        /// The attempt's end, Unix ms.
+        finished_ms: i64,
+        /// The question, from 0.
+        question: usize,
+    },
+    /// Take back the latest action (of any kind, on any of the student's
+    /// computers) that is not yet taken back.
+    Undo,
+    /// Take back the latest grade, bury, suspend, reset or send-to-review
+    /// only (the review screen's undo).
+    UndoStudy,
+}
+
+/// What an op changed, for the screens to update and the toast to say.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Change {
+    /// The first event written (for an undo of exactly this op).
+    pub event: Option<EventId>,
+    /// The card made, for [`Op::AddCard`].
+    pub card: Option<CardId>,
+    /// The deck made, for [`Op::CreateDeck`].
+    pub deck: Option<DeckId>,
+    /// For [`Op::MoveCards`].
+    pub moved: Option<MoveReport>,
+    /// For [`Op::ImportDeck`].
+    pub imported: Option<ImportReport>,
+    /// For [`Op::Undo`]: what was taken back, in words (`None`: nothing was
+    /// left to undo).
+    pub undone: Option<String>,
+    /// The decks or cards changed (the library is new).
+    pub library: bool,
+    /// Card states or counts changed.
+    pub progress: bool,
+    /// The settings changed (every card was replayed).
+    pub settings: bool,
+    /// The exam history changed.
+    pub exams: bool,
+}
+
+impl Collection {
+    /// Carries out `op` at `now`: checks it, appends its events to this
+    /// device's log in one write and one fsync, folds them into the state,
+    /// and says what changed. On an error nothing was written.
+    ///
+    /// # Errors
+    /// The profile is read-only, the op breaks a rule (a blank question, a
+    /// bundled deck, a missing card ...), or the write failed.
+    pub fn apply(&mut self, op: Op, now: Moment) -> Result<Change, StoreError> {
+        if let Some(reason) = self.read_only_reason() {
+            return Err(StoreError::ReadOnly(reason.to_owned()));
+        }
+        let mut change = Change::default();
+        let op_is_study = matches!(op, Op::UndoStudy);
+        let lines = match op {
+            Op::Grade { deck, card, rating, answer_ms, cram } => {
+                let kind = if cram {
+                    ReviewKind::Cram
+                } else {
+                    let phase = self.progress().state(&deck, &card).map(|s| s.phase).unwrap_or_default();
+                    ReviewKind::for_phase(phase)
+                };
+                self.review_lines(&[(deck, card)], &Action::Review { rating, kind, answer_ms }, now)
+            }
+            Op::Cards { cards, action } => self.review_lines(&cards, &action, now),
+            Op::AddCard { deck, card } => {
+                let (lines, id) = self.add_card_lines(&deck, card, now)?;
+                change.card = Some(id);
+                lines
+            }
+            Op::EditCards(edits) => self.edit_lines(edits, now)?,
+            Op::DeleteCards(cards) => self.delete_lines(&cards, now)?,
+            Op::RestoreCards(cards) => self.restore_lines(&cards, now)?,
+            Op::MoveCards { cards, to } => {
+                let (lines, report) = self.move_lines(&cards, &to, now)?;
+                change.moved = Some(report);
+                lines
+            }
+            Op::CreateDeck { title } => {
+                let (lines, id) = self.create_deck_lines(&title, now)?;
+                change.deck = Some(id);
+                lines
+            }
+            Op::RenameDeck { deck, title } => self.rename_lines(&deck, &title, now)?,
+            Op::DeleteDeck(deck) => self.delete_deck_lines(&deck, now)?,
+            Op::RestoreDeck(deck) => self.restore_deck_lines(&deck, now)?,
+            Op::ImportDeck { deck, events, on_existing } => {
+                let (lines, report) = self.import_lines(deck, events, on_existing, now)?;
+                change.imported = Some(report);
+                lines
+            }
+            Op::SetSettings(settings) => self.settings_lines(&settings, now)?,
+            Op::SetExamDate(date) => {
+                if date == self.preferences().exam_date {
+                    Vec::new()
+                } else {
+                    let mut values = Map::new();
+                    values.insert(EXAM_DATE_KEY.to_owned(), date.map_or(Value::Null, Value::String));
+                    self.content_lines(vec![Edit::Settings { values }], now)
+                }
+            }
+            Op::RecordExam(attempt) => {
+                let attempt = serde_json::to_value(&*attempt)
+                    .map_err(|e| StoreError::ReadOnly(format!("the attempt cannot be written: {e}")))?;
+                self.content_lines(vec![Edit::ExamAttempt { attempt }], now)
+            }
+            Op::Appeal { started_ms, finished_ms, question } => {
+                self.content_lines(vec![Edit::ExamAppeal { started_ms, finished_ms, question }], now)
+            }
+            Op::Undo | Op::UndoStudy => match self.undo_line(now, op_is_study) {
+                Some((line, what)) => {
+                    change.undone = Some(what);
+                    vec![line]
+                }
+                None => Vec::new(),
+            },
+        };
+        change.event = lines.iter().find_map(|l| match l {
+            LogLine::Content(e) => Some(e.id),
+            LogLine::Review(e) if change.imported.is_none() => Some(e.id),
+            LogLine::Review(_) => None,
+        });
+        let touched = self.commit(&lines)?;
+        change.library = touched.library;
+        change.progress = touched.progress;
+        change.settings = touched.settings;
+        change.exams = touched.exams;
+        Ok(change)
+    }
+
+    /// Review-log events doing `action` to each card, a millisecond apart.
+    fn review_lines(&mut self, cards: &[CardRef], action: &Action, now: Moment) -> Vec<LogLine> {
+        let start = self.stamp_many(now, cards.len());
+        cards
+            .iter()
+            .zip(start..)
+            .map(|((deck, card), at_ms)| {
+                let id = EventId(rand::random::<u128>());
+                LogLine::Review(Event::new(
+                    id,
+                    Moment::new(at_ms, now.offset_s),
+                    deck.clone(),
+                    card.clone(),
+                    action.clone(),
+                ))
+            })
+            .collect()
+    }
+
+    /// A settings event holding the keys whose values differ from the
+    /// settings in force.
+    fn settings_lines(&mut self, settings: &Settings, now: Moment) -> Result<Vec<LogLine>, StoreError> {
+        let checked = Scheduler::new(settings.clone()).map_err(StoreError::Settings)?;
+        let old = super::collection::settings_map(self.settings());
+        let new = super::collection::settings_map(checked.settings());
+        let values: Map<String, Value> = new.into_iter().filter(|(k, v)| old.get(k) != Some(v)).collect();
+        if values.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self.content_lines(vec![Edit::Settings { values }], now))
+    }
+
+    /// The event that takes back the latest action not yet taken back, and
+    /// what it was, in words.
+    fn undo_line(&mut self, now: Moment, study_only: bool) -> Option<(LogLine, String)> {
+        let review = self.progress().undoable.last().map(|u| (u.order_key(), u.clone()));
+        let content =
+            if study_only { None } else { self.latest_undoable_content().map(|e| (e.order_key(), e.clone())) };
+        let review_newer = match (&review, &content) {
+            (Some((r, _)), Some((c, _))) => r > c,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if review_newer {
+            let (_, undoable) = review?;
+            let what = format!("{} of card {}", action_word(&undoable.action), undoable.key.1);
+            let line = self
+                .review_lines(std::slice::from_ref(&undoable.key), &Action::Undo { target: undoable.id }, now)
+                .into_iter()
+                .next()?;
+            return Some((line, what));
+        }
+        let (_, event) = content?;
+        let what = event.describe();
+        let line = self.content_lines(vec![Edit::Revert { target: event.id }], now).into_iter().next()?;
+        Some((line, what))
+    }
+
+    /// Records a grade. The event is on disk before this returns.
+    /// Shorthand for [`Collection::apply`] with [`Op::Grade`].
+    ///
+    /// # Errors
+    /// The profile is read-only, or the write failed: the grade is not saved.
+    pub fn grade(
+        &mut self,
+        deck: &DeckId,
+        card: &CardId,
+        rating: Rating,
+        answer_ms: u32,
+        now: Moment,
+        cram: bool,
+    ) -> Result<EventId, StoreError> {
+        let op = Op::Grade { deck: deck.clone(), card: card.clone(), rating, answer_ms, cram };
+        Ok(self.apply(op, now)?.event.unwrap_or(EventId(0)))
+    }
+
+    /// Records a bury, suspend, unsuspend, reset or send-to-review of a card.
+    ///
+    /// # Errors
+    /// As [`Collection::grade`].
+    pub fn record(&mut self, deck: &DeckId, card: &CardId, action: Action, now: Moment) -> Result<EventId, StoreError> {
+        let op = Op::Cards { cards: vec![(deck.clone(), card.clone())], action };
+        Ok(self.apply(op, now)?.event.unwrap_or(EventId(0)))
+    }
+
+    /// Records the same action for many cards (a bulk suspend, say) in one
+    /// write and one fsync, a millisecond apart, in the order given.
+    ///
+    /// # Errors
+    /// As [`Collection::grade`]; on an error none of them is recorded.
+    pub fn record_all(&mut self, cards: &[CardRef], action: &Action, now: Moment) -> Result<usize, StoreError> {
+        self.apply(Op::Cards { cards: cards.to_vec(), action: action.clone() }, now)?;
+        Ok(cards.len())
+    }
+
+    /// Takes back the latest action not yet taken back: a grade, a card
+    /// action, an edit, a deck change, an import or a settings change.
+    /// Returns what it was, in words, or `None` when nothing is left.
+    ///
+    /// # Errors
+    /// As [`Collection::grade`].
+    pub fn undo(&mut self, now: Moment) -> Result<Option<String>, StoreError> {
+        Ok(self.apply(Op::Undo, now)?.undone)
+    }
+
+    /// What [`Collection::undo`] would take back now, in words.
+    pub fn undo_label(&self) -> Option<String> {
+        let review = self.progress().undoable.last();
+        let content = self.latest_undoable_content();
+        match (review, content) {
+            (Some(r), Some(c)) if c.order_key() > r.order_key() => Some(c.describe()),
+            (Some(r), _) => Some(format!("{} of card {}", action_word(&r.action), r.key.1)),
+            (None, Some(c)) => Some(c.describe()),
+            (None, None) => None,
+        }
+    }
+
+    /// Replaces the settings and replays every card with them. Shorthand
+    /// for [`Collection::apply`] with [`Op::SetSettings`].
+    ///
+    /// # Errors
+    /// A setting out of range, or the write failed.
+    pub fn set_settings(&mut self, settings: Settings) -> Result<(), StoreError> {
+        self.apply(Op::SetSettings(settings), super::now()).map(drop)
+    }
+
+    /// Records a finished exam attempt.
+    ///
+    /// # Errors
+    /// The profile is read-only or the write failed.
+    pub fn save_attempt(&mut self, attempt: &Attempt) -> Result<(), StoreError> {
+        self.apply(Op::RecordExam(Box::new(attempt.clone())), super::now()).map(drop)
+    }
+
+    /// Records an appeal ("I was right") on question `question` of a saved
+    /// attempt.
+    ///
+    /// # Errors
+    /// The profile is read-only or the write failed.
+    pub fn appeal(&mut self, attempt: &Attempt, question: usize, at_ms: i64) -> Result<(), StoreError> {
+        let op = Op::Appeal { started_ms: attempt.started_ms, finished_ms: attempt.finished_ms, question };
+        let now = Moment::new(at_ms.max(super::now().unix_ms), super::now().offset_s);
+        self.apply(op, now).map(drop)
+    }
+}
+
+fn action_word(action: &Action) -> &'static str {
+    match action {
+        Action::Review { .. } => "grade",
+        Action::Bury => "bury",
+        Action::Suspend => "suspend",
+        Action::Unsuspend => "unsuspend",
+        Action::Reset => "reset",
+        Action::SendToReview => "send to review",
+        Action::Undo { .. } => "undo",
+    }
+}
