@@ -11,6 +11,8 @@ use crate::deck::{CardId, DeckId};
 use crate::schedule::{CardState, DoneToday, Due, Phase, Rating, Scheduler, card_seed};
 use crate::time::{Day, Moment};
 
+mod fast;
+
 /// The log format this build writes. Lines with a higher `v` come from a
 /// newer Yadgar: they are kept, and this build refuses to write.
 pub const LOG_FORMAT: u32 = 1;
@@ -249,6 +251,11 @@ impl RawEvent<'_> {
 /// The line is not a valid event; a line of a newer format is returned as
 /// `Ok(Err(version))`.
 pub fn parse_line(line: &[u8], keys: &mut KeyTable) -> Result<Result<CompactEvent, u32>, serde_json::Error> {
+    // The writer's own lines, nearly all of them, without serde.
+    if let Some(l) = fast::parse(line) {
+        let key = keys.intern(l.deck, l.card);
+        return Ok(Ok(CompactEvent { at_ms: l.at_ms, id: l.id, offset_s: l.offset_s, key, action: l.action }));
+    }
     let raw: RawEvent<'_> = serde_json::from_slice(line)?;
     if raw.v > LOG_FORMAT {
         return Ok(Err(raw.v));
@@ -258,21 +265,52 @@ pub fn parse_line(line: &[u8], keys: &mut KeyTable) -> Result<Result<CompactEven
     Ok(Ok(CompactEvent { at_ms: raw.at_ms, id: raw.id, offset_s: raw.offset_s, key, action }))
 }
 
+/// Reads one log line into an event (see [`parse_line`]).
+///
+/// # Errors
+/// The line is not a valid event; a line of a newer format is returned as
+/// `Ok(Err(version))`.
+pub fn parse_event(line: &[u8]) -> Result<Result<Event, u32>, serde_json::Error> {
+    if let Some(l) = fast::parse(line) {
+        return Ok(Ok(Event {
+            v: l.v,
+            id: l.id,
+            at_ms: l.at_ms,
+            offset_s: l.offset_s,
+            deck: DeckId(l.deck.to_owned()),
+            card: CardId(l.card.to_owned()),
+            action: l.action,
+        }));
+    }
+    let event: Event = serde_json::from_slice(line)?;
+    Ok(if event.v > LOG_FORMAT { Err(event.v) } else { Ok(event) })
+}
+
+/// A fast hasher, seeded per process, for tables looked up once per log
+/// line or per card.
+type FastHash = foldhash::fast::RandomState;
+
 /// Deck and card ids, each stored once, numbered in order of appearance.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct KeyTable {
-    index: HashMap<String, HashMap<String, u32>>,
+    index: HashMap<String, HashMap<String, u32, FastHash>, FastHash>,
     keys: Vec<CardKey>,
 }
 
 impl KeyTable {
     /// The number of a deck and card, adding it if new.
     pub fn intern(&mut self, deck: &str, card: &str) -> u32 {
-        if let Some(n) = self.index.get(deck).and_then(|cards| cards.get(card)) {
-            return *n;
-        }
         let n = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
-        self.index.entry(deck.to_owned()).or_default().insert(card.to_owned(), n);
+        let cards = match self.index.get_mut(deck) {
+            Some(cards) => {
+                if let Some(&found) = cards.get(card) {
+                    return found;
+                }
+                cards
+            }
+            None => self.index.entry(deck.to_owned()).or_default(),
+        };
+        cards.insert(card.to_owned(), n);
         self.keys.push((DeckId(deck.to_owned()), CardId(card.to_owned())));
         n
     }
