@@ -360,7 +360,8 @@ fn convert(collection: Collection, deck_name: Option<&str>, progress: &Progress)
             Err(reason) => skipped.push(Skipped { what, reason }),
         }
     }
-    let mut events = Vec::new();
+    let suspended = collection.cards.iter().filter(|c| c.queue == -1).count();
+    let mut events = Vec::with_capacity(collection.revlog.len() + suspended);
     let mut last_ms: HashMap<i64, i64> = HashMap::new();
     for row in &collection.revlog {
         let Some(card) = card_ids.get(&row.card) else { continue };
@@ -393,6 +394,11 @@ fn convert(collection: Collection, deck_name: Option<&str>, progress: &Progress)
         let id = EventId::derived(&["anki-suspend", &deck_id.0, &card.0]);
         events.push(Event::new(id, Moment::new(at_ms, 0), deck_id.clone(), card.clone(), Action::Suspend));
     }
+    // The collection's rows are no longer needed: free them before the
+    // deck is checked, which holds it twice for a moment.
+    drop(collection);
+    drop(card_ids);
+    drop(last_ms);
     finish(deck_id, &title, cards, events, skipped)
 }
 

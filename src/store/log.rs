@@ -219,7 +219,16 @@ pub fn read_logs_parallel_until(
             e.key = remap.get(e.key as usize).copied().unwrap_or(e.key);
             e
         };
-        read.events.extend(chunk.events.into_iter().map(remapped));
+        let mut events = chunk.events;
+        for e in &mut events {
+            e.key = remap.get(e.key as usize).copied().unwrap_or(e.key);
+        }
+        if read.events.is_empty() {
+            // A file's first chunk is kept as it is, not copied.
+            read.events = events;
+        } else {
+            read.events.append(&mut events);
+        }
         read.held.extend(chunk.held.into_iter().map(|(e, why)| (remapped(e), why)));
         read.warnings.extend(chunk.warnings);
         read.complete_lines += chunk.complete_lines;
@@ -450,6 +459,9 @@ pub struct LogWriter {
     identity: Option<(u64, u64)>,
 }
 
+/// How many events [`LogWriter::append_all`] writes at a time: a few MiB.
+const APPEND_BATCH: usize = 16_384;
+
 /// The device and inode of a file, where the system has them.
 fn identity(metadata: &std::fs::Metadata) -> Option<(u64, u64)> {
     #[cfg(unix)]
@@ -523,19 +535,42 @@ impl LogWriter {
     /// As [`LogWriter::append`], or the file's length cannot be read.
     pub fn append_all(&mut self, events: &[Event]) -> std::io::Result<()> {
         let actual = self.file.file_len()?;
-        let mut lines = Vec::with_capacity(events.len() * 160 + 1);
+        // Many events (an import) go out a few MiB at a time rather than
+        // as one buffer of them all; the sync after the last makes them count.
+        let mut lines = Vec::with_capacity(events.len().min(APPEND_BATCH) * 160 + 1);
+        let mut bytes = 0u64;
+        let mut newlines = 0u64;
         if actual != self.len {
             lines.push(b'\n');
         }
-        for event in events {
-            serde_json::to_writer(&mut lines, event).map_err(std::io::Error::other)?;
-            lines.push(b'\n');
+        let mut written = Ok(());
+        // One batch at least, so no events still write the newline above.
+        let batches = std::iter::once(events).filter(|e| e.is_empty()).chain(events.chunks(APPEND_BATCH));
+        for (n, batch) in batches.enumerate() {
+            for event in batch {
+                if let Err(e) = serde_json::to_writer(&mut lines, event) {
+                    if n == 0 {
+                        // Nothing written yet: nothing to take back.
+                        return Err(std::io::Error::other(e));
+                    }
+                    written = Err(std::io::Error::other(e));
+                    break;
+                }
+                lines.push(b'\n');
+            }
+            written = written.and_then(|()| self.file.append(&lines));
+            if written.is_err() {
+                break;
+            }
+            bytes += lines.len() as u64;
+            newlines += memchr::memchr_iter(b'\n', &lines).count() as u64;
+            lines.clear();
         }
-        let written = self.file.append(&lines).and_then(|()| self.file.sync());
+        let written = written.and_then(|()| self.file.sync());
         match written {
             Ok(()) => {
-                self.len = actual + lines.len() as u64;
-                self.last_lines = lines.iter().filter(|&&b| b == b'\n').count() as u64;
+                self.len = actual + bytes;
+                self.last_lines = newlines;
                 self.failed = false;
                 Ok(())
             }
