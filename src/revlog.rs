@@ -11,6 +11,8 @@ use crate::deck::{CardId, DeckId};
 use crate::schedule::{CardState, DoneToday, Due, Phase, Rating, Scheduler, card_seed};
 use crate::time::{Day, Moment};
 
+mod fast;
+
 /// The log format this build writes. Lines with a higher `v` come from a
 /// newer Yadgar: they are kept, and this build refuses to write.
 pub const LOG_FORMAT: u32 = 1;
@@ -249,6 +251,11 @@ impl RawEvent<'_> {
 /// The line is not a valid event; a line of a newer format is returned as
 /// `Ok(Err(version))`.
 pub fn parse_line(line: &[u8], keys: &mut KeyTable) -> Result<Result<CompactEvent, u32>, serde_json::Error> {
+    // The writer's own lines, nearly all of them, without serde.
+    if let Some(l) = fast::parse(line) {
+        let key = keys.intern(l.deck, l.card);
+        return Ok(Ok(CompactEvent { at_ms: l.at_ms, id: l.id, offset_s: l.offset_s, key, action: l.action }));
+    }
     let raw: RawEvent<'_> = serde_json::from_slice(line)?;
     if raw.v > LOG_FORMAT {
         return Ok(Err(raw.v));
@@ -258,21 +265,52 @@ pub fn parse_line(line: &[u8], keys: &mut KeyTable) -> Result<Result<CompactEven
     Ok(Ok(CompactEvent { at_ms: raw.at_ms, id: raw.id, offset_s: raw.offset_s, key, action }))
 }
 
+/// Reads one log line into an event (see [`parse_line`]).
+///
+/// # Errors
+/// The line is not a valid event; a line of a newer format is returned as
+/// `Ok(Err(version))`.
+pub fn parse_event(line: &[u8]) -> Result<Result<Event, u32>, serde_json::Error> {
+    if let Some(l) = fast::parse(line) {
+        return Ok(Ok(Event {
+            v: l.v,
+            id: l.id,
+            at_ms: l.at_ms,
+            offset_s: l.offset_s,
+            deck: DeckId(l.deck.to_owned()),
+            card: CardId(l.card.to_owned()),
+            action: l.action,
+        }));
+    }
+    let event: Event = serde_json::from_slice(line)?;
+    Ok(if event.v > LOG_FORMAT { Err(event.v) } else { Ok(event) })
+}
+
+/// A fast hasher, seeded per process, for tables looked up once per log
+/// line or per card.
+type FastHash = foldhash::fast::RandomState;
+
 /// Deck and card ids, each stored once, numbered in order of appearance.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct KeyTable {
-    index: HashMap<String, HashMap<String, u32>>,
+    index: HashMap<String, HashMap<String, u32, FastHash>, FastHash>,
     keys: Vec<CardKey>,
 }
 
 impl KeyTable {
     /// The number of a deck and card, adding it if new.
     pub fn intern(&mut self, deck: &str, card: &str) -> u32 {
-        if let Some(n) = self.index.get(deck).and_then(|cards| cards.get(card)) {
-            return *n;
-        }
         let n = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
-        self.index.entry(deck.to_owned()).or_default().insert(card.to_owned(), n);
+        let cards = match self.index.get_mut(deck) {
+            Some(cards) => {
+                if let Some(&found) = cards.get(card) {
+                    return found;
+                }
+                cards
+            }
+            None => self.index.entry(deck.to_owned()).or_default(),
+        };
+        cards.insert(card.to_owned(), n);
         self.keys.push((DeckId(deck.to_owned()), CardId(card.to_owned())));
         n
     }
@@ -539,30 +577,50 @@ impl Progress {
     pub fn replay_compact(scheduler: &Scheduler, owned_keys: KeyTable, mut events: Vec<CompactEvent>) -> Progress {
         events.sort_unstable_by_key(CompactEvent::order_key);
         events.dedup_by_key(|e| e.id);
-        let undone: HashSet<EventId> = events
+        let undone: HashSet<EventId, FastHash> = events
             .iter()
             .filter_map(|e| match e.action {
                 Action::Undo { target } => Some(target),
                 _ => None,
             })
             .collect();
+        let is_undone = |id: &EventId| !undone.is_empty() && undone.contains(id);
         let last_applied = events.last().map(CompactEvent::order_key);
-        let seen: HashSet<EventId> = events.iter().map(|e| e.id).collect();
-        let undone_unseen: HashSet<EventId> = undone.difference(&seen).copied().collect();
+        let mut unseen = undone.clone();
+        if !unseen.is_empty() {
+            for event in &events {
+                unseen.remove(&event.id);
+            }
+        }
+        let undone_unseen: HashSet<EventId> = unseen.into_iter().collect();
         // Only the most recent actions can be undone; don't record the rest.
         let record_from = events.len().saturating_sub(UNDO_DEPTH);
         let parts = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8) as u32;
+        // Each part replays the events of its own cards (by key), listed
+        // here once, so no part reads past the others' events.
+        let mut by_part: Vec<Vec<u32>> =
+            (0..parts).map(|_| Vec::with_capacity(events.len() / parts as usize + 16)).collect();
         // The journal of grades is one buffer made here, on the main thread;
         // each part fills its own stretch of it (no merge, no copy).
         let mut per_part = vec![0_usize; parts as usize];
-        for event in &events {
+        for (i, event) in events.iter().enumerate() {
+            let part = (event.key % parts) as usize;
+            if is_undone(&event.id) || matches!(event.action, Action::Undo { .. }) {
+                continue;
+            }
+            if let Some(list) = by_part.get_mut(part) {
+                list.push(u32::try_from(i).unwrap_or(u32::MAX));
+            }
             if matches!(event.action, Action::Review { .. })
-                && !undone.contains(&event.id)
-                && let Some(n) = per_part.get_mut((event.key % parts) as usize)
+                && let Some(n) = per_part.get_mut(part)
             {
                 *n += 1;
             }
         }
+        // Each card's fuzz seed, made once rather than at every grade.
+        let seeds: Vec<u64> = (0..owned_keys.len())
+            .map(|n| owned_keys.key(n as u32).map_or(0, |(deck, card)| card_seed(&deck.0, &card.0)))
+            .collect();
         let total_grades: usize = per_part.iter().sum();
         let mut grades = vec![Grade::EMPTY; total_grades];
         let mut stretches: Vec<&mut [Grade]> = Vec::with_capacity(per_part.len());
@@ -575,14 +633,11 @@ impl Progress {
         let keys = &owned_keys;
         let replay_part = |part: u32, states: Vec<Option<CardState>>, journal: &mut [Grade]| {
             let mut out = Partial { states, ..Partial::default() };
-            for (i, event) in events.iter().enumerate() {
-                if event.key % parts != part
-                    || undone.contains(&event.id)
-                    || matches!(event.action, Action::Undo { .. })
-                {
-                    continue;
-                }
-                let Some(key) = keys.key(event.key) else { continue };
+            let mine = by_part.get(part as usize).map_or(&[][..], Vec::as_slice);
+            for &i in mine {
+                let i = i as usize;
+                let Some(event) = events.get(i) else { continue };
+                let Some(&seed) = seeds.get(event.key as usize) else { continue };
                 let Some(slot) = out.states.get_mut(event.key as usize) else { continue };
                 let at = Moment::new(event.at_ms, event.offset_s);
                 let previous = slot.clone();
@@ -594,9 +649,11 @@ impl Progress {
                     out.grades_written += 1;
                 }
                 let state = slot.get_or_insert_with(CardState::default);
-                let counted = step(scheduler, key, state, event.id, at, &event.action, &mut out.warnings);
+                let counted = step(scheduler, seed, state, event.id, at, &event.action, &mut out.warnings);
                 count_day(&mut out.days, at, &event.action, counted, scheduler.settings().rollover_hour, 1);
-                if i >= record_from {
+                if i >= record_from
+                    && let Some(key) = keys.key(event.key)
+                {
                     let undoable = Undoable {
                         id: event.id,
                         key: key.clone(),
@@ -719,7 +776,7 @@ impl Progress {
             let key = self.journal.keys.intern(&key.0.0, &key.1.0);
             self.journal.grades.push(Grade { key, at, rating, kind, answer_ms, last_interval });
         }
-        let counted = step(scheduler, key, state, id, at, action, &mut self.warnings);
+        let counted = step(scheduler, card_seed(&key.0.0, &key.1.0), state, id, at, action, &mut self.warnings);
         count_day(&mut self.days, at, action, counted, rollover, 1);
         if !record_undo {
             return;
@@ -802,10 +859,11 @@ fn last_interval(previous: Option<&CardState>) -> u32 {
     previous.filter(|s| s.phase == Phase::Review).map_or(0, |s| s.interval_days)
 }
 
-/// Applies one action to a card's state; returns how a grade counted.
+/// Applies one action to a card's state (`seed`: the card's
+/// [`card_seed`]); returns how a grade counted.
 fn step(
     scheduler: &Scheduler,
-    key: &CardKey,
+    seed: u64,
     state: &mut CardState,
     id: EventId,
     at: Moment,
@@ -824,7 +882,7 @@ fn step(
                 Phase::Review => Counted::Review,
                 Phase::Learning | Phase::Relearning => Counted::Neither,
             };
-            match scheduler.answer(card_seed(&key.0.0, &key.1.0), state, *rating, at) {
+            match scheduler.answer(seed, state, *rating, at) {
                 Ok(next) => *state = next,
                 Err(e) => warnings.push(format!("event {id}: {e}")),
             }

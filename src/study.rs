@@ -70,9 +70,16 @@ pub fn sibling_indices(library: &Library, refs: &[CardRef]) -> Vec<Vec<usize>> {
         return Vec::new();
     }
     let linked: std::collections::HashSet<&str> = pairs.iter().map(|(a, _)| a.as_str()).collect();
+    // Only cards of decks with a link can be linked: the others (a large
+    // deck of the student's own, say) need no key made for each card.
+    let linked_decks: std::collections::HashSet<&str> =
+        linked.iter().filter_map(|key| key.split_once('/').map(|(deck, _)| deck)).collect();
     let mut position: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, r) in refs.iter().enumerate() {
         let Some(loaded) = library.decks.get(r.deck) else { continue };
+        if !linked_decks.contains(loaded.deck.id.0.as_str()) {
+            continue;
+        }
         let Some(card) = loaded.deck.cards.get(r.card) else { continue };
         let key = format!("{}/{}", loaded.deck.id.0, card.id.0);
         if linked.contains(key.as_str()) {

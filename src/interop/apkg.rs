@@ -5,6 +5,10 @@
 //! to what is in `docs/import-export.md`.
 
 use std::collections::{HashMap, HashSet};
+
+/// Maps and sets looked up once per review of a large history: a fast hash.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
@@ -356,7 +360,8 @@ fn convert(collection: Collection, deck_name: Option<&str>, progress: &Progress)
             Err(reason) => skipped.push(Skipped { what, reason }),
         }
     }
-    let mut events = Vec::new();
+    let suspended = collection.cards.iter().filter(|c| c.queue == -1).count();
+    let mut events = Vec::with_capacity(collection.revlog.len() + suspended);
     let mut last_ms: HashMap<i64, i64> = HashMap::new();
     for row in &collection.revlog {
         let Some(card) = card_ids.get(&row.card) else { continue };
@@ -389,6 +394,11 @@ fn convert(collection: Collection, deck_name: Option<&str>, progress: &Progress)
         let id = EventId::derived(&["anki-suspend", &deck_id.0, &card.0]);
         events.push(Event::new(id, Moment::new(at_ms, 0), deck_id.clone(), card.clone(), Action::Suspend));
     }
+    // The collection's rows are no longer needed: free them before the
+    // deck is checked, which holds it twice for a moment.
+    drop(collection);
+    drop(card_ids);
+    drop(last_ms);
     finish(deck_id, &title, cards, events, skipped)
 }
 
@@ -533,6 +543,11 @@ pub struct Exported {
     pub reviews: usize,
 }
 
+/// The deflate level of exported packages: zlib's fastest. A collection
+/// of 100,000 cards with 1,000,000 reviews deflates several times faster
+/// than at the default level 6, into a package about a tenth larger.
+const DEFLATE_LEVEL: i64 = 1;
+
 /// Writes `deck` as a legacy Anki package (`collection.anki2`, schema 11)
 /// at `path`: one "Basic" note per card (Front the question, Back the
 /// answer, accepted forms and note), its tags, and its review history from
@@ -572,7 +587,9 @@ pub fn write(
         .map_err(|e| io(&folder, e))?;
     {
         let mut zip = zip::ZipWriter::new(out.as_file_mut());
-        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(DEFLATE_LEVEL));
         let zip_failed =
             |e: zip::result::ZipError| InteropError::Write { path: path.to_path_buf(), reason: e.to_string() };
         zip.start_file("collection.anki2", options).map_err(zip_failed)?;
@@ -607,7 +624,8 @@ impl From<InteropError> for WriteError {
     }
 }
 
-const SCHEMA_11: &str = "
+/// The tables of a schema-11 collection, made before the rows go in.
+const SCHEMA_11_TABLES: &str = "
 CREATE TABLE col (id integer PRIMARY KEY, crt integer NOT NULL, mod integer NOT NULL, scm integer NOT NULL,
   ver integer NOT NULL, dty integer NOT NULL, usn integer NOT NULL, ls integer NOT NULL, conf text NOT NULL,
   models text NOT NULL, decks text NOT NULL, dconf text NOT NULL, tags text NOT NULL);
@@ -622,6 +640,10 @@ CREATE TABLE revlog (id integer PRIMARY KEY, cid integer NOT NULL, usn integer N
   ivl integer NOT NULL, lastIvl integer NOT NULL, factor integer NOT NULL, time integer NOT NULL,
   type integer NOT NULL);
 CREATE TABLE graves (usn integer NOT NULL, oid integer NOT NULL, type integer NOT NULL);
+";
+
+/// Its indexes, made after the rows go in.
+const SCHEMA_11_INDEXES: &str = "
 CREATE INDEX ix_notes_usn ON notes (usn);
 CREATE INDEX ix_cards_usn ON cards (usn);
 CREATE INDEX ix_revlog_usn ON revlog (usn);
@@ -648,10 +670,10 @@ fn write_collection(
     scheduler: &Scheduler,
     progress: &Progress,
 ) -> Result<usize, WriteError> {
-    let card_ids: HashSet<&CardId> = deck.cards.iter().map(|c| &c.id).collect();
+    let card_ids: FastSet<&CardId> = deck.cards.iter().map(|c| &c.id).collect();
     let mut history: Vec<&Event> = events.iter().filter(|e| e.deck == deck.id && card_ids.contains(&e.card)).collect();
     // Undone events and the undos themselves are not history.
-    let undone: HashSet<EventId> = history
+    let undone: FastSet<EventId> = history
         .iter()
         .filter_map(|e| match e.action {
             Action::Undo { target } => Some(target),
@@ -668,10 +690,15 @@ fn write_collection(
     let last_ms = history.last().map_or(crt_s * 1000, |e| e.at_ms);
     let deck_anki_id = stable_id(&deck.id.0);
     let anki_card_id = |i: usize| crt_s * 1000 + i as i64 + 1;
-    let index: HashMap<&CardId, usize> = deck.cards.iter().enumerate().map(|(i, c)| (&c.id, i)).collect();
+    let index: FastMap<&CardId, usize> = deck.cards.iter().enumerate().map(|(i, c)| (&c.id, i)).collect();
 
+    // The database is a temporary file, copied into the package once whole:
+    // no journal and no waiting for the disk, and pages kept in memory.
+    db.query_row("PRAGMA journal_mode = OFF", [], |_| Ok(()))?;
+    db.pragma_update(None, "synchronous", "OFF")?;
+    db.pragma_update(None, "cache_size", -65536)?;
     let tx = db.transaction()?;
-    tx.execute_batch(SCHEMA_11)?;
+    tx.execute_batch(SCHEMA_11_TABLES)?;
     tx.execute(
         "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
         params![
@@ -687,11 +714,15 @@ fn write_collection(
     // The review history as revlog rows, replaying it to know each card's
     // interval after every answer.
     let mut replay = crate::revlog::Progress::default();
-    let mut last_ivl: HashMap<&CardId, i64> = HashMap::new();
+    let mut last_ivl: FastMap<&CardId, i64> = FastMap::default();
     // A card's last change, for its `mod` column: Anki keeps no other time
     // of a suspension.
-    let mut last_change: HashMap<&CardId, i64> = HashMap::new();
-    let mut used_ids: HashSet<i64> = HashSet::new();
+    let mut last_change: FastMap<&CardId, i64> = FastMap::default();
+    // Revlog ids are the review's time in ms, made unique by taking the
+    // next free one. The history is in time order, so every id from the
+    // review's time up to the last id given is taken, and the next free one
+    // is the later of its time and the last id plus one.
+    let mut last_id: Option<i64> = None;
     let mut reviews = 0;
     {
         let mut insert = tx.prepare(
@@ -716,10 +747,8 @@ fn write_collection(
                 _ => 0,
             };
             let previous = last_ivl.insert(&event.card, ivl).unwrap_or(0);
-            let mut id = event.at_ms;
-            while !used_ids.insert(id) {
-                id += 1;
-            }
+            let id = last_id.map_or(event.at_ms, |last| event.at_ms.max(last + 1));
+            last_id = Some(id);
             let type_ = match kind {
                 ReviewKind::Learn => 0,
                 ReviewKind::Review => 1,
@@ -773,6 +802,8 @@ fn write_collection(
     }
     drop(note_insert);
     drop(card_insert);
+    // Indexes are built once, over the rows, rather than row by row.
+    tx.execute_batch(SCHEMA_11_INDEXES)?;
     tx.commit()?;
     Ok(reviews)
 }

@@ -281,12 +281,21 @@ pub(crate) fn finish(
     // The same checks as a deck file gets, so an import never writes a deck
     // the app would then refuse to load.
     let json = serde_json::to_vec(&deck).map_err(|e| InteropError::Empty(e.to_string()))?;
-    let deck = Deck::from_json(&format!("{}.json", deck.id), &json)?;
+    let file = format!("{}.json", deck.id);
+    // One copy of a large deck at a time.
+    drop(deck);
+    let deck = Deck::from_json(&file, &json)?;
+    drop(json);
     events.retain(|e| ids.contains_key(&e.card));
     for event in &mut events {
-        event.deck = deck.id.clone();
+        if event.deck != deck.id {
+            event.deck = deck.id.clone();
+        }
     }
-    events.sort_by_key(Event::order_key);
+    // Two events with the same time and id are the same event (ids are
+    // derived from what they record), so this order is a stable sort's,
+    // without a stable sort's buffer of half the events.
+    events.sort_unstable_by_key(Event::order_key);
     Ok(Imported { deck, events, skipped })
 }
 

@@ -10,7 +10,7 @@ use std::io::{BufRead as _, BufReader, Read as _, Seek as _, SeekFrom, Write as 
 use std::path::{Path, PathBuf};
 
 use crate::content::ContentEvent;
-use crate::revlog::{CompactEvent, Event, KeyTable, LOG_FORMAT, parse_line};
+use crate::revlog::{CompactEvent, Event, KeyTable, LOG_FORMAT, parse_event, parse_line};
 
 /// The log file of `device` in a profile folder.
 pub fn log_path(profile_dir: &Path, device: &str) -> PathBuf {
@@ -163,11 +163,7 @@ pub fn read_log_tail(
     lines_before: Option<u64>,
     hold_after_ms: i64,
 ) -> std::io::Result<LogRead> {
-    let parse = |line: &[u8]| {
-        let event: Event = serde_json::from_slice(line)?;
-        Ok(if event.v > LOG_FORMAT { Err(event.v) } else { Ok(event) })
-    };
-    read_range(path, offset, u64::MAX, lines_before, hold_after_ms, Vec::new(), parse)
+    read_range(path, offset, u64::MAX, lines_before, hold_after_ms, Vec::new(), parse_event)
 }
 
 /// Reads a whole log into interned events (see [`read_log`]), for replaying
@@ -248,7 +244,16 @@ pub fn read_logs_parallel_until(
             e.key = remap.get(e.key as usize).copied().unwrap_or(e.key);
             e
         };
-        read.events.extend(chunk.events.into_iter().map(remapped));
+        let mut events = chunk.events;
+        for e in &mut events {
+            e.key = remap.get(e.key as usize).copied().unwrap_or(e.key);
+        }
+        if read.events.is_empty() {
+            // A file's first chunk is kept as it is, not copied.
+            read.events = events;
+        } else {
+            read.events.append(&mut events);
+        }
         read.held.extend(chunk.held.into_iter().map(|(e, why)| (remapped(e), why)));
         read.warnings.extend(chunk.warnings);
         read.content.extend(chunk.content);
@@ -299,6 +304,9 @@ type Parsed<T> = Result<Result<T, u32>, serde_json::Error>;
 /// Reads the lines in bytes `offset..end` of a log. `lines_before` is the
 /// number of lines before `offset`, for messages (`None`: unknown, so
 /// messages give the byte offset instead).
+///
+/// The bytes are read a block at a time and each line is parsed where it
+/// lies in the block; only a line that runs past the block is moved.
 fn read_range<T: Stamped>(
     path: &Path,
     offset: u64,
@@ -310,26 +318,21 @@ fn read_range<T: Stamped>(
 ) -> std::io::Result<LogRead<T>> {
     let mut file = File::open(path)?;
     file.seek(SeekFrom::Start(offset))?;
-    let mut reader = BufReader::with_capacity(1 << 20, file.take(end.saturating_sub(offset)));
+    let mut source = file.take(end.saturating_sub(offset));
     let mut read = LogRead { events, complete_len: offset, ..LogRead::default() };
-    let mut line = Vec::new();
     let mut number = 0u64;
-    loop {
-        line.clear();
-        let n = reader.read_until(b'\n', &mut line)?;
-        if n == 0 {
-            break;
-        }
+    // Takes one line (with its newline, if it has one); false to stop.
+    let mut take = |line: &[u8]| -> bool {
         number += 1;
         let complete = line.last() == Some(&b'\n');
-        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        let text = line.strip_suffix(b"\n").unwrap_or(line);
         let text = text.strip_suffix(b"\r").unwrap_or(text);
         if text.iter().all(u8::is_ascii_whitespace) {
             if complete {
-                read.complete_len += n as u64;
+                read.complete_len += line.len() as u64;
                 read.complete_lines += 1;
             }
-            continue;
+            return true;
         }
         let where_ = || match lines_before {
             Some(before) => format!("{}:{}", path.display(), before + number),
@@ -368,7 +371,7 @@ fn read_range<T: Stamped>(
             },
             Err(e) if !complete => {
                 read.warnings.push(format!("{}: the last line was cut off by a crash and is ignored ({e})", where_()));
-                break;
+                return false;
             }
             Err(e) => {
                 // A line of a newer format may not parse as ours at all.
@@ -387,12 +390,51 @@ fn read_range<T: Stamped>(
             }
         }
         if complete {
-            read.complete_len += n as u64;
+            read.complete_len += line.len() as u64;
             read.complete_lines += 1;
+        }
+        true
+    };
+    let mut buffer = vec![0u8; READ_BLOCK];
+    // `buffer[..filled]` holds bytes read and not yet taken as lines.
+    let mut filled = 0;
+    'blocks: loop {
+        let n = match buffer.get_mut(filled..) {
+            Some(space) => loop {
+                match source.read(space) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    result => break result?,
+                }
+            },
+            None => 0,
+        };
+        filled += n;
+        let unread = buffer.get(..filled).unwrap_or_default();
+        let mut start = 0;
+        for newline in memchr::memchr_iter(b'\n', unread) {
+            if !take(unread.get(start..=newline).unwrap_or_default()) {
+                break 'blocks;
+            }
+            start = newline + 1;
+        }
+        if n == 0 {
+            if let Some(last) = unread.get(start..).filter(|rest| !rest.is_empty()) {
+                take(last);
+            }
+            break;
+        }
+        buffer.copy_within(start..filled, 0);
+        filled -= start;
+        if filled == buffer.len() {
+            // One line longer than the block: make room for the rest of it.
+            buffer.resize(buffer.len() * 2, 0);
         }
     }
     Ok(read)
 }
+
+/// How much of a log is read at a time.
+const READ_BLOCK: usize = 1 << 20;
 
 /// A Unix time in milliseconds as an ISO date and time in UTC, for messages.
 pub(super) fn describe_ms(ms: i64) -> String {
@@ -455,6 +497,9 @@ pub struct LogWriter {
     /// the path now naming another file.
     identity: Option<(u64, u64)>,
 }
+
+/// How many events [`LogWriter::append_all`] writes at a time: a few MiB.
+const APPEND_BATCH: usize = 16_384;
 
 /// The device and inode of a file, where the system has them.
 fn identity(metadata: &std::fs::Metadata) -> Option<(u64, u64)> {
@@ -529,19 +574,42 @@ impl LogWriter {
     /// As [`LogWriter::append`], or the file's length cannot be read.
     pub fn append_all<E: serde::Serialize>(&mut self, events: &[E]) -> std::io::Result<()> {
         let actual = self.file.file_len()?;
-        let mut lines = Vec::with_capacity(events.len() * 160 + 1);
+        // Many events (an import) go out a few MiB at a time rather than
+        // as one buffer of them all; the sync after the last makes them count.
+        let mut lines = Vec::with_capacity(events.len().min(APPEND_BATCH) * 160 + 1);
+        let mut bytes = 0u64;
+        let mut newlines = 0u64;
         if actual != self.len {
             lines.push(b'\n');
         }
-        for event in events {
-            serde_json::to_writer(&mut lines, event).map_err(std::io::Error::other)?;
-            lines.push(b'\n');
+        let mut written = Ok(());
+        // One batch at least, so no events still write the newline above.
+        let batches = std::iter::once(events).filter(|e| e.is_empty()).chain(events.chunks(APPEND_BATCH));
+        for (n, batch) in batches.enumerate() {
+            for event in batch {
+                if let Err(e) = serde_json::to_writer(&mut lines, event) {
+                    if n == 0 {
+                        // Nothing written yet: nothing to take back.
+                        return Err(std::io::Error::other(e));
+                    }
+                    written = Err(std::io::Error::other(e));
+                    break;
+                }
+                lines.push(b'\n');
+            }
+            written = written.and_then(|()| self.file.append(&lines));
+            if written.is_err() {
+                break;
+            }
+            bytes += lines.len() as u64;
+            newlines += memchr::memchr_iter(b'\n', &lines).count() as u64;
+            lines.clear();
         }
-        let written = self.file.append(&lines).and_then(|()| self.file.sync());
+        let written = written.and_then(|()| self.file.sync());
         match written {
             Ok(()) => {
-                self.len = actual + lines.len() as u64;
-                self.last_lines = lines.iter().filter(|&&b| b == b'\n').count() as u64;
+                self.len = actual + bytes;
+                self.last_lines = newlines;
                 self.failed = false;
                 Ok(())
             }
