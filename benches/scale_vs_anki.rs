@@ -7,9 +7,11 @@
 //! 2. export the deck with its history as an `.apkg`;
 //! 3. peak resident memory while importing that `.apkg`;
 //! 4. start to the first frame with the deck list, with a snapshot (the
-//!    release binary under Xvfb, when `Xvfb` is installed).
+//!    release binary under Xvfb, when `Xvfb` is installed);
+//! 5. `yadgar due` from the snapshot after another computer added 10,000
+//!    events, against `yadgar due` from the snapshot alone.
 //!
-//! usage: cargo bench --bench scale_vs_anki [-- [--quick] [CARDS EVENTS] [--runs N] [--only 1,2,3,4] [--keep DIR]]
+//! usage: cargo bench --bench scale_vs_anki [-- [--quick] [CARDS EVENTS] [--runs N] [--only 1,2,3,4,5] [--keep DIR]]
 //!
 //! `--quick` is 10,000 cards and 100,000 events. `--keep DIR` leaves the
 //! profile and package in DIR (made if missing) instead of a temporary folder.
@@ -108,7 +110,7 @@ fn main() {
     let option = |name: &str| all.iter().position(|a| a == name).and_then(|i| all.get(i + 1)).cloned();
     let runs: usize = option("--runs").and_then(|n| n.parse().ok()).unwrap_or(5).max(1);
     let keep = option("--keep").map(PathBuf::from);
-    let only = option("--only").unwrap_or_else(|| "1,2,3,4".to_owned());
+    let only = option("--only").unwrap_or_else(|| "1,2,3,4,5".to_owned());
     let wants = |figure: &str| only.split(',').any(|f| f.trim() == figure);
     // Plain numbers, not the values of `--runs` and `--keep`.
     let numbers: Vec<usize> = all
@@ -155,6 +157,9 @@ fn main() {
     if wants("4") {
         bench.window();
     }
+    if wants("5") {
+        bench.merge_open();
+    }
 }
 
 /// The generated profile and how to measure it.
@@ -179,7 +184,8 @@ impl Bench {
             let t = Instant::now();
             let collection = Collection::open_as(data, "default", "bench", &store::Opening::new(false, None)).unwrap();
             let opened = t.elapsed();
-            let library = store::load_library(&collection.profile().decks_dir());
+            // The open folds the decks in (the inputs and any edits).
+            let library = collection.library();
             let loaded = t.elapsed();
             report = yadgar::commands::due_report(&collection, &library, self.now, false).unwrap();
             let counted = t.elapsed();
@@ -248,7 +254,7 @@ impl Bench {
         let export_cli = t.elapsed();
         eprintln!("{}", out.trim());
         let collection = Collection::open_as(data, "default", "bench", &store::Opening::new(false, None)).unwrap();
-        let library = store::load_library(&collection.profile().decks_dir());
+        let library = collection.library();
         let deck = &library.decks.iter().find(|d| d.deck.id.0 == "synthetic").unwrap().deck;
         let history = collection.export_events(&deck.id).unwrap();
         let again = self.root.join("again.apkg");
@@ -330,5 +336,77 @@ impl Bench {
             peaks[peaks.len() / 2],
             frames
         );
+    }
+    /// Figure 5: `yadgar due` from the snapshot, then after another computer
+    /// added 10,000 events (a third device's log, as a sync tool delivers
+    /// it): dated after everything in the snapshot (applied on top), and
+    /// dated among the events already there (both computers studied the same
+    /// days: every card is replayed).
+    fn merge_open(&self) {
+        let data = &self.data;
+        let cache = self.cache_with_snapshot();
+        let saved = self.root.join("cache-saved");
+        copy_dir(&cache, &saved);
+        let due = |label: &str| {
+            let mut times = Vec::new();
+            for _ in 0..self.runs {
+                let _ = std::fs::remove_dir_all(&cache);
+                copy_dir(&saved, &cache);
+                let t = Instant::now();
+                run_ok(yadgar(data, &cache).arg("due"));
+                times.push(t.elapsed());
+            }
+            let median = median(times);
+            println!("({label}: {})", secs(median));
+            median
+        };
+        let alone = due("`yadgar due` from the snapshot");
+        let phone = store::log::log_path(&data.join("profiles/default"), "phone");
+        let write_phone = |start_ms: i64, step_ms: i64| {
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&phone).unwrap());
+            for i in 0..10_000i64 {
+                let event = yadgar::revlog::Event::new(
+                    yadgar::revlog::EventId(0xfeed_0000_0000_0000_0000_0000_0000_0000 + i as u128),
+                    yadgar::time::Moment::new(start_ms + i * step_ms, 3600),
+                    yadgar::DeckId("synthetic".into()),
+                    yadgar::CardId(format!("synthetic-{:06}", (i * 7) % 10_000)),
+                    yadgar::revlog::Action::Review {
+                        rating: yadgar::schedule::Rating::Good,
+                        kind: yadgar::revlog::ReviewKind::Review,
+                        answer_ms: 3000,
+                    },
+                );
+                serde_json::to_writer(&mut out, &event).unwrap();
+                std::io::Write::write_all(&mut out, b"\n").unwrap();
+            }
+        };
+        write_phone(self.now.unix_ms + 1_000, 10);
+        let after = due("after 10,000 events dated after the snapshot");
+        write_phone(self.now.unix_ms - 30 * 86_400_000, 200_000);
+        let among = due("after 10,000 events dated among the snapshot's (every card replayed)");
+        let _ = std::fs::remove_file(&phone);
+        println!(
+            "| 5. open after another computer added 10,000 events (`yadgar due`, median of {}) | {} = {:.2}× the snapshot open ({}); events dated among the old ones: {} = {:.2}× | target ≤ 1.2× |",
+            self.runs,
+            secs(after),
+            after.as_secs_f64() / alone.as_secs_f64(),
+            secs(alone),
+            secs(among),
+            among.as_secs_f64() / alone.as_secs_f64()
+        );
+    }
+}
+
+/// Copies a folder and everything in it.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
     }
 }

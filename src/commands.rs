@@ -441,7 +441,9 @@ pub fn import(
     let _ = library(&collection, warnings);
     let on_existing = if replace { store::OnExisting::Replace } else { store::OnExisting::Refuse };
     let reviews = imported.reviews();
-    let report = collection.import_deck(imported.deck.clone(), imported.events, on_existing).map_err(|e| match e {
+    let title = imported.deck.title.clone();
+    let skipped = imported.skipped;
+    let report = collection.import_deck(imported.deck, imported.events, on_existing).map_err(|e| match e {
         // The deck is checked as the file it will become; name the file
         // the user gave instead, which exists.
         store::StoreError::InvalidDeck(e) => format!("{shown}: the imported deck is not valid: {}", e.kind),
@@ -451,9 +453,9 @@ pub fn import(
     let mut out = format!(
         "imported {} cards and {reviews} reviews into deck {:?} ({}); skipped {}; {} events added to the log, {} already there\n",
         report.cards,
-        imported.deck.title,
+        title,
         report.deck,
-        imported.skipped.len(),
+        skipped.len(),
         report.events_added,
         report.events_already_present,
     );
@@ -463,7 +465,7 @@ pub fn import(
             "it replaced the deck of the same id; its earlier cards stay in the log (undo in the app brings them back)"
         );
     }
-    for skipped in &imported.skipped {
+    for skipped in &skipped {
         let _ = writeln!(out, "  skipped {}: {}", skipped.what, skipped.reason);
     }
     Ok(out)

@@ -356,3 +356,42 @@ fn three_computers_syncing_through_a_folder_tool_always_agree() {
     assert!(total.content > histories as usize, "edits, deletes, settings and undos ran: {total:?}");
     eprintln!("{histories} histories in {:.1} s: {total:?}", started.elapsed().as_secs_f64());
 }
+
+#[test]
+fn another_computers_lines_are_merged_while_open_and_a_change_from_the_future_waits_for_its_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Computer::new(dir.path(), "a");
+    let t = now_ms();
+    let mut c = a.open_at(true, t);
+    c.grade(&deck(), &card(1), Rating::Good, 1000, Moment::new(t, 3600), false).unwrap();
+    // Another computer, its clock two days ahead: a grade, then new settings.
+    let b = Computer::new(dir.path(), "b");
+    let mut other = Collection::open_as(
+        &a.data,
+        "default",
+        &b.device(),
+        &Opening { writable: true, now: Moment::new(t + 2 * DAY, 3600), local: None },
+    )
+    .unwrap();
+    other.grade(&deck(), &card(2), Rating::Good, 1000, Moment::new(t + 1000, 3600), false).unwrap();
+    let settings = yadgar::schedule::Settings { new_per_day: 7, ..yadgar::schedule::Settings::default() };
+    other.apply(store::Op::SetSettings(settings), Moment::new(t + 2 * DAY, 3600)).unwrap();
+    drop(other);
+
+    let merged = c.merge_new(Moment::new(t + 5000, 3600)).unwrap();
+    assert_eq!(merged.cards, [(deck(), card(2))]);
+    assert_eq!(c.progress().state(&deck(), &card(2)).unwrap().reps, 1);
+    assert_eq!(c.settings().new_per_day, 20, "the change dated two days ahead waits");
+    assert!(
+        c.warnings().iter().any(|w| w.contains("held back") && w.contains("settings change")),
+        "{:?}",
+        c.warnings()
+    );
+    // Nothing new: nothing changes.
+    assert_eq!(c.merge_new(Moment::new(t + 6000, 3600)).unwrap(), store::Merged::default());
+    // Its time comes while the profile is still open.
+    let merged = c.merge_new(Moment::new(t + DAY + 1000, 3600)).unwrap();
+    assert!(merged.settings);
+    assert_eq!(c.settings().new_per_day, 7);
+    assert_eq!(c.progress().state(&deck(), &card(1)).unwrap().reps, 1);
+}

@@ -209,7 +209,7 @@ pub struct Collection {
     /// The exam date `profile.json` holds, written back as it was.
     file_exam_date: Option<String>,
     /// The decks as the inputs give them: bundled, `decks/`, `overrides.json`.
-    base_library: Library,
+    base_library: Arc<Library>,
     /// The decks the student sees: the inputs and every content event.
     library: Arc<Library>,
     /// Every content event of every log, with its file and line.
@@ -379,7 +379,7 @@ impl Collection {
             warnings.push(e.clone());
         }
         warnings.extend(setting_warnings);
-        let base_library = super::decks::load_library(&profile.decks_dir());
+        let base_library = Arc::new(super::decks::load_library(&profile.decks_dir()));
         let hold_after_ms = opening.now.unix_ms.saturating_add(HOLD_AFTER_MS);
         let snapshot = opening.local.as_ref().map(|l| snapshot_path(l, &profile, &device));
         let shown = profile.dir.join("profile.json").display().to_string();
@@ -413,7 +413,7 @@ impl Collection {
             base_settings,
             preferences,
             file_exam_date,
-            library: Arc::new(base_library.clone()),
+            library: Arc::clone(&base_library),
             base_library,
             content,
             folded: FoldedRest::default(),
@@ -532,7 +532,7 @@ impl Collection {
     ///
     /// # Errors
     /// The profile is read-only, or the write failed: nothing changed.
-    pub(super) fn commit(&mut self, lines: &[LogLine]) -> Result<Touched, StoreError> {
+    pub(super) fn commit(&mut self, lines: Vec<LogLine>) -> Result<Touched, StoreError> {
         let mut touched = Touched::default();
         if lines.is_empty() {
             return Ok(touched);
@@ -540,22 +540,23 @@ impl Collection {
         if self.stale.is_some() {
             self.rebuild_after_saved_write();
         }
-        self.append_events(lines)?;
+        self.append_events(&lines)?;
         // The lines are on disk: from here on they are saved, whatever
         // happens to the state on screen.
         let own = log_path(&self.profile.dir, &self.device).display().to_string();
         let mut reviews = Vec::new();
         let mut content = false;
+        // The lines are moved into the state, not copied.
         for line in lines {
             match line {
-                LogLine::Review(event) => reviews.push(event.clone()),
+                LogLine::Review(event) => reviews.push(event),
                 LogLine::Content(event) => {
                     touched.exams |= matches!(event.edit, Edit::ExamAttempt { .. } | Edit::ExamAppeal { .. });
                     touched.library |= !matches!(
                         event.edit,
                         Edit::ExamAttempt { .. } | Edit::ExamAppeal { .. } | Edit::Settings { .. }
                     );
-                    self.content.push(((**event).clone(), own.clone()));
+                    self.content.push((*event, own.clone()));
                     content = true;
                 }
             }
@@ -570,6 +571,7 @@ impl Collection {
                 touched.progress = true;
                 self.settings = scheduler.settings().clone();
                 self.scheduler = scheduler;
+                drop(reviews);
                 self.rebuild_after_saved_write();
                 return Ok(touched);
             }
@@ -594,6 +596,14 @@ impl Collection {
     pub(super) fn fold_content(&mut self) {
         let hold = self.hold_after_ms;
         let active = self.content.iter().map(|(e, _)| e).filter(|e| e.at_ms <= hold);
+        if self.content.is_empty() {
+            // Nothing on top of the inputs: the library is theirs, unshared
+            // copies need not be made (a large own deck opens faster).
+            self.library = Arc::clone(&self.base_library);
+            self.folded = FoldedRest::default();
+            self.preferences.exam_date.clone_from(&self.file_exam_date);
+            return;
+        }
         let folded = crate::content::fold(&self.base_library, active);
         self.library = Arc::new(folded.library);
         self.folded = FoldedRest {
@@ -611,8 +621,14 @@ impl Collection {
 
     /// One warning for each content event held back as dated too far ahead.
     fn warn_held_content(&mut self) {
+        self.warn_held_content_from(0);
+    }
+
+    /// As [`Collection::warn_held_content`], for the content events from
+    /// index `first` on (those just read).
+    fn warn_held_content_from(&mut self, first: usize) {
         let hold = self.hold_after_ms;
-        for (event, at) in self.content.iter().filter(|(e, _)| e.at_ms > hold) {
+        for (event, at) in self.content.iter().skip(first).filter(|(e, _)| e.at_ms > hold) {
             self.warnings.push(format!(
                 "{at}: this change ({}) is dated {}, more than a day after this computer's clock (a computer with a wrong clock wrote it?); it is held back and counts from that time on",
                 event.describe(),
@@ -658,6 +674,9 @@ impl Collection {
             _ => true,
         };
         if !in_order {
+            // Not kept while every log is read again (an import's history
+            // can be a million events).
+            drop(events);
             self.rebuild_after_saved_write();
             return;
         }

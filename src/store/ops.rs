@@ -221,7 +221,7 @@ impl Collection {
             LogLine::Review(e) if change.imported.is_none() => Some(e.id),
             LogLine::Review(_) => None,
         });
-        let touched = self.commit(&lines)?;
+        let touched = self.commit(lines)?;
         change.library = touched.library;
         change.progress = touched.progress;
         change.settings = touched.settings;

@@ -242,6 +242,10 @@ pub struct YadgarApp {
     source: Option<Result<crate::ground::SourceText, String>>,
     /// When the profile's logs were last checked for other computers' events.
     last_merge: Instant,
+    /// Frames to draw before the journal of grades is rebuilt, so the
+    /// rebuild (a full read of the logs on worker threads) does not compete
+    /// with the first frames for the cores; `None` once started.
+    journal_after_frames: Option<u8>,
 }
 
 /// How often the open profile is checked for other computers' new events.
@@ -281,6 +285,7 @@ impl YadgarApp {
             zoom_seen: 0.0,
             source: None,
             last_merge: Instant::now(),
+            journal_after_frames: None,
             device,
             profile_name,
             config,
@@ -326,8 +331,26 @@ impl YadgarApp {
         self.screen = Screen::Home;
         self.browser = browser::Browser::default();
         self.stats = stats::StatsView::default();
-        self.start_journal(ctx);
+        self.journal = None;
+        self.journal_after_frames = Some(3);
         self.refresh_overview();
+    }
+
+    /// Starts the journal rebuild once the first frames are on screen (or
+    /// at once when the statistics are asked for).
+    fn start_journal_when_due(&mut self, ctx: &egui::Context, now: bool) {
+        match self.journal_after_frames {
+            Some(0) => {}
+            Some(n) if !now => {
+                self.journal_after_frames = Some(n - 1);
+                ctx.request_repaint();
+                return;
+            }
+            Some(_) => {}
+            None => return,
+        }
+        self.journal_after_frames = None;
+        self.start_journal(ctx);
     }
 
     /// Rebuilds the journal of grades on a worker thread when the profile
@@ -382,7 +405,7 @@ impl YadgarApp {
                 return;
             }
         };
-        if merged.events == 0 && merged.new_logs.is_empty() {
+        if merged.events == 0 && merged.new_logs.is_empty() && !merged.library && !merged.settings {
             return;
         }
         let old = Arc::clone(&self.library);
@@ -978,6 +1001,7 @@ fn apply_preferences(ctx: &egui::Context, preferences: &Preferences, forced: Opt
 impl eframe::App for YadgarApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        self.start_journal_when_due(&ctx, matches!(self.screen, Screen::Stats));
         self.poll_journal(&ctx);
         self.merge_other_computers(&ctx);
         // A menu open when Esc is pressed closes; only then does Esc go back.

@@ -35,8 +35,18 @@ impl Collection {
     /// A log cannot be read (nothing is merged then; the next call tries
     /// again).
     pub fn merge_new(&mut self, now: Moment) -> Result<Merged, StoreError> {
+        let held_before = self.hold_after_ms;
         self.hold_after_ms = self.hold_after_ms.max(now.unix_ms.saturating_add(HOLD_AFTER_MS));
         let mut merged = Merged::default();
+        // Changes held back as dated too far ahead whose time has come
+        // while the window was open.
+        let due = self.content.iter().any(|(e, _)| e.at_ms > held_before && e.at_ms <= self.hold_after_ms)
+            || self.held.iter().any(|h| h.event.at_ms <= self.hold_after_ms);
+        if due {
+            self.replay_all()?;
+            merged.library = true;
+            merged.settings = true;
+        }
         let (logs, _) = list_logs(&self.profile.dir).map_err(|s| io(&self.profile.dir, s))?;
         let own = log_path(&self.profile.dir, &self.device);
         let mut reviews = Vec::new();
@@ -104,7 +114,9 @@ impl Collection {
         self.warnings.extend(held.iter().map(|h| h.warning.clone()));
         self.held.extend(held);
         self.snapshot_current.store(false, std::sync::atomic::Ordering::Relaxed);
+        let first_new = self.content.len();
         self.content.extend(content);
+        self.warn_held_content_from(first_new);
         let before = self.settings.clone();
         self.fold_content();
         let scheduler = self.scheduler_now();
