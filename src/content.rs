@@ -163,10 +163,11 @@ impl ContentEvent {
         (self.at_ms, self.id)
     }
 
-    /// Whether undo may take it back (not exam attempts or appeals, which
-    /// record what happened, nor reverts).
+    /// Whether undo may take it back: every content event but a revert
+    /// (an exam attempt or appeal too: undo right after an exam takes its
+    /// record back).
     pub fn undoable(&self) -> bool {
-        !matches!(self.edit, Edit::ExamAttempt { .. } | Edit::ExamAppeal { .. } | Edit::Revert { .. })
+        !matches!(self.edit, Edit::Revert { .. })
     }
 
     /// What it did, in a few words, for the Undo button ("Undo: edit of card …").

@@ -78,8 +78,10 @@ fn anki_packages_round_trip_through_yadgar_and_back_into_anki() {
         let out = run(yadgar, &["--data-dir", data_arg, "import", package.to_str().unwrap(), "--deck", &deck_name]);
         assert!(out.starts_with(&format!("imported {cards} cards and {reviews} reviews")), "{name}: {out}");
         let deck_id = format!("from-anki-{name}");
-        let deck_file = data.join(format!("profiles/default/decks/{deck_id}.json"));
-        let deck = Deck::from_json("deck", &std::fs::read(&deck_file).unwrap()).unwrap();
+        // The imported deck, as saved (an event in the log).
+        let saved = yadgar::store::Collection::open_read_only(&data, "default", "reader").unwrap();
+        let deck = saved.library().deck(&yadgar::DeckId(deck_id.clone())).unwrap().deck.clone();
+        drop(saved);
 
         // Yadgar -> Anki, with the history.
         let back = tmp.path().join(format!("{name}-back.apkg"));
