@@ -269,3 +269,37 @@ fn cards_move_between_own_decks_with_their_progress_and_bundled_cards_stay() {
     assert_eq!(ids(&c, &from), vec![a, b]);
     assert!(ids(&c, &to).is_empty());
 }
+
+#[test]
+fn undo_of_an_action_takes_back_exactly_its_events_whatever_came_since() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = open(dir.path());
+    let deck = c.create_deck("Notes").unwrap();
+    let ids: Vec<CardId> = (0..3).map(|i| c.add_card(&deck, draft(&format!("Question {i}?"), "a")).unwrap()).collect();
+    // A bulk suspend of three cards (three review-log events), then an edit.
+    let cards: Vec<(DeckId, CardId)> = ids.iter().map(|id| (deck.clone(), id.clone())).collect();
+    let at = Moment::new(NOON, 0);
+    let suspend = c.apply(store::Op::Cards { cards, action: yadgar::revlog::Action::Suspend }, at).unwrap();
+    assert_eq!(suspend.events.len(), 3);
+    let mut edited = cards_of(&c, &deck)[0].clone();
+    edited.note = "Kept.".into();
+    c.edit_card(&deck, edited).unwrap();
+    // The toast's Undo of the suspend: the three cards, not the later edit.
+    let undone = c.apply(store::Op::UndoEvents(suspend.events.clone()), at).unwrap();
+    assert_eq!(undone.undone.as_deref(), Some("3 actions"));
+    assert!(ids.iter().all(|id| c.progress().state(&deck, id).is_none_or(|s| !s.suspended)));
+    assert_eq!(cards_of(&c, &deck)[0].note, "Kept.");
+    // Again: refused, nothing written.
+    let before = log_len(&c);
+    let again = c.apply(store::Op::UndoEvents(suspend.events), at).unwrap_err();
+    assert!(matches!(again, StoreError::CannotUndo(_)), "{again}");
+    assert_eq!(log_len(&c), before);
+    // A deletion of two cards is one action: one undo brings both back.
+    let delete = c
+        .apply(store::Op::DeleteCards(vec![(deck.clone(), ids[1].clone()), (deck.clone(), ids[2].clone())]), at)
+        .unwrap();
+    assert_eq!(delete.events.len(), 1);
+    assert_eq!(cards_of(&c, &deck).len(), 1);
+    c.apply(store::Op::UndoEvents(delete.events), at).unwrap();
+    assert_eq!(cards_of(&c, &deck).len(), 3);
+}

@@ -510,7 +510,7 @@ impl Collection {
     fn stamp(&mut self, now: Moment) -> i64 {
         self.hold_after_ms = self.hold_after_ms.max(now.unix_ms.saturating_add(HOLD_AFTER_MS));
         match self.own_last_ms {
-            Some(last) if last >= now.unix_ms => last + 1,
+            Some(last) if last >= now.unix_ms => last.saturating_add(1),
             _ => now.unix_ms,
         }
     }
@@ -643,6 +643,16 @@ impl Collection {
         Arc::clone(&self.library)
     }
 
+    /// Every content event read or written, held back or not.
+    pub(super) fn content_events(&self) -> impl Iterator<Item = &ContentEvent> {
+        self.content.iter().map(|(e, _)| e)
+    }
+
+    /// Events dated after this are held back.
+    pub(super) fn hold_after_ms(&self) -> i64 {
+        self.hold_after_ms
+    }
+
     /// Cards deleted and not restored, latest first, with their text.
     pub fn deleted_cards(&self) -> &[DeletedCard] {
         &self.folded.deleted_cards
@@ -657,7 +667,7 @@ impl Collection {
     /// already taken back).
     pub(super) fn latest_undoable_content(&self) -> Option<&ContentEvent> {
         let hold = self.hold_after_ms;
-        let undone = crate::content::reverted(self.content.iter().map(|(e, _)| e));
+        let undone = crate::content::reverted(self.content.iter().map(|(e, _)| e).filter(|e| e.at_ms <= hold));
         self.content
             .iter()
             .map(|(e, _)| e)
@@ -762,7 +772,9 @@ impl Collection {
         let before = writer.written_len();
         writer.append_all(events).map_err(|source| io(writer.path(), source))?;
         let (path, len, lines) = (writer.path().to_path_buf(), writer.written_len(), writer.last_written_lines());
-        let last_at_ms = events.iter().map(LogLine::at_ms).max();
+        // Lines dated beyond the hold-back time (imported or copied history
+        // from a wrong clock) never push this device's own clock on.
+        let last_at_ms = events.iter().map(LogLine::at_ms).filter(|&at| at <= self.hold_after_ms).max();
         self.own_last_ms = self.own_last_ms.max(last_at_ms);
         self.snapshot_current.store(false, Ordering::Relaxed);
         match self.covered.iter_mut().find(|c| c.path == path) {

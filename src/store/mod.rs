@@ -93,6 +93,9 @@ pub enum StoreError {
         "deck {0:?} is bundled with Yadgar and cannot be changed this way: edit its cards, or add cards to one of your own decks"
     )]
     BundledDeckChange(String),
+    /// An undo of an action that can no longer be taken back.
+    #[error("{0}")]
+    CannotUndo(String),
     /// A deck to write breaks a deck rule.
     #[error("{0}")]
     InvalidDeck(crate::deck::DeckError),

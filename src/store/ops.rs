@@ -109,15 +109,22 @@ pub enum Op {
     /// computers) that is not yet taken back.
     Undo,
     /// Take back the latest grade, bury, suspend, reset or send-to-review
-    /// only (the review screen's undo).
+    /// only.
     UndoStudy,
+    /// Take back exactly these events (what a toast or a screen said it
+    /// did: [`Change::events`]), whatever happened since on any computer.
+    UndoEvents(Vec<EventId>),
 }
 
 /// What an op changed, for the screens to update and the toast to say.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Change {
-    /// The first event written (for an undo of exactly this op).
+    /// The first event written.
     pub event: Option<EventId>,
+    /// What [`Op::UndoEvents`] takes back to undo exactly this op: its
+    /// content event (the others of the op go with it), or its review-log
+    /// events.
+    pub events: Vec<EventId>,
     /// The card made, for [`Op::AddCard`].
     pub card: Option<CardId>,
     /// The deck made, for [`Op::CreateDeck`].
@@ -208,6 +215,11 @@ impl Collection {
             Op::Appeal { started_ms, finished_ms, question } => {
                 self.content_lines(vec![Edit::ExamAppeal { started_ms, finished_ms, question }], now)
             }
+            Op::UndoEvents(ids) => {
+                let (lines, what) = self.undo_events(&ids, now)?;
+                change.undone = Some(what);
+                lines
+            }
             Op::Undo | Op::UndoStudy => match self.undo_line(now, op_is_study) {
                 Some((line, what)) => {
                     change.undone = Some(what);
@@ -221,6 +233,21 @@ impl Collection {
             LogLine::Review(e) if change.imported.is_none() => Some(e.id),
             LogLine::Review(_) => None,
         });
+        // Undo of this op: its first content event (the rest of the op
+        // follows it), else every review-log event it wrote.
+        change.events = match lines.iter().find_map(|l| match l {
+            LogLine::Content(e) => Some(e.id),
+            LogLine::Review(_) => None,
+        }) {
+            Some(head) => vec![head],
+            None => lines
+                .iter()
+                .filter_map(|l| match l {
+                    LogLine::Review(e) => Some(e.id),
+                    LogLine::Content(_) => None,
+                })
+                .collect(),
+        };
         let touched = self.commit(lines)?;
         change.library = touched.library;
         change.progress = touched.progress;
@@ -285,6 +312,47 @@ impl Collection {
         let what = event.describe();
         let line = self.content_lines(vec![Edit::Revert { target: event.id }], now).into_iter().next()?;
         Some((line, what))
+    }
+
+    /// The events that take back exactly `ids`, and what they were, in
+    /// words.
+    ///
+    /// # Errors
+    /// One of them is already taken back, or too old for the undo stack.
+    fn undo_events(&mut self, ids: &[EventId], now: Moment) -> Result<(Vec<LogLine>, String), StoreError> {
+        let too_old = || {
+            StoreError::CannotUndo(
+                "that can no longer be undone: it was undone already, or too much has happened since".to_owned(),
+            )
+        };
+        let mut lines = Vec::new();
+        let mut words = Vec::new();
+        let mut reverts = Vec::new();
+        let hold = self.hold_after_ms();
+        let undone = crate::content::reverted(self.content_events().filter(|e| e.at_ms <= hold));
+        for id in ids {
+            if let Some(event) = self.content_events().find(|e| e.id == *id) {
+                if event.is_undone(&undone) {
+                    return Err(too_old());
+                }
+                words.push(event.describe());
+                reverts.push(Edit::Revert { target: *id });
+                continue;
+            }
+            let undoable = self.progress().undoable.iter().find(|u| u.id == *id).cloned().ok_or_else(too_old)?;
+            words.push(format!("{} of card {}", action_word(&undoable.action), undoable.key.1));
+            lines.extend(self.review_lines(
+                std::slice::from_ref(&undoable.key),
+                &Action::Undo { target: undoable.id },
+                now,
+            ));
+        }
+        lines.extend(self.content_lines(reverts, now));
+        let what = match words.as_slice() {
+            [one] => one.clone(),
+            many => format!("{} actions", many.len()),
+        };
+        Ok((lines, what))
     }
 
     /// Records a grade. The event is on disk before this returns.

@@ -76,8 +76,9 @@ pub(crate) struct Browser {
     /// An own deck being renamed, and the new title.
     renaming: Option<(DeckId, String)>,
     tag: String,
-    /// How many ops the last deletion was, for its Undo button (0: none).
-    deleted: usize,
+    /// The last deletion of cards: how many, and the events that undo
+    /// takes back (empty: none, or something else was done since).
+    deleted: (usize, Vec<crate::revlog::EventId>),
     /// What the last action did, or why it failed (a success becomes a toast).
     message: Option<(String, bool)>,
     /// The undo of the last successful action, for its toast.
@@ -112,11 +113,11 @@ impl Browser {
         self.anchor = None;
     }
 
-    /// Remembers a deletion of `n` cards (one op) for Undo.
-    pub fn remember_deleted(&mut self, n: usize) {
-        self.deleted = n;
+    /// Remembers a deletion of `n` cards (one op, its `events`) for Undo.
+    pub fn remember_deleted(&mut self, n: usize, events: Vec<crate::revlog::EventId>) {
+        self.deleted = (n, events.clone());
         self.message = Some((format!("Deleted {n} {}.", plural(n, "card", "cards")), false));
-        self.undo = Some(Undo::LastAction(1));
+        self.undo = Some(Undo::Events(events));
     }
 
     /// Puts the cursor in the search box when next drawn (Ctrl+B, /).
@@ -273,7 +274,7 @@ impl Browser {
                     self.confirm = Some(Confirm::Delete);
                 }
             });
-            if self.deleted > 0 && ui.button("Undo delete").on_hover_text("Ctrl+Z").clicked() {
+            if !self.deleted.1.is_empty() && ui.button("Undo delete").on_hover_text("Ctrl+Z").clicked() {
                 self.undo_delete(collection, out);
             }
         });
@@ -320,11 +321,12 @@ impl Browser {
                         Confirm::Delete => self.delete(collection, library, keys, out),
                         Confirm::DeleteDeck(deck) => {
                             let title = library.deck(&deck).map(|d| d.deck.title.clone()).unwrap_or_default();
-                            match collection.delete_deck(&deck) {
-                                Ok(_) => {
+                            match collection.apply(store::Op::DeleteDeck(deck), store::now()) {
+                                Ok(change) => {
                                     out.library_changed = true;
+                                    self.deleted = (0, Vec::new());
                                     self.message = Some((format!("Deleted the deck “{title}”."), false));
-                                    self.undo = Some(Undo::LastAction(1));
+                                    self.undo = Some(Undo::Events(change.events));
                                 }
                                 Err(e) => self.message = Some((e.to_string(), true)),
                             }
@@ -411,12 +413,14 @@ impl Browser {
                         if ui.button("Save title").clicked()
                             && let Some((deck, text)) = self.renaming.clone()
                         {
-                            match collection.rename_deck(&deck, &text) {
-                                Ok(()) => {
+                            let op = store::Op::RenameDeck { deck, title: text.clone() };
+                            match collection.apply(op, store::now()) {
+                                Ok(change) => {
                                     self.renaming = None;
                                     out.library_changed = true;
+                                    self.deleted = (0, Vec::new());
                                     self.message = Some((format!("Renamed “{title}” to “{}”.", text.trim()), false));
-                                    self.undo = Some(Undo::LastAction(1));
+                                    self.undo = Some(Undo::Events(change.events));
                                 }
                                 Err(e) => self.message = Some((e.to_string(), true)),
                             }
@@ -452,20 +456,22 @@ impl Browser {
                 }
             })
             .collect();
-        let done = match collection.record_all(&needed, &action, now) {
-            Ok(n) => n,
+        let done = needed.len();
+        let change = match collection.apply(store::Op::Cards { cards: needed, action: action.clone() }, now) {
+            Ok(change) => change,
             Err(e) => {
                 self.message = Some((format!("Nothing was changed: {e}"), true));
                 return;
             }
         };
+        self.deleted = (0, Vec::new());
         let verb = match action {
             Action::Suspend => "Suspended",
             Action::Unsuspend => "Unsuspended",
             _ => "Reset",
         };
         self.message = Some((format!("{verb} {done} {}.", plural(done, "card", "cards")), false));
-        self.undo = (done > 0).then_some(Undo::LastAction(done));
+        self.undo = (done > 0).then_some(Undo::Events(change.events));
     }
 
     fn change_tags(&mut self, collection: &mut Collection, library: &Library, add: bool, out: &mut Outcome) {
@@ -514,9 +520,9 @@ impl Browser {
         if !own.is_empty() {
             let n = own.len();
             match collection.apply(store::Op::DeleteCards(own), store::now()) {
-                Ok(_) => {
+                Ok(change) => {
                     out.library_changed = true;
-                    self.remember_deleted(n);
+                    self.remember_deleted(n, change.events);
                 }
                 Err(e) => self.message = Some((e.to_string(), true)),
             }
@@ -535,8 +541,8 @@ impl Browser {
 
     /// Takes the last deletion back (one op: every card of it).
     pub(crate) fn undo_delete(&mut self, collection: &mut Collection, out: &mut Outcome) {
-        let n = std::mem::take(&mut self.deleted);
-        match collection.undo(store::now()) {
+        let (n, events) = std::mem::take(&mut self.deleted);
+        match collection.apply(store::Op::UndoEvents(events), store::now()) {
             Ok(_) => self.message = Some((format!("Restored {n} {}.", plural(n, "card", "cards")), false)),
             Err(e) => self.message = Some((e.to_string(), true)),
         }
@@ -662,7 +668,7 @@ impl Browser {
             let keys: Vec<_> = self.rows.iter().filter_map(|r| key(library, r)).collect();
             self.selected.extend(keys);
         }
-        if undo && self.deleted > 0 {
+        if undo && !self.deleted.1.is_empty() {
             self.undo_delete(collection, out);
         } else if undo {
             match collection.undo(store::now()) {

@@ -16,7 +16,9 @@ use crate::text::normalise;
 pub(crate) enum Back {
     Home,
     Browser,
-    Review(Box<review::Session>),
+    /// A review session, with the library its places point into (a change
+    /// made meanwhile, here or merged from another computer, moves them).
+    Review(Box<review::Session>, std::sync::Arc<Library>),
 }
 
 /// Problems shown under each field.
@@ -68,8 +70,8 @@ pub(crate) struct Outcome {
     pub close: bool,
     /// Cards were added, changed or removed.
     pub library_changed: bool,
-    /// The card was deleted from the form (Undo takes it back).
-    pub deleted: bool,
+    /// The card was deleted from the form: the events Undo takes back.
+    pub deleted: Option<Vec<crate::revlog::EventId>>,
     /// What a save did, with Undo for a new card.
     pub toast: Option<super::toast::Toast>,
 }
@@ -194,7 +196,9 @@ impl Form {
         self.errors = Errors::default();
         let result = match (&self.editing, &self.deck) {
             (Some((deck, _)), _) => collection.edit_card(deck, card.clone()).map(|()| None),
-            (None, Some(deck)) => collection.add_card(deck, card.clone()).map(Some),
+            (None, Some(deck)) => collection
+                .apply(crate::store::Op::AddCard { deck: deck.clone(), card: card.clone() }, crate::store::now())
+                .map(|change| Some(change.events)),
             (None, None) => {
                 self.errors.deck = Some("Choose a deck, or make one below.".into());
                 return;
@@ -203,11 +207,11 @@ impl Form {
         match result {
             Ok(added) => {
                 out.library_changed = true;
-                if let (Some(_), Some(deck)) = (added, self.deck.clone()) {
+                if let (Some(events), Some(deck)) = (added, self.deck.clone()) {
                     let title = library.deck(&deck).map_or_else(String::new, |d| d.deck.title.clone());
                     out.toast = Some(super::toast::Toast::with_undo(
                         format!("Added “{}” to “{title}”. It is in today's new cards.", card.question),
-                        super::toast::Undo::LastAction(1),
+                        super::toast::Undo::Events(events),
                     ));
                     for field in [
                         &mut self.question,
@@ -233,7 +237,7 @@ impl Form {
 
     /// Draws the form and saves, deletes or closes on request.
     pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library) -> Outcome {
-        let mut out = Outcome { close: false, library_changed: false, deleted: false, toast: None };
+        let mut out = Outcome { close: false, library_changed: false, deleted: None, toast: None };
         // Take Ctrl+Enter before a multi-line field turns it into a new line.
         let save_key = ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter));
         let escape = ui.input(|i| i.key_pressed(egui::Key::Escape));
@@ -351,9 +355,9 @@ impl Form {
                 && ui.button("Delete card").clicked()
                 && let Some((deck, card)) = self.editing.clone()
             {
-                match collection.delete_card(&deck, &card) {
-                    Ok(_) => {
-                        out.deleted = true;
+                match collection.apply(crate::store::Op::DeleteCards(vec![(deck, card)]), crate::store::now()) {
+                    Ok(change) => {
+                        out.deleted = Some(change.events);
                         out.library_changed = true;
                         out.close = true;
                     }

@@ -588,7 +588,20 @@ impl YadgarApp {
             }
             Command::CloseEditor => {
                 if let Screen::Editor(form) = std::mem::replace(&mut self.screen, Screen::Home) {
-                    self.screen = Self::screen_of(form.into_back());
+                    self.screen = match form.into_back() {
+                        editor::Back::Review(mut session, old) => {
+                            // Cards changed while the form was open: the
+                            // session's places follow them by id.
+                            let new = collection.library();
+                            if !Arc::ptr_eq(&old, &new)
+                                && let Some(message) = session.merged(collection, &old, &new, &[])
+                            {
+                                self.toast = Some(toast::Toast::say(message));
+                            }
+                            Screen::Review(session)
+                        }
+                        back => Self::screen_of(back),
+                    };
                 }
                 self.refresh_overview();
             }
@@ -636,7 +649,7 @@ impl YadgarApp {
     /// Takes the current screen as the place the card form returns to.
     fn take_back(&mut self) -> editor::Back {
         match std::mem::replace(&mut self.screen, Screen::Home) {
-            Screen::Review(session) => editor::Back::Review(session),
+            Screen::Review(session) => editor::Back::Review(session, Arc::clone(&self.library)),
             Screen::Browser => editor::Back::Browser,
             Screen::Editor(form) => form.into_back(),
             _ => editor::Back::Home,
@@ -647,7 +660,7 @@ impl YadgarApp {
         match back {
             editor::Back::Home => Screen::Home,
             editor::Back::Browser => Screen::Browser,
-            editor::Back::Review(session) => Screen::Review(session),
+            editor::Back::Review(session, _) => Screen::Review(session),
         }
     }
 
@@ -948,30 +961,17 @@ impl YadgarApp {
         use toast::Undo;
         let Ok(collection) = &mut self.collection else { return };
         let result: Result<String, String> = match undo {
-            Undo::LastAction(n) => {
-                let mut result = Ok(String::new());
-                let mut undone = Vec::new();
-                for _ in 0..n {
-                    result = match &mut self.screen {
-                        Screen::Review(session) => {
-                            session.undo(collection, &self.library).map_or(Ok(String::new()), Err)
-                        }
-                        _ => collection.undo(store::now()).map_err(|e| e.to_string()).map(|what| {
-                            undone.extend(what);
-                            String::new()
-                        }),
-                    };
-                    if result.is_err() {
-                        break;
-                    }
+            Undo::Events(events) => match &mut self.screen {
+                // The review's own bury or suspend: the session shows its
+                // card again.
+                Screen::Review(session) if session.owns_last(&events) => {
+                    session.undo(collection, &self.library).map_or(Ok(String::new()), Err)
                 }
-                // Say what was taken back (one action: its words; many: how many).
-                result.map(|_| match undone.as_slice() {
-                    [] => String::new(),
-                    [one] => format!("Undone: {one}."),
-                    many => format!("Undone: {} actions.", many.len()),
-                })
-            }
+                _ => collection
+                    .apply(store::Op::UndoEvents(events), store::now())
+                    .map(|change| change.undone.map_or_else(String::new, |what| format!("Undone: {what}.")))
+                    .map_err(|e| e.to_string()),
+            },
         };
         self.sync_library();
         self.refresh_overview();
@@ -1079,10 +1079,10 @@ impl eframe::App for YadgarApp {
                             if outcome.library_changed {
                                 library_changed = true;
                             }
-                            if outcome.deleted {
+                            if let Some(events) = outcome.deleted {
                                 // To the browser, where Undo is (a review
                                 // session's place in the deck moved anyway).
-                                self.browser.remember_deleted(1);
+                                self.browser.remember_deleted(1, events);
                                 Some(Command::Browse(self.browser.query().to_owned()))
                             } else {
                                 outcome.close.then_some(Command::CloseEditor)

@@ -57,9 +57,10 @@ pub struct Session {
     time_ms: u64,
     /// Every grade of the session, in order (an undone one removed).
     graded: Vec<(DeckId, CardId, Rating)>,
-    /// Grades, buries and suspends of this session not yet undone: Undo
-    /// takes back only what the student did here, never an older action.
-    undoable: usize,
+    /// Grades, buries and suspends of this session not yet undone, as the
+    /// events written: Undo takes back exactly these, the latest first,
+    /// never an older action nor one from another computer.
+    undoable: Vec<crate::revlog::EventId>,
     /// When learning cards remain but none is due yet.
     waiting_until: Option<i64>,
 }
@@ -120,11 +121,17 @@ impl Session {
             by_rating: [0; 4],
             time_ms: 0,
             graded: Vec::new(),
-            undoable: 0,
+            undoable: Vec::new(),
             waiting_until: None,
         };
         session.advance(collection, library);
         session
+    }
+
+    /// Whether `events` are this session's latest action (its Undo shows
+    /// the card again).
+    pub(super) fn owns_last(&self, events: &[crate::revlog::EventId]) -> bool {
+        events.len() == 1 && events.first() == self.undoable.last()
     }
 
     /// Whether no card is left to show now.
@@ -160,7 +167,9 @@ impl Session {
                 }
                 None
             }
-            Some(_) => {
+            Some(place) => {
+                // A list session shows its first card: take it out first.
+                self.list.retain(|r| *r != place);
                 self.advance(collection, library);
                 Some(
                     "Your other computer just graded this card, so it was not shown twice: here is the next one."
@@ -255,13 +264,13 @@ impl Session {
         let answer_ms = u32::try_from(self.shown_at.elapsed().as_millis()).unwrap_or(u32::MAX).min(600_000);
         let cram = matches!(self.mode, Mode::Cram(_));
         match collection.grade(&deck, &card_id, rating, answer_ms, store::now(), cram) {
-            Ok(_) => {
+            Ok(id) => {
                 if let Some(n) = self.by_rating.get_mut(usize::from(u8::from(rating)) - 1) {
                     *n += 1;
                 }
                 self.time_ms += u64::from(answer_ms);
                 self.graded.push((deck, card_id, rating));
-                self.undoable += 1;
+                self.undoable.push(id);
                 if !matches!(self.mode, Mode::Due(_)) && !self.list.is_empty() {
                     self.list.remove(0);
                 }
@@ -284,13 +293,13 @@ impl Session {
             _ => format!("Suspended: “{}” (unsuspend it in the browser)", short(&question)),
         };
         match collection.record(&deck, &card_id, action, store::now()) {
-            Ok(_) => {
+            Ok(id) => {
                 if !matches!(self.mode, Mode::Due(_)) && !self.list.is_empty() {
                     self.list.remove(0);
                 }
                 self.advance(collection, library);
-                self.undoable += 1;
-                Ok(Some(Toast::with_undo(text, Undo::LastAction(1))))
+                self.undoable.push(id);
+                Ok(Some(Toast::with_undo(text, Undo::Events(vec![id]))))
             }
             Err(e) => Err(format!("That was NOT saved: {e}")),
         }
@@ -299,14 +308,14 @@ impl Session {
     /// Takes back the last grade, bury or suspend and shows its card again;
     /// the error, if the undo could not be saved.
     pub(super) fn undo(&mut self, collection: &mut Collection, library: &Library) -> Option<String> {
-        if self.undoable == 0 {
+        let Some(&id) = self.undoable.last() else {
             return Some("There is nothing to undo in this session.".to_owned());
-        }
-        let last = collection.progress().undoable.last().cloned();
-        let undone = collection.apply(store::Op::UndoStudy, store::now()).map(|c| c.undone.and(last));
+        };
+        let last = collection.progress().undoable.iter().find(|u| u.id == id).cloned();
+        let undone = collection.apply(store::Op::UndoEvents(vec![id]), store::now()).map(|c| c.undone.and(last));
         match undone {
             Ok(Some(undone)) => {
-                self.undoable -= 1;
+                self.undoable.pop();
                 if let Action::Review { rating, answer_ms, .. } = undone.action {
                     if let Some(n) = self.by_rating.get_mut(usize::from(u8::from(rating)) - 1) {
                         *n = n.saturating_sub(1);
@@ -449,14 +458,18 @@ impl Session {
             rating_clicked = self.grade_buttons_ui(ui);
         }
         ui.add_space(20.0);
-        let undo_label = collection.progress().undoable.last().filter(|_| self.undoable > 0).map(|u| match &u.action {
-            Action::Review { rating, .. } => format!("Undo grade ({})", rating.label()),
-            Action::Bury => "Undo bury".to_owned(),
-            Action::Suspend => "Undo suspend".to_owned(),
-            Action::Unsuspend => "Undo unsuspend".to_owned(),
-            Action::Reset => "Undo reset".to_owned(),
-            Action::SendToReview | Action::Undo { .. } => "Undo".to_owned(),
-        });
+        let last = self.undoable.last();
+        let undo_label =
+            last.and_then(|id| collection.progress().undoable.iter().rev().find(|u| u.id == *id)).map(|u| {
+                match &u.action {
+                    Action::Review { rating, .. } => format!("Undo grade ({})", rating.label()),
+                    Action::Bury => "Undo bury".to_owned(),
+                    Action::Suspend => "Undo suspend".to_owned(),
+                    Action::Unsuspend => "Undo unsuspend".to_owned(),
+                    Action::Reset => "Undo reset".to_owned(),
+                    Action::SendToReview | Action::Undo { .. } => "Undo".to_owned(),
+                }
+            });
         ui.horizontal(|ui| {
             let can_undo = undo_label.is_some();
             let button = egui::Button::new(undo_label.unwrap_or_else(|| "Undo".to_owned()));

@@ -12,10 +12,9 @@ const SHOWN_FOR: Duration = Duration::from_secs(8);
 /// What Undo in a toast takes back.
 #[derive(Debug)]
 pub(crate) enum Undo {
-    /// The latest actions, this many (one op each: a bury, a bulk suspend's
-    /// cards one by one, an edit, a delete of several cards, a move, an
-    /// import): `Op::Undo` each, the same undo as Ctrl+Z.
-    LastAction(usize),
+    /// Exactly the events of the action the toast names (`Change::events`),
+    /// whatever happened since on this or another computer.
+    Events(Vec<crate::revlog::EventId>),
 }
 
 /// A message, and its undo.

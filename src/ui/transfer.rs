@@ -540,8 +540,15 @@ impl Transfer {
                     let skipped = imported.skipped.len();
                     let title = imported.deck.title.clone();
                     let on_existing = if self.replace { OnExisting::Replace } else { OnExisting::Refuse };
-                    match collection.import_deck(imported.deck, imported.events, on_existing) {
-                        Ok(report) => {
+                    let op = crate::store::Op::ImportDeck { deck: imported.deck, events: imported.events, on_existing };
+                    match collection.apply(op, crate::store::now()).and_then(|change| {
+                        let events = change.events;
+                        change
+                            .imported
+                            .map(|report| (report, events))
+                            .ok_or_else(|| crate::store::StoreError::ReadOnly("the import wrote nothing".to_owned()))
+                    }) {
+                        Ok((report, events)) => {
                             out.imported = true;
                             let n = report.cards;
                             let mut message = format!(
@@ -559,7 +566,7 @@ impl Transfer {
                             let text = format!("Imported “{title}” ({n} {}).", plural(n, "card", "cards"));
                             // Undo takes the import back (a replaced deck's
                             // cards return as they were).
-                            out.toast = Some(Toast::with_undo(text, Undo::LastAction(1)));
+                            out.toast = Some(Toast::with_undo(text, Undo::Events(events)));
                             self.import_message = Some((message, false));
                             self.scroll_to_result = true;
                         }

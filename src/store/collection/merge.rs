@@ -71,6 +71,17 @@ impl Collection {
                 continue;
             }
             let read = read_log_tail(&log.path, offset, lines, self.hold_after_ms).map_err(|s| io(&log.path, s))?;
+            if let Some(why) = read.newer_format {
+                // A newer Yadgar wrote there meanwhile: from now on this
+                // build only reads (as it would at open), and the snapshot
+                // is not written.
+                self.read_only = Some(why.clone());
+                self.newer_format = true;
+                self.writer = None;
+                self.warnings.push(why);
+                merged.library = true;
+                return Ok(merged);
+            }
             if read.complete_len == offset {
                 continue;
             }
