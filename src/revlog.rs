@@ -812,6 +812,10 @@ impl Progress {
             None => {
                 if let Some(cards) = self.states.get_mut(&deck) {
                     cards.remove(&card);
+                    // As a full replay leaves it: no deck without cards.
+                    if cards.is_empty() {
+                        self.states.remove(&deck);
+                    }
                 }
             }
         }

@@ -395,3 +395,21 @@ fn another_computers_lines_are_merged_while_open_and_a_change_from_the_future_wa
     assert_eq!(c.settings().new_per_day, 7);
     assert_eq!(c.progress().state(&deck(), &card(1)).unwrap().reps, 1);
 }
+
+#[test]
+fn undoing_a_cards_only_grade_gives_the_same_state_from_the_snapshot_as_from_the_logs() {
+    // Found by the 10,000-history simulation: the undo left an empty deck
+    // entry that a full replay does not make.
+    let dir = tempfile::tempdir().unwrap();
+    let a = Computer::new(dir.path(), "a");
+    let mut c = a.open();
+    c.grade(&deck(), &card(1), Rating::Good, 1000, store::now(), false).unwrap();
+    c.undo(store::now()).unwrap();
+    assert!(c.progress().states.is_empty());
+    assert!(c.save_snapshot().unwrap());
+    drop(c);
+    let cached = a.open_at(false, now_ms());
+    assert!(cached.snapshot_is_current());
+    let full = Collection::open_read_only(&a.data, "default", &a.device()).unwrap();
+    assert_eq!(cached.progress().states, full.progress().states);
+}
