@@ -22,12 +22,7 @@ fn main() -> std::process::ExitCode {
     for seed in first..first + histories {
         match sync_sim::run(seed) {
             Ok(outcome) => {
-                total.confirmed += outcome.confirmed;
-                total.deliveries += outcome.deliveries;
-                total.partial += outcome.partial;
-                total.conflict_copies += outcome.conflict_copies;
-                total.content += outcome.content;
-                total.refused += outcome.refused;
+                total.add(outcome);
             }
             Err(e) => {
                 eprintln!("{e}");

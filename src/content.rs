@@ -617,13 +617,7 @@ pub fn settings_overlay<'a>(events: impl IntoIterator<Item = &'a ContentEvent>) 
         events.into_iter().filter(|e| matches!(e.edit, Edit::Settings { .. } | Edit::Revert { .. })).collect();
     settings.sort_by_key(|e| e.order_key());
     settings.dedup_by_key(|e| e.id);
-    let undone: HashSet<EventId> = settings
-        .iter()
-        .filter_map(|e| match e.edit {
-            Edit::Revert { target } => Some(target),
-            _ => None,
-        })
-        .collect();
+    let undone = reverted(settings.iter().copied());
     let mut out = Map::new();
     for event in settings {
         if let Edit::Settings { values } = &event.edit

@@ -345,12 +345,7 @@ fn three_computers_syncing_through_a_folder_tool_always_agree() {
     let mut total = sync_sim::Outcome::default();
     for seed in 0..histories {
         let outcome = sync_sim::run(seed).unwrap_or_else(|e| panic!("{e}"));
-        total.confirmed += outcome.confirmed;
-        total.deliveries += outcome.deliveries;
-        total.partial += outcome.partial;
-        total.conflict_copies += outcome.conflict_copies;
-        total.content += outcome.content;
-        total.refused += outcome.refused;
+        total.add(outcome);
     }
     assert!(total.partial > histories as usize && total.conflict_copies > histories as usize / 2, "{total:?}");
     assert!(total.content > histories as usize, "edits, deletes, settings and undos ran: {total:?}");

@@ -436,7 +436,7 @@ impl Collection {
             _lock: lock,
         };
         collection.fold_content();
-        collection.warn_held_content();
+        collection.warn_held_content(0);
         collection.note_written();
         Ok(collection)
     }
@@ -562,26 +562,31 @@ impl Collection {
             }
         }
         touched.progress = !reviews.is_empty();
-        if content {
-            let before = self.settings.clone();
-            self.fold_content();
-            let scheduler = self.scheduler_now();
-            if *scheduler.settings() != before {
-                touched.settings = true;
-                touched.progress = true;
-                self.settings = scheduler.settings().clone();
-                self.scheduler = scheduler;
-                drop(reviews);
-                self.rebuild_after_saved_write();
-                return Ok(touched);
-            }
-            // A revert may take back a review-log event's effects only by
-            // replay; a revert of content changes no grade.
+        if content && self.refold() {
+            touched.settings = true;
+            touched.progress = true;
+            drop(reviews);
+            self.rebuild_after_saved_write();
+            return Ok(touched);
         }
         if !reviews.is_empty() {
             self.apply_saved(reviews);
         }
         Ok(touched)
+    }
+
+    /// Folds the content events again; when that changes the settings in
+    /// force, takes the new scheduler and returns true (the caller then
+    /// replays every card with it).
+    fn refold(&mut self) -> bool {
+        self.fold_content();
+        let scheduler = self.scheduler_now();
+        if *scheduler.settings() == self.settings {
+            return false;
+        }
+        self.settings = scheduler.settings().clone();
+        self.scheduler = scheduler;
+        true
     }
 
     /// The scheduler for the settings in `profile.json` and the settings
@@ -619,14 +624,9 @@ impl Collection {
         };
     }
 
-    /// One warning for each content event held back as dated too far ahead.
-    fn warn_held_content(&mut self) {
-        self.warn_held_content_from(0);
-    }
-
-    /// As [`Collection::warn_held_content`], for the content events from
-    /// index `first` on (those just read).
-    fn warn_held_content_from(&mut self, first: usize) {
+    /// One warning for each content event from index `first` on held back
+    /// as dated too far ahead.
+    fn warn_held_content(&mut self, first: usize) {
         let hold = self.hold_after_ms;
         for (event, at) in self.content.iter().skip(first).filter(|(e, _)| e.at_ms > hold) {
             self.warnings.push(format!(
@@ -1521,6 +1521,52 @@ fn report_odd_logs(logs: &[super::log::LogFile], not_files: &[PathBuf], warnings
     }
 }
 
+/// What the tails of logs hold past the bytes already replayed: read by a
+/// snapshot open and by the live merge.
+#[derive(Debug, Default)]
+struct Tails {
+    events: Vec<Event>,
+    content: Vec<(ContentEvent, String)>,
+    warnings: Vec<String>,
+    held: Vec<Held>,
+    covered: Vec<Covered>,
+    /// A line from a newer Yadgar was found: why this build must not write.
+    newer_format: Option<String>,
+}
+
+impl Tails {
+    /// Reads the log at `path` from byte `offset` (which follows `lines`
+    /// lines; `last` is the latest event time replayed from it), holding
+    /// back events dated after `hold_after_ms`, and adds what it holds.
+    /// Returns whether anything lay past `offset`.
+    fn read(
+        &mut self,
+        path: &Path,
+        offset: u64,
+        lines: Option<u64>,
+        last: Option<i64>,
+        hold_after_ms: i64,
+    ) -> std::io::Result<bool> {
+        let read = read_log_tail(path, offset, lines, hold_after_ms)?;
+        let grew = read.complete_len != offset || !read.events.is_empty() || !read.held.is_empty();
+        let name = file_name(path);
+        self.events.extend(read.events);
+        self.content.extend(read.content);
+        self.warnings.extend(read.warnings);
+        self.held.extend(read.held.into_iter().map(|(event, warning)| Held { file: name.clone(), event, warning }));
+        self.covered.push(Covered {
+            path: path.to_path_buf(),
+            len: read.complete_len,
+            lines: lines.map(|l| l + read.complete_lines),
+            last_at_ms: last.max(read.last_at_ms),
+        });
+        if self.newer_format.is_none() {
+            self.newer_format = read.newer_format;
+        }
+        Ok(grew)
+    }
+}
+
 /// `None` when there is no usable snapshot (a full replay follows).
 fn from_snapshot(
     profile: &Profile,
@@ -1555,33 +1601,16 @@ fn from_snapshot(
             return None;
         }
     }
-    let mut tail = Vec::new();
-    let mut content = snapshot.content;
-    let mut tail_warnings = Vec::new();
-    let mut held = Vec::new();
-    let mut read_only = None;
-    let mut covered = Vec::new();
+    let mut tails = Tails { content: snapshot.content, ..Tails::default() };
     let mut unchanged = logs.len() == snapshot.files.len();
     for log in &logs {
         let name = file_name(&log.path);
         let file = snapshot.files.iter().find(|f| f.name == name);
         let (offset, lines, last) = file.map_or((0, Some(0), None), |f| (f.len, f.lines, f.last_at_ms));
-        let read = read_log_tail(&log.path, offset, lines, hold_after_ms).ok()?;
-        unchanged &= read.events.is_empty() && read.held.is_empty() && read.complete_len == offset;
-        tail.extend(read.events);
-        content.extend(read.content);
-        tail_warnings.extend(read.warnings);
-        held.extend(read.held.into_iter().map(|(event, warning)| Held { file: name.clone(), event, warning }));
-        covered.push(Covered {
-            path: log.path.clone(),
-            len: read.complete_len,
-            lines: lines.map(|l| l + read.complete_lines),
-            last_at_ms: last.max(read.last_at_ms),
-        });
-        if read_only.is_none() {
-            read_only = read.newer_format;
-        }
+        unchanged &= !tails.read(&log.path, offset, lines, last, hold_after_ms).ok()?;
     }
+    let Tails { events: mut tail, content, warnings: tail_warnings, mut held, mut covered, newer_format: read_only } =
+        tails;
     // Events held back before whose time has come join the tail.
     for h in snapshot.held {
         if h.event.at_ms > hold_after_ms {

@@ -1,8 +1,8 @@
 //! The store's one seam: [`Collection::apply`] takes what the student
 //! meant ([`Op`]), checks it against the current state, writes it as one
 //! append and one fsync to this device's log, folds it into the state and
-//! says what changed ([`Change`]). Screens return `Command::Apply(op)`;
-//! the named methods (`grade`, `add_card` ...) are shorthands for it.
+//! says what changed ([`Change`]). Every write goes through it; the named
+//! methods (`grade`, `add_card` ...) are shorthands for it.
 //! Undo is an op too: it writes an event that takes back the latest
 //! action, so the undo stack survives a restart and reaches every op.
 
@@ -108,9 +108,6 @@ pub enum Op {
     /// Take back the latest action (of any kind, on any of the student's
     /// computers) that is not yet taken back.
     Undo,
-    /// Take back the latest grade, bury, suspend, reset or send-to-review
-    /// only.
-    UndoStudy,
     /// Take back exactly these events (what a toast or a screen said it
     /// did: [`Change::events`]), whatever happened since on any computer.
     UndoEvents(Vec<EventId>),
@@ -159,7 +156,6 @@ impl Collection {
             return Err(StoreError::ReadOnly(reason.to_owned()));
         }
         let mut change = Change::default();
-        let op_is_study = matches!(op, Op::UndoStudy);
         let lines = match op {
             Op::Grade { deck, card, rating, answer_ms, cram } => {
                 let kind = if cram {
@@ -220,10 +216,11 @@ impl Collection {
                 change.undone = Some(what);
                 lines
             }
-            Op::Undo | Op::UndoStudy => match self.undo_line(now, op_is_study) {
-                Some((line, what)) => {
+            Op::Undo => match self.latest_action() {
+                Some(id) => {
+                    let (lines, what) = self.undo_events(&[id], now)?;
                     change.undone = Some(what);
-                    vec![line]
+                    lines
                 }
                 None => Vec::new(),
             },
@@ -288,30 +285,12 @@ impl Collection {
         Ok(self.content_lines(vec![Edit::Settings { values }], now))
     }
 
-    /// The event that takes back the latest action not yet taken back, and
-    /// what it was, in words.
-    fn undo_line(&mut self, now: Moment, study_only: bool) -> Option<(LogLine, String)> {
-        let review = self.progress().undoable.last().map(|u| (u.order_key(), u.clone()));
-        let content =
-            if study_only { None } else { self.latest_undoable_content().map(|e| (e.order_key(), e.clone())) };
-        let review_newer = match (&review, &content) {
-            (Some((r, _)), Some((c, _))) => r > c,
-            (Some(_), None) => true,
-            (None, _) => false,
-        };
-        if review_newer {
-            let (_, undoable) = review?;
-            let what = format!("{} of card {}", action_word(&undoable.action), undoable.key.1);
-            let line = self
-                .review_lines(std::slice::from_ref(&undoable.key), &Action::Undo { target: undoable.id }, now)
-                .into_iter()
-                .next()?;
-            return Some((line, what));
-        }
-        let (_, event) = content?;
-        let what = event.describe();
-        let line = self.content_lines(vec![Edit::Revert { target: event.id }], now).into_iter().next()?;
-        Some((line, what))
+    /// The latest action not yet taken back: a review-log action or a
+    /// content event, whichever sorts later.
+    fn latest_action(&self) -> Option<EventId> {
+        let review = self.progress().undoable.last().map(|u| (u.order_key(), u.id));
+        let content = self.latest_undoable_content().map(|e| (e.order_key(), e.id));
+        review.max(content).map(|(_, id)| id)
     }
 
     /// The events that take back exactly `ids`, and what they were, in
@@ -400,18 +379,6 @@ impl Collection {
     /// As [`Collection::grade`].
     pub fn undo(&mut self, now: Moment) -> Result<Option<String>, StoreError> {
         Ok(self.apply(Op::Undo, now)?.undone)
-    }
-
-    /// What [`Collection::undo`] would take back now, in words.
-    pub fn undo_label(&self) -> Option<String> {
-        let review = self.progress().undoable.last();
-        let content = self.latest_undoable_content();
-        match (review, content) {
-            (Some(r), Some(c)) if c.order_key() > r.order_key() => Some(c.describe()),
-            (Some(r), _) => Some(format!("{} of card {}", action_word(&r.action), r.key.1)),
-            (None, Some(c)) => Some(c.describe()),
-            (None, None) => None,
-        }
     }
 
     /// Replaces the settings and replays every card with them. Shorthand

@@ -112,9 +112,6 @@ pub enum Command {
     ImportFile(PathBuf),
     /// Set the new-card limit (readiness's plan), then show readiness again.
     SetNewPerDay(u32),
-    /// Carry out an op through the store's one seam; a toast says what it
-    /// did, with Undo.
-    Apply(Box<store::Op>),
     /// Take back the latest action (Ctrl+Z), whatever screen made it.
     Undo,
 }
@@ -613,15 +610,6 @@ impl YadgarApp {
                 Err(e) => self.banner = Some(format!("the preference was not saved: {e}")),
             },
             Command::OpenReader => self.screen = Screen::Reader(Box::default()),
-            Command::Apply(op) => match collection.apply(*op, store::now()) {
-                Ok(change) => {
-                    if change.library || change.progress {
-                        self.browser.library_changed();
-                    }
-                    self.refresh_overview();
-                }
-                Err(e) => self.banner = Some(format!("Nothing was changed: {e}")),
-            },
             Command::Undo => match collection.undo(store::now()) {
                 Ok(Some(what)) => {
                     self.toast = Some(toast::Toast::say(format!("Undone: {what}.")));

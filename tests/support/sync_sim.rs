@@ -73,6 +73,18 @@ pub struct Outcome {
     pub conflict_copies: usize,
 }
 
+impl Outcome {
+    /// Adds another history's counts to these.
+    pub fn add(&mut self, other: Outcome) {
+        self.confirmed += other.confirmed;
+        self.content += other.content;
+        self.refused += other.refused;
+        self.deliveries += other.deliveries;
+        self.partial += other.partial;
+        self.conflict_copies += other.conflict_copies;
+    }
+}
+
 fn deck() -> DeckId {
     DeckId("sim".to_owned())
 }

@@ -4,10 +4,10 @@
 //! into the library and settings, and applies grades in place when they
 //! come after everything applied, else replays.
 
-use super::{Collection, Covered, Held, file_name, io, log_path};
+use super::{Collection, Covered, Tails, file_name, io, log_path};
 use crate::deck::{CardId, DeckId};
 use crate::store::StoreError;
-use crate::store::log::{HOLD_AFTER_MS, list_logs, read_log_tail};
+use crate::store::log::{HOLD_AFTER_MS, list_logs};
 use crate::time::Moment;
 
 /// What [`Collection::merge_new`] brought in.
@@ -49,67 +49,43 @@ impl Collection {
         }
         let (logs, _) = list_logs(&self.profile.dir).map_err(|s| io(&self.profile.dir, s))?;
         let own = log_path(&self.profile.dir, &self.device);
-        let mut reviews = Vec::new();
-        let mut content = Vec::new();
-        let mut held = Vec::new();
-        let mut warnings = Vec::new();
-        let mut covered: Vec<Covered> = Vec::new();
-        let mut replaced = false;
-        for log in &logs {
-            if log.path == own {
-                continue;
-            }
+        let mut tails = Tails::default();
+        for log in logs.iter().filter(|l| l.path != own) {
             let len = std::fs::metadata(&log.path).map_err(|s| io(&log.path, s))?.len();
             let known = self.covered.iter().find(|c| c.path == log.path);
             let (offset, lines, last) = known.map_or((0, Some(0), None), |c| (c.len, c.lines, c.last_at_ms));
             if len < offset {
                 // The file was replaced by a shorter one: start again.
-                replaced = true;
-                continue;
+                self.replay_all()?;
+                merged.library = true;
+                merged.settings = true;
+                return Ok(merged);
             }
             if len == offset {
                 continue;
             }
-            let read = read_log_tail(&log.path, offset, lines, self.hold_after_ms).map_err(|s| io(&log.path, s))?;
-            if let Some(why) = read.newer_format {
-                // A newer Yadgar wrote there meanwhile: from now on this
-                // build only reads (as it would at open), and the snapshot
-                // is not written.
-                self.read_only = Some(why.clone());
-                self.newer_format = true;
-                self.writer = None;
-                self.warnings.push(why);
-                merged.library = true;
-                return Ok(merged);
-            }
-            if read.complete_len == offset {
-                continue;
-            }
-            if known.is_none() {
+            let new_log = known.is_none();
+            let grew = tails.read(&log.path, offset, lines, last, self.hold_after_ms).map_err(|s| io(&log.path, s))?;
+            if grew && new_log {
                 merged.new_logs.push(file_name(&log.path));
             }
-            let name = file_name(&log.path);
-            reviews.extend(read.events);
-            content.extend(read.content);
-            warnings.extend(read.warnings);
-            held.extend(read.held.into_iter().map(|(event, warning)| Held { file: name.clone(), event, warning }));
-            covered.push(Covered {
-                path: log.path.clone(),
-                len: read.complete_len,
-                lines: lines.map(|l| l + read.complete_lines),
-                last_at_ms: last.max(read.last_at_ms),
-            });
         }
-        if replaced {
-            self.replay_all()?;
+        if let Some(why) = tails.newer_format {
+            // A newer Yadgar wrote there meanwhile: from now on this build
+            // only reads (as it would at open), and the snapshot is not
+            // written.
+            self.read_only = Some(why.clone());
+            self.newer_format = true;
+            self.writer = None;
+            self.warnings.push(why);
             merged.library = true;
-            merged.settings = true;
             return Ok(merged);
         }
+        let Tails { events: reviews, content, warnings, held, covered, .. } = tails;
+        for c in covered {
+            self.cover(c);
+        }
         if reviews.is_empty() && content.is_empty() && held.is_empty() {
-            for c in covered {
-                self.cover(c);
-            }
             return Ok(merged);
         }
         merged.events = reviews.len() + content.len();
@@ -117,9 +93,6 @@ impl Collection {
         merged.cards.sort();
         merged.cards.dedup();
         merged.library = !content.is_empty();
-        for c in covered {
-            self.cover(c);
-        }
         self.log_warnings.extend(warnings.iter().cloned());
         self.warnings.extend(warnings);
         self.warnings.extend(held.iter().map(|h| h.warning.clone()));
@@ -127,14 +100,9 @@ impl Collection {
         self.snapshot_current.store(false, std::sync::atomic::Ordering::Relaxed);
         let first_new = self.content.len();
         self.content.extend(content);
-        self.warn_held_content_from(first_new);
-        let before = self.settings.clone();
-        self.fold_content();
-        let scheduler = self.scheduler_now();
-        if *scheduler.settings() != before {
+        self.warn_held_content(first_new);
+        if self.refold() {
             merged.settings = true;
-            self.settings = scheduler.settings().clone();
-            self.scheduler = scheduler;
             self.replay_all()?;
             return Ok(merged);
         }
