@@ -380,6 +380,7 @@ fn run_window(cli: Cli, start: Instant) -> ExitCode {
         theme,
         exit_after_first_frame: cli.exit_after_first_frame.then_some(start),
         native_file_dialog: true,
+        inline_wait: ui::INLINE_WAIT,
     };
     let result = ui::run(config);
     if cli.exit_after_first_frame {

@@ -246,6 +246,8 @@ pub struct Collection {
     local: Option<LocalDirs>,
     /// The snapshot in the cache covers exactly what is replayed.
     snapshot_current: AtomicBool,
+    /// Where a slow op running on a worker says how far it got.
+    pub(super) report: Option<Arc<super::Progress>>,
     _lock: Option<File>,
 }
 
@@ -433,6 +435,7 @@ impl Collection {
             own_last_ms,
             local: opening.local.clone(),
             snapshot_current: AtomicBool::new(snapshot_current),
+            report: None,
             _lock: lock,
         };
         collection.fold_content();
@@ -703,6 +706,9 @@ impl Collection {
     /// saved: a warning says the screen may lag behind, and the rebuild is
     /// tried again before the next write.
     pub(super) fn rebuild_after_saved_write(&mut self) {
+        if let Some(report) = &self.report {
+            report.begin(super::Stage::Replaying, 0);
+        }
         match self.replay_all() {
             Ok(()) => self.stale = None,
             Err(e) => {
@@ -770,7 +776,17 @@ impl Collection {
             return Err(StoreError::ReadOnly("the log is not open".into()));
         };
         let before = writer.written_len();
-        writer.append_all(events).map_err(|source| io(writer.path(), source))?;
+        let report = self.report.clone();
+        if let Some(report) = &report {
+            report.begin(super::Stage::Writing, events.len() as u64);
+        }
+        writer
+            .append_all_reporting(events, &mut |n| {
+                if let Some(report) = &report {
+                    report.advance(n);
+                }
+            })
+            .map_err(|source| io(writer.path(), source))?;
         let (path, len, lines) = (writer.path().to_path_buf(), writer.written_len(), writer.last_written_lines());
         // Lines dated beyond the hold-back time (imported or copied history
         // from a wrong clock) never push this device's own clock on.

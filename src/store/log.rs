@@ -573,6 +573,19 @@ impl LogWriter {
     /// # Errors
     /// As [`LogWriter::append`], or the file's length cannot be read.
     pub fn append_all<E: serde::Serialize>(&mut self, events: &[E]) -> std::io::Result<()> {
+        self.append_all_reporting(events, &mut |_| {})
+    }
+
+    /// [`LogWriter::append_all`], calling `written` with the number of
+    /// events after each batch goes out (for a progress bar).
+    ///
+    /// # Errors
+    /// As [`LogWriter::append_all`].
+    pub fn append_all_reporting<E: serde::Serialize>(
+        &mut self,
+        events: &[E],
+        written_events: &mut dyn FnMut(u64),
+    ) -> std::io::Result<()> {
         let actual = self.file.file_len()?;
         // Many events (an import) go out a few MiB at a time rather than
         // as one buffer of them all; the sync after the last makes them count.
@@ -604,6 +617,7 @@ impl LogWriter {
             bytes += lines.len() as u64;
             newlines += memchr::memchr_iter(b'\n', &lines).count() as u64;
             lines.clear();
+            written_events(batch.len() as u64);
         }
         let written = written.and_then(|()| self.file.sync());
         match written {

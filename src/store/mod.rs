@@ -11,6 +11,7 @@ pub mod files;
 pub mod log;
 mod ops;
 mod profiles;
+mod progress;
 mod written;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +32,7 @@ pub use profiles::{
     DeviceId, create_profile, delete_profile, device_id, device_id_checked, list_profiles, new_device_id,
     rename_profile,
 };
+pub use progress::{Progress, Stage};
 
 /// The name of the profile made on first start.
 pub const DEFAULT_PROFILE: &str = "default";

@@ -152,6 +152,9 @@ impl Collection {
     /// The profile is read-only, the op breaks a rule (a blank question, a
     /// bundled deck, a missing card ...), or the write failed.
     pub fn apply(&mut self, op: Op, now: Moment) -> Result<Change, StoreError> {
+        if let Some(report) = &self.report {
+            report.begin(super::Stage::Preparing, 0);
+        }
         if let Some(reason) = self.read_only_reason() {
             return Err(StoreError::ReadOnly(reason.to_owned()));
         }
@@ -332,6 +335,23 @@ impl Collection {
             many => format!("{} actions", many.len()),
         };
         Ok((lines, what))
+    }
+
+    /// [`Collection::apply`], saying how far it got in `progress` (for a
+    /// window running a slow op, an import or new settings, on a worker).
+    ///
+    /// # Errors
+    /// As [`Collection::apply`].
+    pub fn apply_with_progress(
+        &mut self,
+        op: Op,
+        now: Moment,
+        progress: std::sync::Arc<super::Progress>,
+    ) -> Result<Change, StoreError> {
+        self.report = Some(progress);
+        let result = self.apply(op, now);
+        self.report = None;
+        result
     }
 
     /// Records a grade. The event is on disk before this returns.

@@ -8,9 +8,9 @@ use std::collections::HashSet;
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
-use super::Command;
 use super::home::plural;
 use super::toast::{Toast, Undo};
+use super::{Applied, Command};
 use crate::browse::{self, Index, Row, Sort, SortColumn};
 use crate::deck::{Card, CardId, DeckId, DeckOrigin, Library};
 use crate::query::{self, Query, QueryError};
@@ -86,14 +86,29 @@ pub(crate) struct Browser {
     scroll_to_top: bool,
     /// Put the cursor in the search box at the next frame.
     focus_search: bool,
+    /// The op an action asks for this frame.
+    request: Option<store::Op>,
+    /// What that op was for, until it is answered.
+    pending: Option<Pending>,
+}
+
+/// What the browser asked the store for, kept until it is answered.
+#[derive(Debug)]
+enum Pending {
+    DeleteDeck { title: String },
+    Move,
+    Rename { from: String, to: String },
+    Cards { action: Action, n: usize },
+    Tags { add: bool, n: usize },
+    Delete { n: usize },
+    UndoDelete { n: usize },
+    Undo,
 }
 
 /// What a frame of the browser asks of the app.
 pub(crate) struct Outcome {
-    /// A screen change.
+    /// A screen change, or an op for the store.
     pub command: Option<Command>,
-    /// Cards were added, changed or removed: refresh the overview.
-    pub library_changed: bool,
     /// What an action did, with its undo.
     pub toast: Option<Toast>,
 }
@@ -118,6 +133,98 @@ impl Browser {
         self.deleted = (n, events.clone());
         self.message = Some((format!("Deleted {n} {}.", plural(n, "card", "cards")), false));
         self.undo = Some(Undo::Events(events));
+    }
+
+    /// Asks the store for `op` (sent at the end of the frame).
+    fn ask(&mut self, op: store::Op, pending: Pending) {
+        self.request = Some(op);
+        self.pending = Some(pending);
+    }
+
+    /// What the browser makes of the op it asked for: a message, with Undo
+    /// where it can be taken back.
+    pub(crate) fn applied(&mut self, result: Result<store::Change, store::StoreError>) -> Applied {
+        let Some(pending) = self.pending.take() else { return Applied::none() };
+        let change = match result {
+            Ok(change) => change,
+            Err(e) => {
+                self.message = Some(match pending {
+                    Pending::Cards { .. } => (format!("Nothing was changed: {e}"), true),
+                    _ => (e.to_string(), true),
+                });
+                return Applied::none();
+            }
+        };
+        if !matches!(pending, Pending::Undo | Pending::UndoDelete { .. }) {
+            self.deleted = (0, Vec::new());
+        }
+        let undo = Some(Undo::Events(change.events.clone()));
+        match pending {
+            Pending::DeleteDeck { title } => {
+                self.message = Some((format!("Deleted the deck “{title}”."), false));
+                self.undo = undo;
+            }
+            Pending::Move => {
+                let report = change.moved.unwrap_or_default();
+                let mut message = format!("Moved {} {}.", report.moved, plural(report.moved, "card", "cards"));
+                if report.with_history > 0 {
+                    message.push_str(&format!(" {} of them took their review history along.", report.with_history));
+                }
+                if report.bundled > 0 {
+                    message.push_str(&format!(
+                        " {} bundled {} stayed.",
+                        report.bundled,
+                        plural(report.bundled, "card", "cards")
+                    ));
+                }
+                self.message = Some((message, false));
+                self.undo = (report.moved > 0).then_some(undo).flatten();
+            }
+            Pending::Rename { from, to } => {
+                self.renaming = None;
+                self.message = Some((format!("Renamed “{from}” to “{to}”."), false));
+                self.undo = undo;
+            }
+            Pending::Cards { action, n } => {
+                let verb = match action {
+                    Action::Suspend => "Suspended",
+                    Action::Unsuspend => "Unsuspended",
+                    _ => "Reset",
+                };
+                self.message = Some((format!("{verb} {n} {}.", plural(n, "card", "cards")), false));
+                self.undo = (n > 0).then_some(undo).flatten();
+            }
+            Pending::Tags { add, n } => {
+                let verb = if add { "Tagged" } else { "Untagged" };
+                self.message = Some((format!("{verb} {n} {}.", plural(n, "card", "cards")), false));
+                self.undo = (n > 0).then_some(undo).flatten();
+            }
+            Pending::Delete { n } => self.remember_deleted(n, change.events),
+            Pending::UndoDelete { n } => {
+                self.message = Some((format!("Restored {n} {}.", plural(n, "card", "cards")), false));
+                self.undo = None;
+            }
+            Pending::Undo => {
+                self.message = Some(match change.undone {
+                    Some(what) => (format!("Undone: {what}."), false),
+                    None => ("There is nothing to undo.".to_owned(), false),
+                });
+            }
+        }
+        Applied { toast: self.take_toast(), ..Applied::none() }
+    }
+
+    /// A success message becomes a toast (an error stays on the screen).
+    fn take_toast(&mut self) -> Option<Toast> {
+        if matches!(self.message, Some((_, false)))
+            && let Some((text, _)) = self.message.take()
+        {
+            return Some(match self.undo.take() {
+                Some(undo) => Toast::with_undo(text, undo),
+                None => Toast::say(text),
+            });
+        }
+        None
     }
 
     /// Puts the cursor in the search box when next drawn (Ctrl+B, /).
@@ -168,33 +275,22 @@ impl Browser {
     }
 
     /// Draws the browser and applies its actions.
-    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library) -> Outcome {
-        let mut out = Outcome { command: None, library_changed: false, toast: None };
+    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &Collection, library: &Library) -> Outcome {
+        let mut out = Outcome { command: None, toast: None };
         self.refresh(collection, library);
         self.search_ui(ui, &mut out);
         self.actions_ui(ui, collection, library, &mut out);
-        if out.library_changed {
-            self.library_changed();
-        }
-        self.refresh(collection, library);
         ui.add_space(4.0);
         // Thirteen columns are wider than most windows: scroll sideways.
         egui::ScrollArea::horizontal()
             .auto_shrink([false, false])
             .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
             .show(ui, |ui| self.table_ui(ui, library, &mut out));
-        self.keys(ui, collection, library, &mut out);
-        if out.library_changed {
-            self.library_changed();
-        }
+        self.keys(ui, library, &mut out);
         // What worked is said in a toast; an error stays on the screen.
-        if matches!(self.message, Some((_, false)))
-            && let Some((text, _)) = self.message.take()
-        {
-            out.toast = Some(match self.undo.take() {
-                Some(undo) => Toast::with_undo(text, undo),
-                None => Toast::say(text),
-            });
+        out.toast = self.take_toast();
+        if let Some(op) = self.request.take() {
+            out.command = Some(Command::apply(op));
         }
         out
     }
@@ -245,7 +341,7 @@ impl Browser {
         self.rows.iter().filter_map(|r| key(library, r)).filter(|k| self.selected.contains(k)).collect()
     }
 
-    fn actions_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library, out: &mut Outcome) {
+    fn actions_ui(&mut self, ui: &mut egui::Ui, collection: &Collection, library: &Library, out: &mut Outcome) {
         let n = self.selected.len();
         ui.horizontal_wrapped(|ui| {
             ui.label(format!("{n} selected"));
@@ -262,10 +358,10 @@ impl Browser {
                 let label = ui.label("Tag:");
                 ui.add(egui::TextEdit::singleline(&mut self.tag).desired_width(90.0)).labelled_by(label.id);
                 if ui.button("Add tag").clicked() {
-                    self.change_tags(collection, library, true, out);
+                    self.change_tags(library, true);
                 }
                 if ui.button("Remove tag").clicked() {
-                    self.change_tags(collection, library, false, out);
+                    self.change_tags(library, false);
                 }
                 if ui.add_enabled(n == 1, egui::Button::new("Edit")).on_hover_text("Enter").clicked() {
                     out.command = self.selected_keys(library).into_iter().next().map(|(d, c)| Command::EditCard(d, c));
@@ -275,11 +371,11 @@ impl Browser {
                 }
             });
             if !self.deleted.1.is_empty() && ui.button("Undo delete").on_hover_text("Ctrl+Z").clicked() {
-                self.undo_delete(collection, out);
+                self.undo_delete();
             }
         });
-        self.move_ui(ui, collection, library, out);
-        self.decks_ui(ui, collection, library, out);
+        self.move_ui(ui, library);
+        self.decks_ui(ui, library);
         if let Some(confirm) = self.confirm.clone() {
             let keys = self.selected_keys(library);
             let (question, yes) = match &confirm {
@@ -318,18 +414,10 @@ impl Browser {
                     self.confirm = None;
                     match confirm {
                         Confirm::Reset => self.record(collection, library, Action::Reset),
-                        Confirm::Delete => self.delete(collection, library, keys, out),
+                        Confirm::Delete => self.delete(library, keys),
                         Confirm::DeleteDeck(deck) => {
                             let title = library.deck(&deck).map(|d| d.deck.title.clone()).unwrap_or_default();
-                            match collection.apply(store::Op::DeleteDeck(deck), store::now()) {
-                                Ok(change) => {
-                                    out.library_changed = true;
-                                    self.deleted = (0, Vec::new());
-                                    self.message = Some((format!("Deleted the deck “{title}”."), false));
-                                    self.undo = Some(Undo::Events(change.events));
-                                }
-                                Err(e) => self.message = Some((e.to_string(), true)),
-                            }
+                            self.ask(store::Op::DeleteDeck(deck), Pending::DeleteDeck { title });
                         }
                     }
                 }
@@ -345,7 +433,7 @@ impl Browser {
     }
 
     /// "Move to" one of the profile's own decks.
-    fn move_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library, out: &mut Outcome) {
+    fn move_ui(&mut self, ui: &mut egui::Ui, library: &Library) {
         let own = library.own_decks();
         if own.is_empty() || self.selected.is_empty() {
             return;
@@ -363,35 +451,14 @@ impl Browser {
                 .on_hover_text("Move the selected cards of your own decks, with their progress")
                 .clicked()
             {
-                let keys = self.selected_keys(library);
-                match collection.move_cards(&keys, &to) {
-                    Ok(report) => {
-                        out.library_changed = report.moved > 0;
-                        let mut message =
-                            format!("Moved {} {}.", report.moved, super::home::plural(report.moved, "card", "cards"));
-                        if report.with_history > 0 {
-                            message.push_str(&format!(
-                                " {} of them took their review history along.",
-                                report.with_history
-                            ));
-                        }
-                        if report.bundled > 0 {
-                            message.push_str(&format!(
-                                " {} bundled {} stayed.",
-                                report.bundled,
-                                plural(report.bundled, "card", "cards")
-                            ));
-                        }
-                        self.message = Some((message, false));
-                    }
-                    Err(e) => self.message = Some((e.to_string(), true)),
-                }
+                let cards = self.selected_keys(library);
+                self.ask(store::Op::MoveCards { cards, to }, Pending::Move);
             }
         });
     }
 
     /// The profile's own decks: rename, or move to the trash.
-    fn decks_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library, out: &mut Outcome) {
+    fn decks_ui(&mut self, ui: &mut egui::Ui, library: &Library) {
         let own: Vec<(DeckId, String, usize)> = library
             .decks
             .iter()
@@ -413,17 +480,8 @@ impl Browser {
                         if ui.button("Save title").clicked()
                             && let Some((deck, text)) = self.renaming.clone()
                         {
-                            let op = store::Op::RenameDeck { deck, title: text.clone() };
-                            match collection.apply(op, store::now()) {
-                                Ok(change) => {
-                                    self.renaming = None;
-                                    out.library_changed = true;
-                                    self.deleted = (0, Vec::new());
-                                    self.message = Some((format!("Renamed “{title}” to “{}”.", text.trim()), false));
-                                    self.undo = Some(Undo::Events(change.events));
-                                }
-                                Err(e) => self.message = Some((e.to_string(), true)),
-                            }
+                            let pending = Pending::Rename { from: title.clone(), to: text.trim().to_owned() };
+                            self.ask(store::Op::RenameDeck { deck, title: text }, pending);
                         }
                         if ui.button("Cancel").clicked() {
                             self.renaming = None;
@@ -442,8 +500,7 @@ impl Browser {
         });
     }
 
-    fn record(&mut self, collection: &mut Collection, library: &Library, action: Action) {
-        let now = store::now();
+    fn record(&mut self, collection: &Collection, library: &Library, action: Action) {
         let keys = self.selected_keys(library);
         let needed: Vec<(DeckId, CardId)> = keys
             .into_iter()
@@ -456,25 +513,11 @@ impl Browser {
                 }
             })
             .collect();
-        let done = needed.len();
-        let change = match collection.apply(store::Op::Cards { cards: needed, action: action.clone() }, now) {
-            Ok(change) => change,
-            Err(e) => {
-                self.message = Some((format!("Nothing was changed: {e}"), true));
-                return;
-            }
-        };
-        self.deleted = (0, Vec::new());
-        let verb = match action {
-            Action::Suspend => "Suspended",
-            Action::Unsuspend => "Unsuspended",
-            _ => "Reset",
-        };
-        self.message = Some((format!("{verb} {done} {}.", plural(done, "card", "cards")), false));
-        self.undo = (done > 0).then_some(Undo::Events(change.events));
+        let n = needed.len();
+        self.ask(store::Op::Cards { cards: needed, action: action.clone() }, Pending::Cards { action, n });
     }
 
-    fn change_tags(&mut self, collection: &mut Collection, library: &Library, add: bool, out: &mut Outcome) {
+    fn change_tags(&mut self, library: &Library, add: bool) {
         let tag = self.tag.trim().to_owned();
         if tag.is_empty() || tag.contains(char::is_whitespace) {
             self.message = Some(("Type one tag, without spaces (use '-' to join words).".to_owned(), true));
@@ -498,34 +541,15 @@ impl Browser {
             edits.push((deck, card));
         }
         let n = edits.len();
-        match collection.edit_cards(edits) {
-            Ok(()) => {
-                out.library_changed = true;
-                let verb = if add { "Tagged" } else { "Untagged" };
-                self.message = Some((format!("{verb} {n} {}.", plural(n, "card", "cards")), false));
-            }
-            Err(e) => self.message = Some((e.to_string(), true)),
-        }
+        self.ask(store::Op::EditCards(edits), Pending::Tags { add, n });
     }
 
-    fn delete(
-        &mut self,
-        collection: &mut Collection,
-        library: &Library,
-        keys: Vec<(DeckId, CardId)>,
-        out: &mut Outcome,
-    ) {
+    fn delete(&mut self, library: &Library, keys: Vec<(DeckId, CardId)>) {
         let (own, bundled): (Vec<_>, Vec<_>) =
             keys.into_iter().partition(|(d, _)| library.deck(d).is_some_and(|d| d.origin == DeckOrigin::Profile));
         if !own.is_empty() {
             let n = own.len();
-            match collection.apply(store::Op::DeleteCards(own), store::now()) {
-                Ok(change) => {
-                    out.library_changed = true;
-                    self.remember_deleted(n, change.events);
-                }
-                Err(e) => self.message = Some((e.to_string(), true)),
-            }
+            self.ask(store::Op::DeleteCards(own), Pending::Delete { n });
         }
         if !bundled.is_empty() {
             let n = bundled.len();
@@ -540,14 +564,9 @@ impl Browser {
     }
 
     /// Takes the last deletion back (one op: every card of it).
-    pub(crate) fn undo_delete(&mut self, collection: &mut Collection, out: &mut Outcome) {
+    pub(crate) fn undo_delete(&mut self) {
         let (n, events) = std::mem::take(&mut self.deleted);
-        match collection.apply(store::Op::UndoEvents(events), store::now()) {
-            Ok(_) => self.message = Some((format!("Restored {n} {}.", plural(n, "card", "cards")), false)),
-            Err(e) => self.message = Some((e.to_string(), true)),
-        }
-        out.library_changed = true;
-        self.undo = None;
+        self.ask(store::Op::UndoEvents(events), Pending::UndoDelete { n });
     }
 
     fn table_ui(&mut self, ui: &mut egui::Ui, library: &Library, out: &mut Outcome) {
@@ -652,7 +671,7 @@ impl Browser {
         }
     }
 
-    fn keys(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library, out: &mut Outcome) {
+    fn keys(&mut self, ui: &mut egui::Ui, library: &Library, out: &mut Outcome) {
         if ui.ctx().egui_wants_keyboard_input() {
             return;
         }
@@ -669,14 +688,9 @@ impl Browser {
             self.selected.extend(keys);
         }
         if undo && !self.deleted.1.is_empty() {
-            self.undo_delete(collection, out);
+            self.undo_delete();
         } else if undo {
-            match collection.undo(store::now()) {
-                Ok(Some(what)) => self.message = Some((format!("Undone: {what}."), false)),
-                Ok(None) => self.message = Some(("There is nothing to undo.".to_owned(), false)),
-                Err(e) => self.message = Some((e.to_string(), true)),
-            }
-            out.library_changed = true;
+            self.ask(store::Op::Undo, Pending::Undo);
         }
         if enter && self.selected.len() == 1 {
             out.command = self.selected_keys(library).into_iter().next().map(|(d, c)| Command::EditCard(d, c));

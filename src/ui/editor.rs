@@ -8,8 +8,9 @@
 use egui::RichText;
 
 use super::review;
+use super::{Applied, Command};
 use crate::deck::{Card, CardId, CardKind, DeckErrorKind, DeckId, DeckOrigin, Library, Source};
-use crate::store::{Collection, StoreError};
+use crate::store::{self, StoreError};
 use crate::text::normalise;
 
 /// Where the form returns when it closes.
@@ -61,6 +62,8 @@ pub(crate) struct Form {
     /// The question text the duplicate check last ran on, and its result.
     duplicate: (String, Option<String>),
     focus_question: bool,
+    /// The op asked for and not yet answered.
+    pending: Option<Pending>,
     back: Back,
 }
 
@@ -68,12 +71,20 @@ pub(crate) struct Form {
 pub(crate) struct Outcome {
     /// Close the form and go back.
     pub close: bool,
-    /// Cards were added, changed or removed.
-    pub library_changed: bool,
-    /// The card was deleted from the form: the events Undo takes back.
-    pub deleted: Option<Vec<crate::revlog::EventId>>,
-    /// What a save did, with Undo for a new card.
-    pub toast: Option<super::toast::Toast>,
+    /// An op for the store (a save, a delete, a new deck).
+    pub command: Option<Command>,
+}
+
+/// What the form asked the store for, kept until it is answered.
+enum Pending {
+    /// An edit of the card being edited.
+    Edit,
+    /// A new card, with its question, into the deck chosen.
+    Add { question: String, deck: DeckId },
+    /// The card being edited deleted.
+    Delete,
+    /// A new deck made inline.
+    CreateDeck,
 }
 
 fn all_tags(library: &Library) -> Vec<String> {
@@ -108,6 +119,7 @@ impl Form {
             all_tags: all_tags(library),
             duplicate: (String::new(), None),
             focus_question: true,
+            pending: None,
             back,
         }
     }
@@ -184,7 +196,7 @@ impl Form {
         })
     }
 
-    fn save(&mut self, collection: &mut Collection, library: &Library, out: &mut Outcome) {
+    fn save(&mut self, out: &mut Outcome) {
         self.notice = None;
         let card = match self.card() {
             Ok(card) => card,
@@ -194,50 +206,82 @@ impl Form {
             }
         };
         self.errors = Errors::default();
-        let result = match (&self.editing, &self.deck) {
-            (Some((deck, _)), _) => collection.edit_card(deck, card.clone()).map(|()| None),
-            (None, Some(deck)) => collection
-                .apply(crate::store::Op::AddCard { deck: deck.clone(), card: card.clone() }, crate::store::now())
-                .map(|change| Some(change.events)),
+        let (op, pending) = match (&self.editing, &self.deck) {
+            (Some((deck, _)), _) => (store::Op::EditCards(vec![(deck.clone(), card)]), Pending::Edit),
+            (None, Some(deck)) => {
+                let pending = Pending::Add { question: card.question.clone(), deck: deck.clone() };
+                (store::Op::AddCard { deck: deck.clone(), card }, pending)
+            }
             (None, None) => {
                 self.errors.deck = Some("Choose a deck, or make one below.".into());
                 return;
             }
         };
-        match result {
-            Ok(added) => {
-                out.library_changed = true;
-                if let (Some(events), Some(deck)) = (added, self.deck.clone()) {
-                    let title = library.deck(&deck).map_or_else(String::new, |d| d.deck.title.clone());
-                    out.toast = Some(super::toast::Toast::with_undo(
-                        format!("Added “{}” to “{title}”. It is in today's new cards.", card.question),
-                        super::toast::Undo::Events(events),
-                    ));
-                    for field in [
-                        &mut self.question,
-                        &mut self.answer,
-                        &mut self.accept,
-                        &mut self.note,
-                        &mut self.statement,
-                        &mut self.distractors,
-                        &mut self.event,
-                    ] {
-                        field.clear();
+        self.pending = Some(pending);
+        out.command = Some(Command::apply(op));
+    }
+
+    /// What the form makes of the op it asked for. A failed save keeps
+    /// every field as typed and says why beside the field.
+    pub(crate) fn applied(&mut self, result: Result<store::Change, StoreError>, library: &Library) -> Applied {
+        let Some(pending) = self.pending.take() else { return Applied::none() };
+        let change = match result {
+            Ok(change) => change,
+            Err(e) => {
+                match pending {
+                    Pending::CreateDeck => {
+                        self.errors.deck = Some(match &e {
+                            StoreError::InvalidDeck(d) if d.kind == DeckErrorKind::BlankTitle => {
+                                "Give the new deck a title.".to_owned()
+                            }
+                            other => other.to_string(),
+                        });
                     }
-                    self.paragraph.clear();
-                    self.focus_question = true;
-                    self.all_tags = all_tags(&collection.library());
-                } else {
-                    out.close = true;
+                    Pending::Delete => self.errors.other = Some(e.to_string()),
+                    Pending::Edit | Pending::Add { .. } => self.errors = errors_of(&e),
                 }
+                return Applied::none();
             }
-            Err(e) => self.errors = errors_of(&e),
+        };
+        match pending {
+            Pending::Edit => Applied::then(Command::CloseEditor),
+            // To the browser, where Undo is (a review session's place in the
+            // deck moved anyway).
+            Pending::Delete => Applied::then(Command::BrowseDeleted(change.events)),
+            Pending::CreateDeck => {
+                self.deck = change.deck;
+                self.new_deck.clear();
+                self.errors.deck = None;
+                self.focus_question = true;
+                Applied::none()
+            }
+            Pending::Add { question, deck } => {
+                let title = library.deck(&deck).map_or_else(String::new, |d| d.deck.title.clone());
+                for field in [
+                    &mut self.question,
+                    &mut self.answer,
+                    &mut self.accept,
+                    &mut self.note,
+                    &mut self.statement,
+                    &mut self.distractors,
+                    &mut self.event,
+                ] {
+                    field.clear();
+                }
+                self.paragraph.clear();
+                self.focus_question = true;
+                self.all_tags = all_tags(library);
+                Applied::toast(super::toast::Toast::with_undo(
+                    format!("Added “{question}” to “{title}”. It is in today's new cards."),
+                    super::toast::Undo::Events(change.events),
+                ))
+            }
         }
     }
 
     /// Draws the form and saves, deletes or closes on request.
-    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library) -> Outcome {
-        let mut out = Outcome { close: false, library_changed: false, deleted: None, toast: None };
+    pub fn ui(&mut self, ui: &mut egui::Ui, library: &Library) -> Outcome {
+        let mut out = Outcome { close: false, command: None };
         // Take Ctrl+Enter before a multi-line field turns it into a new line.
         let save_key = ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter));
         let escape = ui.input(|i| i.key_pressed(egui::Key::Escape));
@@ -246,13 +290,13 @@ impl Form {
         egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
             ui.columns(2, |columns| {
                 if let [left, right] = columns {
-                    self.fields_ui(left, collection, library, &mut out);
+                    self.fields_ui(left, library, &mut out);
                     self.preview_ui(right);
                 }
             });
         });
         if save_key {
-            self.save(collection, library, &mut out);
+            self.save(&mut out);
         }
         if escape {
             out.close = true;
@@ -260,14 +304,14 @@ impl Form {
         out
     }
 
-    fn fields_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library, out: &mut Outcome) {
+    fn fields_ui(&mut self, ui: &mut egui::Ui, library: &Library, out: &mut Outcome) {
         let error_color = ui.visuals().error_fg_color;
         let show_error = |ui: &mut egui::Ui, e: &Option<String>| {
             if let Some(e) = e {
                 ui.colored_label(error_color, e);
             }
         };
-        self.deck_ui(ui, collection, library);
+        self.deck_ui(ui, library, out);
         show_error(ui, &self.errors.deck);
 
         ui.horizontal(|ui| {
@@ -336,7 +380,7 @@ impl Form {
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             if ui.button("Save").on_hover_text("Ctrl+Enter").clicked() {
-                self.save(collection, library, out);
+                self.save(out);
             }
             if ui.button(if self.editing.is_some() { "Cancel" } else { "Done" }).on_hover_text("Escape").clicked() {
                 out.close = true;
@@ -355,14 +399,8 @@ impl Form {
                 && ui.button("Delete card").clicked()
                 && let Some((deck, card)) = self.editing.clone()
             {
-                match collection.apply(crate::store::Op::DeleteCards(vec![(deck, card)]), crate::store::now()) {
-                    Ok(change) => {
-                        out.deleted = Some(change.events);
-                        out.library_changed = true;
-                        out.close = true;
-                    }
-                    Err(e) => self.errors.other = Some(e.to_string()),
-                }
+                self.pending = Some(Pending::Delete);
+                out.command = Some(Command::apply(store::Op::DeleteCards(vec![(deck, card)])));
             }
         });
         if let Some(notice) = &self.notice {
@@ -370,7 +408,7 @@ impl Form {
         }
     }
 
-    fn deck_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library) {
+    fn deck_ui(&mut self, ui: &mut egui::Ui, library: &Library, out: &mut Outcome) {
         if let Some((deck, _)) = &self.editing {
             let title = library.deck(deck).map_or(deck.0.as_str(), |d| d.deck.title.as_str());
             let bundled = library.deck(deck).is_some_and(|d| d.origin == DeckOrigin::Bundled);
@@ -398,18 +436,8 @@ impl Form {
                 .on_hover_text("Type a title and press Enter");
             let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if ui.button("Create deck").clicked() || enter {
-                match collection.create_deck(&self.new_deck) {
-                    Ok(id) => {
-                        self.deck = Some(id);
-                        self.new_deck.clear();
-                        self.errors.deck = None;
-                        self.focus_question = true;
-                    }
-                    Err(StoreError::InvalidDeck(e)) if e.kind == DeckErrorKind::BlankTitle => {
-                        self.errors.deck = Some("Give the new deck a title.".into());
-                    }
-                    Err(e) => self.errors.deck = Some(e.to_string()),
-                }
+                self.pending = Some(Pending::CreateDeck);
+                out.command = Some(Command::apply(store::Op::CreateDeck { title: self.new_deck.clone() }));
             }
         });
     }

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use egui::{Color32, RichText};
 
-use super::Command;
 use super::home::plural;
+use super::{Applied, Command};
 use crate::deck::{CardKind, Library};
 use crate::exam::{
     AlmostCounts, Correct, Exam, ExamCard, ExamSpec, Format, Given, Mark, Marking, ScopeCard, Scored, build,
@@ -326,6 +326,8 @@ pub struct Taking {
     paper: bool,
     /// Predicted recall of each question's cards when the exam began.
     predicted: Vec<f32>,
+    /// The results, once submitted, until the attempt is saved.
+    submitted: Option<Box<Results>>,
 }
 
 /// The keys of the exam screen, shown under the question.
@@ -384,6 +386,7 @@ impl Taking {
             marking,
             paper,
             predicted,
+            submitted: None,
         }
     }
 
@@ -517,7 +520,7 @@ impl Taking {
 
     /// Draws the exam; returns the results when submitted (by the student
     /// or by the clock).
-    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection) -> (Option<Command>, Option<String>) {
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<Command> {
         self.keys(ui);
         let mut auto = false;
         ui.horizontal(|ui| {
@@ -603,12 +606,12 @@ impl Taking {
         }
         ui.label(RichText::new(EXAM_KEYS).small().weak());
         if auto {
-            return self.finish(collection, true);
+            return self.finish(true);
         }
         match self.confirm_ui(ui) {
-            Some(Confirm::Submit) => self.finish(collection, false),
-            Some(Confirm::Leave) => (Some(Command::OpenExam), None),
-            None => (None, None),
+            Some(Confirm::Submit) => self.finish(false),
+            Some(Confirm::Leave) => Some(Command::OpenExam),
+            None => None,
         }
     }
 
@@ -785,7 +788,12 @@ impl Taking {
         }
     }
 
-    fn finish(&mut self, collection: &mut Collection, auto: bool) -> (Option<Command>, Option<String>) {
+    /// Scores the paper and asks for the attempt to be saved; the results
+    /// show once it is ([`Taking::applied`]).
+    fn finish(&mut self, auto: bool) -> Option<Command> {
+        if self.submitted.is_some() {
+            return None;
+        }
         // A timeline left as shown was not answered.
         for i in 0..self.given.len() {
             if !self.is_answered(i)
@@ -813,23 +821,41 @@ impl Taking {
             appeals: Vec::new(),
             predicted: self.predicted.clone(),
         };
-        let saved = collection.save_attempt(&attempt);
-        let error = saved.as_ref().err().map(|e| format!("The exam result was NOT saved: {e}"));
-        let history = collection.attempts().map(|(a, _)| a).unwrap_or_default();
         let results = Results {
             exam: self.exam.clone(),
             cards: self.cards.clone(),
             given: self.given.clone(),
             scored,
             marking: self.marking.clone(),
-            attempt: saved.is_ok().then_some(attempt),
-            history,
+            attempt: Some(attempt.clone()),
+            history: Vec::new(),
             elapsed: self.started.elapsed(),
             auto,
             sent: None,
             message: None,
+            pending: None,
+            request: None,
         };
-        (Some(Command::ShowResults(Box::new(results))), error)
+        self.submitted = Some(Box::new(results));
+        Some(Command::apply(store::Op::RecordExam(Box::new(attempt))))
+    }
+
+    /// Shows the results once the attempt is saved, or says it was not.
+    pub(crate) fn applied(
+        &mut self,
+        result: Result<store::Change, store::StoreError>,
+        collection: &Collection,
+    ) -> Applied {
+        let Some(mut results) = self.submitted.take() else { return Applied::none() };
+        let banner = match result {
+            Ok(_) => None,
+            Err(e) => {
+                results.attempt = None;
+                Some(format!("The exam result was NOT saved: {e}"))
+            }
+        };
+        results.history = collection.attempts().map(|(a, _)| a).unwrap_or_default();
+        Applied { banner, command: Some(Command::ShowResults(results)), ..Applied::none() }
     }
 }
 
@@ -850,6 +876,18 @@ pub struct Results {
     sent: Option<String>,
     /// The outcome of an appeal.
     message: Option<String>,
+    /// What the results asked the store for, until it is answered.
+    pending: Option<ResultsPending>,
+    /// The op asked for this frame.
+    request: Option<store::Op>,
+}
+
+/// What the results screen asked the store for.
+enum ResultsPending {
+    /// Send these many cards to today's review.
+    Send(usize),
+    /// Count question `i` as right.
+    Appeal(usize),
 }
 
 impl Results {
@@ -857,7 +895,6 @@ impl Results {
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
-        collection: &mut Collection,
         library: &Library,
         source: Option<&crate::ground::SourceText>,
     ) -> Option<Command> {
@@ -910,7 +947,7 @@ impl Results {
                             .on_hover_text("They join today's queue; your grades there update the schedule")
                             .clicked()
                         {
-                            self.sent = Some(send_to_review(collection, library, &missed));
+                            self.send_to_review(library, &missed);
                         }
                     }
                     None => {}
@@ -1060,38 +1097,74 @@ impl Results {
             history_ui(ui, &self.history);
         });
         if let Some(i) = appeal {
-            self.appeal(collection, i);
+            self.appeal(i);
         }
-        command
+        self.request.take().map(Command::apply).or(command)
     }
 
     /// Counts a typed answer as right, saves the appeal with the attempt,
     /// and scores again.
-    fn appeal(&mut self, collection: &mut Collection, i: usize) {
-        if self.marking.appeals.contains(&i) {
+    fn appeal(&mut self, i: usize) {
+        if self.marking.appeals.contains(&i) || self.pending.is_some() {
             return;
         }
-        let saved = match &self.attempt {
-            Some(attempt) => collection.appeal(attempt, i, store::now().unix_ms),
-            None => Ok(()),
-        };
-        match saved {
-            Ok(()) => {
-                self.marking.appeals.push(i);
-                self.scored = score(&self.exam, &self.given, &self.cards, &self.marking);
-                self.history = collection.attempts().map(|(a, _)| a).unwrap_or_default();
-                self.message = Some(format!(
-                    "Question {} counted as right on your appeal{}.",
-                    i + 1,
-                    if self.attempt.is_some() {
-                        "; saved with the attempt"
-                    } else {
-                        " (the attempt itself was not saved)"
-                    }
-                ));
+        match &self.attempt {
+            Some(attempt) => {
+                self.request = Some(store::Op::Appeal {
+                    started_ms: attempt.started_ms,
+                    finished_ms: attempt.finished_ms,
+                    question: i,
+                });
+                self.pending = Some(ResultsPending::Appeal(i));
             }
-            Err(e) => self.message = Some(format!("The appeal was NOT saved: {e}")),
+            None => self.count_appeal(i),
         }
+    }
+
+    /// Scores again with question `i` counted as right.
+    fn count_appeal(&mut self, i: usize) {
+        self.marking.appeals.push(i);
+        self.scored = score(&self.exam, &self.given, &self.cards, &self.marking);
+        self.message = Some(format!(
+            "Question {} counted as right on your appeal{}.",
+            i + 1,
+            if self.attempt.is_some() { "; saved with the attempt" } else { " (the attempt itself was not saved)" }
+        ));
+    }
+
+    /// Logs each card as sent to today's review (one op).
+    fn send_to_review(&mut self, library: &Library, cards: &[CardRef]) {
+        let cards: Vec<store::CardRef> = cards
+            .iter()
+            .filter_map(|r| {
+                let loaded = library.decks.get(r.deck)?;
+                let card = loaded.deck.cards.get(r.card)?;
+                Some((loaded.deck.id.clone(), card.id.clone()))
+            })
+            .collect();
+        self.pending = Some(ResultsPending::Send(cards.len()));
+        self.request = Some(store::Op::Cards { cards, action: crate::revlog::Action::SendToReview });
+    }
+
+    /// What the results make of the op they asked for.
+    pub(crate) fn applied(
+        &mut self,
+        result: Result<store::Change, store::StoreError>,
+        collection: &Collection,
+    ) -> Applied {
+        match (self.pending.take(), result) {
+            (Some(ResultsPending::Send(n)), Ok(_)) => {
+                self.sent = Some(format!("{n} {} added to today's review.", plural(n, "card", "cards")));
+            }
+            (Some(ResultsPending::Send(_)), Err(e)) => self.sent = Some(format!("The cards were NOT sent: {e}")),
+            (Some(ResultsPending::Appeal(i)), Ok(_)) => {
+                self.count_appeal(i);
+                self.history = collection.attempts().map(|(a, _)| a).unwrap_or_default();
+            }
+            (Some(ResultsPending::Appeal(_)), Err(e)) => self.message = Some(format!("The appeal was NOT saved: {e}")),
+            (None, _) => {}
+        }
+        Applied::none()
     }
 
     /// The cards behind questions not fully right (for a timeline, only
@@ -1120,21 +1193,6 @@ impl Results {
         }
         (out, questions)
     }
-}
-
-/// Logs each card as sent to today's review; says how it went.
-fn send_to_review(collection: &mut Collection, library: &Library, cards: &[CardRef]) -> String {
-    let now = store::now();
-    let mut sent = 0;
-    for r in cards {
-        let Some(loaded) = library.decks.get(r.deck) else { continue };
-        let Some(card) = loaded.deck.cards.get(r.card) else { continue };
-        match collection.record(&loaded.deck.id, &card.id, crate::revlog::Action::SendToReview, now) {
-            Ok(_) => sent += 1,
-            Err(e) => return format!("{sent} sent; the rest were NOT sent: {e}"),
-        }
-    }
-    format!("{sent} {} added to today's review.", plural(sent, "card", "cards"))
 }
 
 fn trim_points(points: f32) -> String {

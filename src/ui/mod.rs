@@ -16,6 +16,7 @@ mod settings;
 mod stats;
 mod toast;
 mod transfer;
+mod worker;
 
 pub use fonts::install as install_fonts;
 pub use icon::APP_ID;
@@ -47,7 +48,14 @@ pub struct Config {
     /// Try the platform's file dialog before the in-app file browser (off
     /// in tests, which drive the in-app browser).
     pub native_file_dialog: bool,
+    /// How long the window waits for an op on its worker before it shows
+    /// the op's progress instead of the screen: long enough that a grade
+    /// never flickers, short enough that a slow op never looks frozen.
+    pub inline_wait: std::time::Duration,
 }
+
+/// How long the window waits for an op before showing its progress.
+pub const INLINE_WAIT: std::time::Duration = std::time::Duration::from_millis(120);
 
 impl Config {
     /// A configuration for tests: `data_dir` doubles as this computer's
@@ -61,12 +69,19 @@ impl Config {
             theme: None,
             exit_after_first_frame: None,
             native_file_dialog: false,
+            // Tests see each op's result in the frame that asked for it
+            // (one test sets it to zero to see the progress screen).
+            inline_wait: std::time::Duration::from_secs(600),
         }
     }
 }
 
 /// What a screen asks the app to do after drawing.
 pub enum Command {
+    /// Ask the store to do this; the screen that asked hears how it went
+    /// (its `applied`), on this frame or, for a slow op run on the worker,
+    /// when it is done.
+    Apply(Box<store::Op>),
     /// Show the mock exam setup.
     OpenExam,
     /// Start taking a built exam.
@@ -104,6 +119,9 @@ pub enum Command {
     EditCard(DeckId, CardId),
     /// Close the card form and go back to where it was opened.
     CloseEditor,
+    /// The card form deleted its card: show the browser, with Undo for
+    /// the deletion (these events).
+    BrowseDeleted(Vec<crate::revlog::EventId>),
     /// Show the import and export screen.
     OpenTransfer,
     /// Show the source text, shaded by recall.
@@ -114,6 +132,41 @@ pub enum Command {
     SetNewPerDay(u32),
     /// Take back the latest action (Ctrl+Z), whatever screen made it.
     Undo,
+}
+
+impl Command {
+    /// Ask the store to do `op`.
+    pub fn apply(op: store::Op) -> Command {
+        Command::Apply(Box::new(op))
+    }
+}
+
+/// What a screen makes of the result of the op it asked for.
+#[derive(Default)]
+pub(crate) struct Applied {
+    /// Say this in a toast.
+    pub toast: Option<toast::Toast>,
+    /// Show this problem above the screen.
+    pub banner: Option<String>,
+    /// Then do this.
+    pub command: Option<Command>,
+}
+
+impl Applied {
+    /// Nothing more to do.
+    pub fn none() -> Applied {
+        Applied::default()
+    }
+
+    /// Then do `command`.
+    pub fn then(command: Command) -> Applied {
+        Applied { command: Some(command), ..Applied::default() }
+    }
+
+    /// Say `toast`.
+    pub fn toast(toast: toast::Toast) -> Applied {
+        Applied { toast: Some(toast), ..Applied::default() }
+    }
 }
 
 /// The screens the top bar goes to.
@@ -243,7 +296,12 @@ pub struct YadgarApp {
     /// rebuild (a full read of the logs on worker threads) does not compete
     /// with the first frames for the cores; `None` once started.
     journal_after_frames: Option<u8>,
+    /// An op running on the worker, which holds the collection meanwhile.
+    running: Option<worker::Running>,
 }
+
+/// `collection` while an op runs on the worker.
+const BUSY: &str = "busy";
 
 /// How often the open profile is checked for other computers' new events.
 const MERGE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
@@ -283,6 +341,7 @@ impl YadgarApp {
             source: None,
             last_merge: Instant::now(),
             journal_after_frames: None,
+            running: None,
             device,
             profile_name,
             config,
@@ -482,6 +541,16 @@ impl YadgarApp {
     }
 
     fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        let command = match command {
+            Command::Apply(op) => return self.start_op(ctx, *op, worker::Reply::Screen),
+            Command::Undo => return self.start_op(ctx, store::Op::Undo, worker::Reply::Undo),
+            Command::SetNewPerDay(n) => {
+                let Ok(c) = &self.collection else { return };
+                let settings = crate::schedule::Settings { new_per_day: n, ..c.scheduler().settings().clone() };
+                return self.start_op(ctx, store::Op::SetSettings(settings), worker::Reply::NewPerDay(n));
+            }
+            other => other,
+        };
         let Ok(collection) = &mut self.collection else {
             match command {
                 Command::SwitchProfile(name) => {
@@ -610,25 +679,114 @@ impl YadgarApp {
                 Err(e) => self.banner = Some(format!("the preference was not saved: {e}")),
             },
             Command::OpenReader => self.screen = Screen::Reader(Box::default()),
-            Command::Undo => match collection.undo(store::now()) {
-                Ok(Some(what)) => {
-                    self.toast = Some(toast::Toast::say(format!("Undone: {what}.")));
-                    self.browser.library_changed();
-                    self.refresh_overview();
+            Command::BrowseDeleted(events) => {
+                self.browser.remember_deleted(1, events);
+                self.screen = Screen::Browser;
+            }
+            Command::Apply(_) | Command::Undo | Command::SetNewPerDay(_) => {}
+        }
+    }
+
+    /// Runs `op` on the worker; waits a moment for it, so a quick op ends
+    /// on this frame, else shows its progress until it is done.
+    fn start_op(&mut self, ctx: &egui::Context, op: store::Op, reply: worker::Reply) {
+        if self.running.is_some() {
+            self.banner = Some("Wait for the change being saved to finish, then try again.".to_owned());
+            return;
+        }
+        let collection = match std::mem::replace(&mut self.collection, Err(BUSY.to_owned())) {
+            Ok(c) => c,
+            Err(e) => {
+                self.collection = Err(e);
+                return;
+            }
+        };
+        self.running = Some(worker::Running::start(collection, op, reply, ctx));
+        self.poll_op(ctx, self.config.inline_wait);
+    }
+
+    /// Takes the worker's result when it is there (waiting up to `wait`).
+    fn poll_op(&mut self, ctx: &egui::Context, wait: std::time::Duration) {
+        let Some(running) = &self.running else { return };
+        let Some(finished) = running.wait(wait) else { return };
+        let reply = running.reply.clone();
+        self.running = None;
+        match finished {
+            worker::Finished::Ran(done) => {
+                let (collection, result) = *done;
+                self.collection = Ok(collection);
+                self.finish_op(ctx, reply, result);
+            }
+            worker::Finished::Lost => {
+                self.open_profile(ctx);
+                self.banner = Some(
+                    "Saving stopped unexpectedly, so the profile was opened again: everything written to your log is there; check the last change and make it again if it is missing."
+                        .to_owned(),
+                );
+            }
+        }
+        ctx.request_repaint();
+    }
+
+    /// Tells whoever asked for an op how it went, and brings the window up
+    /// to date with its change.
+    fn finish_op(&mut self, ctx: &egui::Context, reply: worker::Reply, result: Result<store::Change, StoreError>) {
+        self.sync_library();
+        let applied = match reply {
+            worker::Reply::Screen => self.screen_applied(result),
+            worker::Reply::Undo => match result {
+                Ok(store::Change { undone: Some(what), .. }) => {
+                    Applied::toast(toast::Toast::say(format!("Undone: {what}.")))
                 }
-                Ok(None) => self.toast = Some(toast::Toast::say("There is nothing to undo.")),
-                Err(e) => self.banner = Some(format!("That could not be undone: {e}")),
+                Ok(_) => Applied::toast(toast::Toast::say("There is nothing to undo.")),
+                Err(e) => Applied { banner: Some(format!("That could not be undone: {e}")), ..Applied::none() },
             },
-            Command::SetNewPerDay(n) => {
-                let settings =
-                    crate::schedule::Settings { new_per_day: n, ..collection.scheduler().settings().clone() };
-                match collection.set_settings(settings) {
-                    Ok(()) => {
-                        self.banner = Some(format!("New cards a day set to {n}."));
-                        self.screen =
-                            Screen::Readiness(Box::new(exam::ReadinessScreen::new(collection, &self.library)));
-                    }
-                    Err(e) => self.banner = Some(format!("The new-card limit was NOT saved: {e}")),
+            worker::Reply::ToastUndo => match result {
+                Ok(change) => change
+                    .undone
+                    .map_or_else(Applied::none, |what| Applied::toast(toast::Toast::say(format!("Undone: {what}.")))),
+                Err(e) => Applied { banner: Some(format!("That could not be undone: {e}")), ..Applied::none() },
+            },
+            worker::Reply::NewPerDay(n) => match result {
+                Ok(_) => Applied {
+                    banner: Some(format!("New cards a day set to {n}.")),
+                    command: Some(Command::OpenReadiness),
+                    ..Applied::none()
+                },
+                Err(e) => Applied { banner: Some(format!("The new-card limit was NOT saved: {e}")), ..Applied::none() },
+            },
+        };
+        self.browser.library_changed();
+        self.refresh_overview();
+        if applied.toast.is_some() {
+            self.toast = applied.toast;
+        }
+        if applied.banner.is_some() {
+            self.banner = applied.banner;
+        }
+        self.finish_if_empty();
+        if let Some(command) = applied.command {
+            self.apply(ctx, command);
+        }
+    }
+
+    /// The current screen's `applied`: it asked for the op.
+    fn screen_applied(&mut self, result: Result<store::Change, StoreError>) -> Applied {
+        let Ok(c) = &self.collection else { return Applied::none() };
+        let library = &self.library;
+        match &mut self.screen {
+            Screen::Review(session) => session.applied(result, c, library),
+            Screen::Browser => self.browser.applied(result),
+            Screen::Editor(form) => form.applied(result, library),
+            Screen::Exam(taking) => taking.applied(result, c),
+            Screen::Results(results) => results.applied(result, c),
+            Screen::Settings(form) => form.applied(result),
+            Screen::Stats => self.stats.applied(result),
+            Screen::Transfer(transfer) => transfer.applied(result),
+            Screen::Home | Screen::Summary(_) | Screen::ExamSetup(_) | Screen::Readiness(_) | Screen::Reader(_) => {
+                match result {
+                    Ok(_) => Applied::none(),
+                    Err(e) => Applied { banner: Some(format!("That was NOT saved: {e}")), ..Applied::none() },
                 }
             }
         }
@@ -946,31 +1104,18 @@ impl YadgarApp {
 
     /// Takes back what a toast said was done.
     fn undo(&mut self, ctx: &egui::Context, undo: toast::Undo) {
-        use toast::Undo;
-        let Ok(collection) = &mut self.collection else { return };
-        let result: Result<String, String> = match undo {
-            Undo::Events(events) => match &mut self.screen {
-                // The review's own bury or suspend: the session shows its
-                // card again.
-                Screen::Review(session) if session.owns_last(&events) => {
-                    session.undo(collection, &self.library).map_or(Ok(String::new()), Err)
+        let toast::Undo::Events(events) = undo;
+        let Ok(collection) = &self.collection else { return };
+        match &mut self.screen {
+            // The review's own bury or suspend: the session shows its card
+            // again.
+            Screen::Review(session) if session.owns_last(&events) => {
+                if let Some(op) = session.begin_undo(collection) {
+                    self.start_op(ctx, op, worker::Reply::Screen);
                 }
-                _ => collection
-                    .apply(store::Op::UndoEvents(events), store::now())
-                    .map(|change| change.undone.map_or_else(String::new, |what| format!("Undone: {what}.")))
-                    .map_err(|e| e.to_string()),
-            },
-        };
-        self.sync_library();
-        self.refresh_overview();
-        match result {
-            Ok(text) if !text.is_empty() => self.toast = Some(toast::Toast::say(text)),
-            Ok(_) => {}
-            Err(e) => self.banner = Some(format!("That could not be undone: {e}")),
+            }
+            _ => self.start_op(ctx, store::Op::UndoEvents(events), worker::Reply::ToastUndo),
         }
-        self.finish_if_empty();
-        self.refresh_overview();
-        ctx.request_repaint();
     }
 }
 
@@ -989,13 +1134,25 @@ fn apply_preferences(ctx: &egui::Context, preferences: &Preferences, forced: Opt
 impl eframe::App for YadgarApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        if self.running.is_some() {
+            self.poll_op(&ctx, std::time::Duration::ZERO);
+        }
+        if let Some(running) = &self.running {
+            // The collection is on the worker: no screen, no navigation.
+            egui::Panel::top("top_bar").show(ui, |ui| {
+                ui.add_space(4.0);
+                ui.label(egui::RichText::new("Yadgar").size(22.0).strong());
+                ui.add_space(2.0);
+            });
+            egui::CentralPanel::default().show(ui, |ui| running.ui(ui));
+            return;
+        }
         self.start_journal_when_due(&ctx, matches!(self.screen, Screen::Stats));
         self.poll_journal(&ctx);
         self.merge_other_computers(&ctx);
         // A menu open when Esc is pressed closes; only then does Esc go back.
         let menu_open = egui::Popup::is_any_open(&ctx);
         let mut command = self.global_keys(ui);
-        let mut library_changed = false;
         let mut toast = None;
         let mut remember = None;
         egui::Panel::top("top_bar").show(ui, |ui| {
@@ -1016,7 +1173,7 @@ impl eframe::App for YadgarApp {
                         }
                         home::ui(ui, &self.library, self.collection.as_ref(), &self.overview)
                     }
-                    Screen::Review(session) => match &mut self.collection {
+                    Screen::Review(session) => match &self.collection {
                         Ok(c) => {
                             let source = self.source.as_ref().and_then(|s| s.as_ref().ok());
                             let outcome = session.ui(ui, c, &self.library, source);
@@ -1033,58 +1190,41 @@ impl eframe::App for YadgarApp {
                         Ok(c) => setup.ui(ui, c, &self.library),
                         Err(_) => Some(Command::Home),
                     },
-                    Screen::Exam(taking) => match &mut self.collection {
-                        Ok(c) => {
-                            let (command, error) = taking.ui(ui, c);
-                            if error.is_some() {
-                                self.banner = error;
-                            }
-                            command
-                        }
+                    Screen::Exam(taking) => match &self.collection {
+                        Ok(_) => taking.ui(ui),
                         Err(_) => Some(Command::Home),
                     },
-                    Screen::Results(results) => match &mut self.collection {
-                        Ok(c) => results.ui(ui, c, &self.library, self.source.as_ref().and_then(|s| s.as_ref().ok())),
+                    Screen::Results(results) => match &self.collection {
+                        Ok(_) => results.ui(ui, &self.library, self.source.as_ref().and_then(|s| s.as_ref().ok())),
                         Err(_) => Some(Command::Home),
                     },
                     Screen::Readiness(screen) => match &self.collection {
                         Ok(c) => screen.ui(ui, c, &self.library),
                         Err(_) => Some(Command::Home),
                     },
-                    Screen::Browser => match &mut self.collection {
+                    Screen::Browser => match &self.collection {
                         Ok(c) => {
                             let outcome = self.browser.ui(ui, c, &self.library);
-                            library_changed |= outcome.library_changed;
                             toast = outcome.toast;
                             outcome.command
                         }
                         Err(_) => Some(Command::Home),
                     },
-                    Screen::Editor(form) => match &mut self.collection {
-                        Ok(c) => {
-                            let outcome = form.ui(ui, c, &self.library);
-                            toast = outcome.toast;
-                            if outcome.library_changed {
-                                library_changed = true;
-                            }
-                            if let Some(events) = outcome.deleted {
-                                // To the browser, where Undo is (a review
-                                // session's place in the deck moved anyway).
-                                self.browser.remember_deleted(1, events);
-                                Some(Command::Browse(self.browser.query().to_owned()))
-                            } else {
-                                outcome.close.then_some(Command::CloseEditor)
-                            }
+                    Screen::Editor(form) => match &self.collection {
+                        Ok(_) => {
+                            let outcome = form.ui(ui, &self.library);
+                            outcome.command.or_else(|| outcome.close.then_some(Command::CloseEditor))
                         }
                         Err(_) => Some(Command::Home),
                     },
-                    Screen::Transfer(transfer) => match &mut self.collection {
+                    Screen::Transfer(transfer) => match &self.collection {
                         Ok(c) => {
                             let outcome = transfer.ui(ui, c, &self.library);
                             toast = outcome.toast;
                             remember = outcome.remember_folder;
-                            library_changed |= outcome.imported;
-                            outcome.close.then(|| Command::Browse(self.browser.query().to_owned()))
+                            outcome
+                                .command
+                                .or_else(|| outcome.close.then(|| Command::Browse(self.browser.query().to_owned())))
                         }
                         Err(_) => Some(Command::Home),
                     },
@@ -1092,16 +1232,13 @@ impl eframe::App for YadgarApp {
                         Ok(c) => reader.ui(ui, self.source.as_ref(), c, &self.library),
                         Err(_) => Some(Command::Home),
                     },
-                    Screen::Stats => match &mut self.collection {
+                    Screen::Stats => match &self.collection {
                         Ok(c) => self.stats.ui(ui, c, &self.library),
                         Err(_) => Some(Command::Home),
                     },
-                    Screen::Settings(form) => match &mut self.collection {
+                    Screen::Settings(form) => match &self.collection {
                         Ok(c) => {
                             let outcome = form.ui(ui, c, &self.library, self.source.as_ref());
-                            if let Some(preferences) = outcome.applied {
-                                apply_preferences(&ctx, &preferences, self.config.theme);
-                            }
                             outcome.command
                         }
                         Err(_) => Some(Command::Home),
@@ -1110,9 +1247,6 @@ impl eframe::App for YadgarApp {
                 command = screen_command.or(command.take());
             });
         });
-        if library_changed {
-            self.refresh_overview();
-        }
         if command.is_none() && !menu_open && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
         {
             command = self.back_command();
@@ -1145,6 +1279,12 @@ impl eframe::App for YadgarApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // An op still running finishes first (its events may be half written).
+        if let Some(running) = self.running.take()
+            && let Some(worker::Finished::Ran(done)) = running.wait(std::time::Duration::from_secs(3600))
+        {
+            self.collection = Ok(done.0);
+        }
         // A snapshot makes the next start fast; the log stays the truth.
         if let Ok(c) = &self.collection
             && let Err(e) = c.save_snapshot()

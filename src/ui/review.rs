@@ -9,7 +9,7 @@ use egui::{Color32, RichText};
 
 use super::home::{counts_ui, duration_text, plural};
 use super::toast::{Toast, Undo};
-use super::{Command, CramScope};
+use super::{Applied, Command, CramScope};
 use crate::answer::{self, DiffPart, Verdict};
 use crate::commands::describe_next_due;
 use crate::deck::{Card, CardId, DeckId, Library};
@@ -63,6 +63,15 @@ pub struct Session {
     undoable: Vec<crate::revlog::EventId>,
     /// When learning cards remain but none is due yet.
     waiting_until: Option<i64>,
+    /// The op asked for and not yet answered.
+    pending: Option<Pending>,
+}
+
+/// What the session asked the store for, kept until it is answered.
+enum Pending {
+    Grade { rating: Rating, answer_ms: u32 },
+    Act { text: String },
+    Undo(Option<crate::revlog::Undoable>),
 }
 
 /// What a frame of the review screen asks for.
@@ -123,6 +132,7 @@ impl Session {
             graded: Vec::new(),
             undoable: Vec::new(),
             waiting_until: None,
+            pending: None,
         };
         session.advance(collection, library);
         session
@@ -258,63 +268,87 @@ impl Session {
         self.empty_answer = false;
     }
 
-    fn grade(&mut self, rating: Rating, collection: &mut Collection, library: &Library) -> Option<String> {
-        let (deck, card) = self.card(library)?;
-        let (deck, card_id) = (deck.clone(), card.id.clone());
+    /// Asks for the card on screen to be graded (the session moves on when
+    /// the grade is saved, in [`Session::applied`]).
+    fn grade(&mut self, rating: Rating, library: &Library) -> Option<Command> {
+        let (deck, card) = self.card_key(library)?;
         let answer_ms = u32::try_from(self.shown_at.elapsed().as_millis()).unwrap_or(u32::MAX).min(600_000);
         let cram = matches!(self.mode, Mode::Cram(_));
-        match collection.grade(&deck, &card_id, rating, answer_ms, store::now(), cram) {
-            Ok(id) => {
-                if let Some(n) = self.by_rating.get_mut(usize::from(u8::from(rating)) - 1) {
-                    *n += 1;
-                }
-                self.time_ms += u64::from(answer_ms);
-                self.graded.push((deck, card_id, rating));
-                self.undoable.push(id);
-                if !matches!(self.mode, Mode::Due(_)) && !self.list.is_empty() {
-                    self.list.remove(0);
-                }
-                self.advance(collection, library);
-                None
-            }
-            // The card stays on screen: the grade is not saved.
-            Err(e) => Some(format!(
-                "Your grade was NOT saved: {e}. Free some disk space or check the data folder, then grade the card again."
-            )),
-        }
+        self.pending = Some(Pending::Grade { rating, answer_ms });
+        Some(Command::apply(store::Op::Grade { deck, card, rating, answer_ms, cram }))
     }
 
-    /// Buries or suspends the card on screen; says so in a toast with Undo.
-    fn act(&mut self, action: Action, collection: &mut Collection, library: &Library) -> Result<Option<Toast>, String> {
-        let Some((deck, card)) = self.card(library) else { return Ok(None) };
+    /// Asks for the card on screen to be buried or suspended.
+    fn act(&mut self, action: Action, library: &Library) -> Option<Command> {
+        let (deck, card) = self.card(library)?;
         let (deck, card_id, question) = (deck.clone(), card.id.clone(), card.question.clone());
         let text = match action {
             Action::Bury => format!("Buried until tomorrow: “{}”", short(&question)),
             _ => format!("Suspended: “{}” (unsuspend it in the browser)", short(&question)),
         };
-        match collection.record(&deck, &card_id, action, store::now()) {
-            Ok(id) => {
-                if !matches!(self.mode, Mode::Due(_)) && !self.list.is_empty() {
-                    self.list.remove(0);
-                }
-                self.advance(collection, library);
-                self.undoable.push(id);
-                Ok(Some(Toast::with_undo(text, Undo::Events(vec![id]))))
-            }
-            Err(e) => Err(format!("That was NOT saved: {e}")),
-        }
+        self.pending = Some(Pending::Act { text });
+        Some(Command::apply(store::Op::Cards { cards: vec![(deck, card_id)], action }))
     }
 
-    /// Takes back the last grade, bury or suspend and shows its card again;
-    /// the error, if the undo could not be saved.
-    pub(super) fn undo(&mut self, collection: &mut Collection, library: &Library) -> Option<String> {
-        let Some(&id) = self.undoable.last() else {
-            return Some("There is nothing to undo in this session.".to_owned());
-        };
+    /// The op taking back the session's last grade, bury or suspend (its
+    /// card shows again once that is saved); `None` when there is none.
+    pub(super) fn begin_undo(&mut self, collection: &Collection) -> Option<store::Op> {
+        let &id = self.undoable.last()?;
         let last = collection.progress().undoable.iter().find(|u| u.id == id).cloned();
-        let undone = collection.apply(store::Op::UndoEvents(vec![id]), store::now()).map(|c| c.undone.and(last));
-        match undone {
-            Ok(Some(undone)) => {
+        self.pending = Some(Pending::Undo(last));
+        Some(store::Op::UndoEvents(vec![id]))
+    }
+
+    /// What the session makes of the op it asked for: on to the next card
+    /// after a grade, the card again after an undo. On an error the card
+    /// stays on screen: nothing was saved.
+    pub(super) fn applied(
+        &mut self,
+        result: Result<store::Change, store::StoreError>,
+        collection: &Collection,
+        library: &Library,
+    ) -> Applied {
+        let Some(pending) = self.pending.take() else { return Applied::none() };
+        let change = match result {
+            Ok(change) => change,
+            Err(e) => {
+                let banner = match pending {
+                    Pending::Grade { .. } => format!(
+                        "Your grade was NOT saved: {e}. Free some disk space or check the data folder, then grade the card again."
+                    ),
+                    Pending::Act { .. } => format!("That was NOT saved: {e}"),
+                    Pending::Undo(_) => format!("The undo was NOT saved: {e}"),
+                };
+                return Applied { banner: Some(banner), ..Applied::none() };
+            }
+        };
+        match pending {
+            Pending::Grade { rating, answer_ms } => {
+                if let Some(n) = self.by_rating.get_mut(usize::from(u8::from(rating)) - 1) {
+                    *n += 1;
+                }
+                self.time_ms += u64::from(answer_ms);
+                if let Some(((deck, card), id)) = self.card_key(library).zip(change.event) {
+                    self.graded.push((deck, card, rating));
+                    self.undoable.push(id);
+                }
+                self.next_card(collection, library);
+                Applied::none()
+            }
+            Pending::Act { text } => {
+                self.next_card(collection, library);
+                match change.event {
+                    Some(id) => {
+                        self.undoable.push(id);
+                        Applied::toast(Toast::with_undo(text, Undo::Events(vec![id])))
+                    }
+                    None => Applied::none(),
+                }
+            }
+            Pending::Undo(undone) => {
+                let Some(undone) = undone.filter(|_| change.undone.is_some()) else {
+                    return Applied::toast(Toast::say("There is nothing to undo."));
+                };
                 self.undoable.pop();
                 if let Action::Review { rating, answer_ms, .. } = undone.action {
                     if let Some(n) = self.by_rating.get_mut(usize::from(u8::from(rating)) - 1) {
@@ -335,11 +369,23 @@ impl Session {
                     }
                     self.current = Some((r, QueueKind::Review));
                 }
-                None
+                Applied::none()
             }
-            Ok(None) => Some("There is nothing to undo.".to_owned()),
-            Err(e) => Some(format!("The undo was NOT saved: {e}")),
         }
+    }
+
+    /// Past the card on screen, once its grade or action is saved.
+    fn next_card(&mut self, collection: &Collection, library: &Library) {
+        if !matches!(self.mode, Mode::Due(_)) && !self.list.is_empty() {
+            self.list.remove(0);
+        }
+        self.advance(collection, library);
+    }
+
+    /// The deck and id of the card on screen.
+    fn card_key(&self, library: &Library) -> Option<(DeckId, CardId)> {
+        let (deck, card) = self.card(library)?;
+        Some((deck.clone(), card.id.clone()))
     }
 
     /// The summary of this session.
@@ -383,7 +429,7 @@ impl Session {
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
-        collection: &mut Collection,
+        collection: &Collection,
         library: &Library,
         source: Option<&SourceText>,
     ) -> Outcome {
@@ -541,30 +587,22 @@ impl Session {
             action = Some("undo");
         }
         if let Some(rating) = rating_clicked {
-            out.error = self.grade(rating, collection, library);
+            out.command = self.grade(rating, library);
         }
-        let acted = match action {
-            Some("bury") => Some(Action::Bury),
-            Some("suspend") => Some(Action::Suspend),
-            _ => None,
-        };
-        if let Some(acted) = acted {
-            match self.act(acted, collection, library) {
-                Ok(toast) => out.toast = toast,
-                Err(e) => out.error = Some(e),
-            }
-        }
-        out.error = match action {
-            Some("undo") => self.undo(collection, library),
+        match action {
+            Some("bury") => out.command = self.act(Action::Bury, library).or(out.command),
+            Some("suspend") => out.command = self.act(Action::Suspend, library).or(out.command),
+            Some("undo") => match self.begin_undo(collection) {
+                Some(op) => out.command = Some(Command::apply(op)),
+                None => out.error = Some("There is nothing to undo in this session.".to_owned()),
+            },
             Some("edit") => {
                 if let Some((deck, card)) = self.card(library) {
                     out.command = Some(Command::EditCard(deck.clone(), card.id.clone()));
                 }
-                None
             }
-            _ => None,
+            _ => {}
         }
-        .or(out.error);
         // Keep the timer on the card moving.
         ui.ctx().request_repaint_after(std::time::Duration::from_secs(1));
         out

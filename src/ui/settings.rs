@@ -4,8 +4,8 @@
 
 use egui::RichText;
 
-use super::Command;
 use super::files::{Picker, Want};
+use super::{Applied, Command};
 use crate::deck::Library;
 use crate::ground::SourceText;
 use crate::schedule::{LeechAction, NewCardOrder, Settings, format_steps, parse_steps};
@@ -37,14 +37,15 @@ pub struct Form {
     /// What "Use this text" found, and whether it was refused.
     source_message: Option<(String, bool)>,
     native: bool,
+    /// The save asked of the store, until it answers: the preferences to
+    /// save after the settings (`None`: only the default parameters).
+    asked: Option<Option<Preferences>>,
 }
 
 /// What a frame of the settings screen asks for.
 pub struct Outcome {
-    /// A screen change.
+    /// A screen change, or an op for the store.
     pub command: Option<Command>,
-    /// Preferences just saved, to apply to the window.
-    pub applied: Option<Preferences>,
 }
 
 impl Form {
@@ -74,6 +75,7 @@ impl Form {
             source_picker: Picker::default(),
             source_message: None,
             native,
+            asked: None,
         }
     }
 
@@ -175,14 +177,15 @@ impl Form {
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
-        collection: &mut Collection,
+        collection: &Collection,
         library: &Library,
         source: Option<&Result<SourceText, String>>,
     ) -> Outcome {
-        let mut out = Outcome { command: None, applied: None };
+        let mut out = Outcome { command: None };
         ui.add_space(6.0);
         ui.heading("Settings");
         ui.label(RichText::new(format!("For the profile \"{}\".", collection.profile().name)).weak());
+        let mut request = None;
         ui.add_space(8.0);
         egui::ScrollArea::vertical().auto_shrink([false, true]).max_height(ui.available_height() - 60.0).show(ui, |ui| {
             ui.label(RichText::new("Memory").size(18.0).strong());
@@ -246,10 +249,7 @@ impl Form {
                     }
                     if custom && ui.button("Use the default parameters").clicked() {
                         let settings = Settings { fsrs_parameters: Vec::new(), ..collection.settings().clone() };
-                        self.saved = Some(match collection.set_settings(settings) {
-                            Ok(()) => "The default parameters are in use again.".to_owned(),
-                            Err(e) => format!("Not saved: {e}"),
-                        });
+                        request = Some((settings, None));
                     }
                 });
                 ui.end_row();
@@ -282,16 +282,7 @@ impl Form {
                     Err(errors) => self.errors = errors,
                     Ok((settings, preferences)) => {
                         self.errors.clear();
-                        let result = collection
-                            .set_settings(settings)
-                            .and_then(|()| collection.set_preferences(preferences.clone()));
-                        match result {
-                            Ok(()) => {
-                                self.saved = Some("Saved.".to_owned());
-                                out.applied = Some(preferences);
-                            }
-                            Err(e) => self.saved = Some(format!("Not saved: {e}")),
-                        }
+                        request = Some((settings, Some(preferences)));
                     }
                 }
             }
@@ -309,7 +300,32 @@ impl Form {
         } else if ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)) {
             out.command = Some(Command::Home);
         }
+        if let Some((settings, preferences)) = request {
+            self.saved = None;
+            self.asked = Some(preferences);
+            out.command = Some(Command::apply(crate::store::Op::SetSettings(settings)));
+        }
         out
+    }
+
+    /// What the form makes of the save it asked for: the preferences are
+    /// saved once the settings are.
+    pub(crate) fn applied(&mut self, result: Result<crate::store::Change, crate::store::StoreError>) -> Applied {
+        let Some(preferences) = self.asked.take() else { return Applied::none() };
+        match (result, preferences) {
+            (Ok(_), Some(preferences)) => {
+                self.saved = Some("Saved.".to_owned());
+                Applied::then(Command::SavePreferences(preferences))
+            }
+            (Ok(_), None) => {
+                self.saved = Some("The default parameters are in use again.".to_owned());
+                Applied::none()
+            }
+            (Err(e), _) => {
+                self.saved = Some(format!("Not saved: {e}"));
+                Applied::none()
+            }
+        }
     }
 
     /// "Source text": the student's copy of the article, refused when its

@@ -9,8 +9,8 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 use egui::{Color32, RichText};
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, Points, VLine};
 
-use super::Command;
 use super::home::{duration_text, plural};
+use super::{Applied, Command};
 use crate::deck::{DeckId, Library};
 use crate::history::{Metrics, Review};
 use crate::revlog::{EventId, ReviewKind};
@@ -57,6 +57,22 @@ pub struct StatsView {
     simulation: SimState,
     /// Saved mock-exam attempts, read once per visit.
     exams: Option<Vec<crate::store::Attempt>>,
+    /// New settings asked for this frame, and what to say once saved.
+    request: Option<(Settings, SettingsAsked)>,
+    /// What the settings asked for were, until the store answers.
+    asked: Option<SettingsAsked>,
+    /// Why the retention chosen on the chart was not saved.
+    retention_error: Option<String>,
+}
+
+/// Which settings the screen asked the store to save.
+enum SettingsAsked {
+    /// The default parameters again.
+    Defaults,
+    /// The fitted parameters.
+    Fitted,
+    /// The retention chosen on the workload chart.
+    Retention,
 }
 
 enum FitState {
@@ -83,6 +99,9 @@ impl Default for StatsView {
             fit: FitState::Idle,
             simulation: SimState::Idle,
             exams: None,
+            request: None,
+            asked: None,
+            retention_error: None,
         }
     }
 }
@@ -99,7 +118,7 @@ impl StatsView {
     }
 
     /// Draws the screen.
-    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library) -> Option<Command> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &Collection, library: &Library) -> Option<Command> {
         let mut command = None;
         ui.horizontal(|ui| {
             if ui.button("Back").clicked() {
@@ -117,7 +136,36 @@ impl StatsView {
             }
             Tab::Tuning => self.tuning_ui(ui, collection, library),
         }
+        if let Some((settings, asked)) = self.request.take() {
+            self.asked = Some(asked);
+            return Some(Command::apply(crate::store::Op::SetSettings(settings)));
+        }
         command
+    }
+
+    /// What the screen makes of the settings it asked for.
+    pub(crate) fn applied(&mut self, result: Result<crate::store::Change, crate::store::StoreError>) -> Applied {
+        let Some(asked) = self.asked.take() else { return Applied::none() };
+        match (asked, result) {
+            (SettingsAsked::Defaults, Ok(_)) => {
+                self.fit = FitState::Saved("The default parameters are in use again.".to_owned());
+            }
+            (SettingsAsked::Fitted, Ok(_)) => {
+                self.fit =
+                    FitState::Saved("Saved. Every card's next interval now follows your own parameters.".to_owned());
+            }
+            (SettingsAsked::Retention, Ok(_)) => self.retention_error = None,
+            (SettingsAsked::Defaults, Err(e)) => {
+                self.fit = FitState::Done(Err(format!("the settings were not saved: {e}")));
+            }
+            (SettingsAsked::Fitted, Err(e)) => {
+                self.fit = FitState::Done(Err(format!("the parameters were not saved: {e}")));
+            }
+            (SettingsAsked::Retention, Err(e)) => {
+                self.retention_error = Some(format!("The retention was not saved: {e}"))
+            }
+        }
+        Applied::none()
     }
 
     fn refresh(&mut self, ui: &egui::Ui, collection: &Collection, library: &Library, now: Moment) {
@@ -294,7 +342,7 @@ impl StatsView {
         self.exams = None;
     }
 
-    fn tuning_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library) {
+    fn tuning_ui(&mut self, ui: &mut egui::Ui, collection: &Collection, library: &Library) {
         egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
             self.fit_ui(ui, collection);
             ui.add_space(18.0);
@@ -302,7 +350,7 @@ impl StatsView {
         });
     }
 
-    fn fit_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection) {
+    fn fit_ui(&mut self, ui: &mut egui::Ui, collection: &Collection) {
         ui.heading("Fit the scheduler to your memory");
         ui.label(RichText::new("FSRS predicts when you will forget each card from 21 parameters. Fitting them to your own reviews makes the schedule match your memory. Your reviews stay as they are; only future intervals change.").weak());
         ui.add_space(4.0);
@@ -340,10 +388,7 @@ impl StatsView {
             }
             if custom && ui.button("Use the default parameters").clicked() {
                 let settings = Settings { fsrs_parameters: Vec::new(), ..collection.settings().clone() };
-                next = Some(match collection.set_settings(settings) {
-                    Ok(()) => FitState::Saved("The default parameters are in use again.".to_owned()),
-                    Err(e) => FitState::Done(Err(format!("the settings were not saved: {e}"))),
-                });
+                self.request = Some((settings, SettingsAsked::Defaults));
             }
         });
         if let Some(state) = next {
@@ -386,12 +431,7 @@ impl StatsView {
                     if ui.button("Save the fitted parameters").clicked() {
                         let settings =
                             Settings { fsrs_parameters: fitted.parameters.clone(), ..collection.settings().clone() };
-                        self.fit = match collection.set_settings(settings) {
-                            Ok(()) => FitState::Saved(
-                                "Saved. Every card's next interval now follows your own parameters.".to_owned(),
-                            ),
-                            Err(e) => FitState::Done(Err(format!("the parameters were not saved: {e}"))),
-                        };
+                        self.request = Some((settings, SettingsAsked::Fitted));
                     }
                     if ui.button("Keep the parameters in use").clicked() {
                         self.fit = FitState::Idle;
@@ -426,7 +466,7 @@ impl StatsView {
         FitState::Running(progress, rx)
     }
 
-    fn simulation_ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library) {
+    fn simulation_ui(&mut self, ui: &mut egui::Ui, collection: &Collection, library: &Library) {
         ui.heading("Which retention should I choose?");
         ui.label(RichText::new("Desired retention is how likely you want to be to remember a card when it comes due. The simulator plays a year of your study at each retention from 70% to 97%, with your cards, parameters, limits and answer times.").weak());
         let desired = collection.settings().desired_retention;
@@ -467,9 +507,10 @@ impl StatsView {
                 let points = points.clone();
                 if let Some(retention) = workload_chart(ui, &points, desired) {
                     let settings = Settings { desired_retention: retention, ..collection.settings().clone() };
-                    if let Err(e) = collection.set_settings(settings) {
-                        ui.label(RichText::new(format!("The retention was not saved: {e}")).color(RED));
-                    }
+                    self.request = Some((settings, SettingsAsked::Retention));
+                }
+                if let Some(e) = &self.retention_error {
+                    ui.label(RichText::new(e).color(RED));
                 }
             }
         }

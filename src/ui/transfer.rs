@@ -16,6 +16,7 @@ use egui::RichText;
 use super::files::{Picker, Want};
 use super::home::plural;
 use super::toast::{Toast, Undo};
+use super::{Applied, Command};
 use crate::deck::{DeckId, Library};
 use crate::interop::csv::{CsvGuess, CsvOptions};
 use crate::interop::{self, Format, Imported, InteropError, Progress};
@@ -68,12 +69,14 @@ pub(crate) struct Transfer {
     /// Recent folders, the latest first.
     recent: Vec<String>,
     home: PathBuf,
+    /// The import asked of the store, until it answers.
+    asked: Option<Asked>,
 }
 
 /// What a frame of the screen asks of the app.
 pub(crate) struct Outcome {
-    /// A deck was imported: reload the library.
-    pub imported: bool,
+    /// An op for the store (the import, once the file is read).
+    pub command: Option<Command>,
     /// Back to the browser.
     pub close: bool,
     /// What was done, for the toast.
@@ -105,6 +108,7 @@ impl Transfer {
             native,
             recent: collection.preferences().recent_folders.clone(),
             home: files::home_dir(),
+            asked: None,
         };
         transfer.suggest_export_path(library);
         transfer
@@ -138,9 +142,9 @@ impl Transfer {
     }
 
     /// Draws the screen and polls the worker.
-    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &mut Collection, library: &Library) -> Outcome {
-        let mut out = Outcome { imported: false, close: false, toast: None, remember_folder: None };
-        self.poll(ui.ctx(), collection, &mut out);
+    pub fn ui(&mut self, ui: &mut egui::Ui, collection: &Collection, library: &Library) -> Outcome {
+        let mut out = Outcome { command: None, close: false, toast: None, remember_folder: None };
+        self.poll(ui.ctx(), &mut out);
         // Esc closes an open file browser first; the app's Esc goes back.
         if (self.import_picker.is_open() || self.export_picker.is_open() || self.confirm_replace.is_some())
             && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
@@ -521,7 +525,7 @@ impl Transfer {
         self.job = Some((Job::Export(rx), progress));
     }
 
-    fn poll(&mut self, ctx: &egui::Context, collection: &mut Collection, out: &mut Outcome) {
+    fn poll(&mut self, ctx: &egui::Context, out: &mut Outcome) {
         let Some((job, _)) = &self.job else { return };
         match job {
             Job::Import(rx) => match rx.try_recv() {
@@ -541,37 +545,8 @@ impl Transfer {
                     let title = imported.deck.title.clone();
                     let on_existing = if self.replace { OnExisting::Replace } else { OnExisting::Refuse };
                     let op = crate::store::Op::ImportDeck { deck: imported.deck, events: imported.events, on_existing };
-                    match collection.apply(op, crate::store::now()).and_then(|change| {
-                        let events = change.events;
-                        change
-                            .imported
-                            .map(|report| (report, events))
-                            .ok_or_else(|| crate::store::StoreError::ReadOnly("the import wrote nothing".to_owned()))
-                    }) {
-                        Ok((report, events)) => {
-                            out.imported = true;
-                            let n = report.cards;
-                            let mut message = format!(
-                                "Imported {n} {} and {reviews} {} into “{title}”",
-                                plural(n, "card", "cards"),
-                                plural(reviews, "review", "reviews")
-                            );
-                            if skipped > 0 {
-                                message.push_str(&format!("; skipped {skipped}"));
-                            }
-                            message.push('.');
-                            if report.replaced {
-                                message.push_str(" It replaced your deck of the same name: Undo brings that one back.");
-                            }
-                            let text = format!("Imported “{title}” ({n} {}).", plural(n, "card", "cards"));
-                            // Undo takes the import back (a replaced deck's
-                            // cards return as they were).
-                            out.toast = Some(Toast::with_undo(text, Undo::Events(events)));
-                            self.import_message = Some((message, false));
-                            self.scroll_to_result = true;
-                        }
-                        Err(e) => self.fail_import(format!("Nothing was imported: {e}")),
-                    }
+                    self.asked = Some(Asked { title, reviews, skipped });
+                    out.command = Some(Command::apply(op));
                 }
             },
             Job::Export(rx) => match rx.try_recv() {
@@ -597,6 +572,50 @@ impl Transfer {
             ctx.request_repaint();
         }
     }
+}
+
+impl Transfer {
+    /// What the screen makes of the import it asked for.
+    pub(crate) fn applied(&mut self, result: Result<crate::store::Change, crate::store::StoreError>) -> Applied {
+        let Some(Asked { title, reviews, skipped }) = self.asked.take() else { return Applied::none() };
+        let change = match result {
+            Ok(change) => change,
+            Err(e) => {
+                self.fail_import(format!("Nothing was imported: {e}"));
+                return Applied::none();
+            }
+        };
+        let Some(report) = change.imported else {
+            self.fail_import("Nothing was imported: the import wrote nothing.".to_owned());
+            return Applied::none();
+        };
+        let n = report.cards;
+        let mut message = format!(
+            "Imported {n} {} and {reviews} {} into “{title}”",
+            plural(n, "card", "cards"),
+            plural(reviews, "review", "reviews")
+        );
+        if skipped > 0 {
+            message.push_str(&format!("; skipped {skipped}"));
+        }
+        message.push('.');
+        if report.replaced {
+            message.push_str(" It replaced your deck of the same name: Undo brings that one back.");
+        }
+        self.import_message = Some((message, false));
+        self.scroll_to_result = true;
+        // Undo takes the import back (a replaced deck's cards return as
+        // they were).
+        let text = format!("Imported “{title}” ({n} {}).", plural(n, "card", "cards"));
+        Applied::toast(Toast::with_undo(text, Undo::Events(change.events)))
+    }
+}
+
+/// An import asked of the store, until it answers.
+struct Asked {
+    title: String,
+    reviews: usize,
+    skipped: usize,
 }
 
 /// "12 KB", "1.4 MB".

@@ -1,0 +1,132 @@
+//! Runs an op of the store on a worker thread, so a slow one (an import of
+//! a million reviews, new settings that replay every card, an undo that
+//! does) never freezes the window. The collection moves to the worker and
+//! comes back with the op's [`Change`]; meanwhile the window shows what is
+//! being done and how far it got. A quick op (a grade) is back before the
+//! window waits long enough to draw anything else.
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use crate::store::{self, Change, Collection, Op, Progress, StoreError};
+
+/// Who asked for the op, and so who hears how it went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Reply {
+    /// The screen that returned `Command::Apply` (it kept what it needs).
+    Screen,
+    /// Ctrl+Z: the latest action, said in a toast.
+    Undo,
+    /// A toast's Undo: exactly its events.
+    ToastUndo,
+    /// Readiness's plan set the new cards a day.
+    NewPerDay(u32),
+}
+
+/// What comes back from the worker.
+type Done = (Collection, Result<Change, StoreError>);
+
+/// An op running on a worker thread.
+pub(super) struct Running {
+    done: Receiver<Done>,
+    progress: Arc<Progress>,
+    /// What is being done, in words ("Importing “Treaties”").
+    what: String,
+    pub(super) reply: Reply,
+    started: Instant,
+}
+
+/// How the worker ended.
+pub(super) enum Finished {
+    /// The op ran; the collection is back.
+    Ran(Box<(Collection, Result<Change, StoreError>)>),
+    /// The worker stopped without returning the collection (a bug): the
+    /// profile must be opened again (what was written is in the log).
+    Lost,
+}
+
+impl Running {
+    /// Moves `collection` to a new thread and runs `op` there.
+    pub(super) fn start(mut collection: Collection, op: Op, reply: Reply, ctx: &egui::Context) -> Running {
+        let (tx, done) = std::sync::mpsc::channel();
+        let progress = Arc::new(Progress::default());
+        let what = working_on(&op);
+        let report = Arc::clone(&progress);
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let result = collection.apply_with_progress(op, store::now(), report);
+            let _ = tx.send((collection, result));
+            ctx.request_repaint();
+        });
+        Running { done, progress, what, reply, started: Instant::now() }
+    }
+
+    /// Waits up to `wait` for the op to end; `None` while it runs.
+    pub(super) fn wait(&self, wait: Duration) -> Option<Finished> {
+        match self.done.recv_timeout(wait) {
+            Ok(done) => Some(Finished::Ran(Box::new(done))),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => Some(Finished::Lost),
+        }
+    }
+
+    /// Shows what is being done and how far it got, in place of a screen.
+    pub(super) fn ui(&self, ui: &mut egui::Ui) {
+        ui.add_space(48.0);
+        ui.vertical_centered(|ui| {
+            ui.set_max_width(520.0);
+            ui.heading(format!("{}…", self.what));
+            ui.add_space(12.0);
+            let stage = self.progress.stage();
+            let bar = match self.progress.fraction() {
+                Some(fraction) => egui::ProgressBar::new(fraction).show_percentage(),
+                None => egui::ProgressBar::new(0.0).animate(true),
+            };
+            ui.add(bar.desired_width(480.0).text(stage.describe()));
+            ui.add_space(8.0);
+            ui.label(
+                egui::RichText::new(format!(
+                    "{} s. What is written to your log is saved; closing the window waits for the rest.",
+                    self.started.elapsed().as_secs()
+                ))
+                .weak(),
+            );
+        });
+        ui.ctx().request_repaint_after(Duration::from_millis(100));
+    }
+}
+
+/// What an op does, in words, for the window while it runs.
+fn working_on(op: &Op) -> String {
+    match op {
+        Op::ImportDeck { deck, events, .. } => format!(
+            "Importing “{}” ({} {}, {} {})",
+            deck.title,
+            deck.cards.len(),
+            super::home::plural(deck.cards.len(), "card", "cards"),
+            events.len(),
+            super::home::plural(events.len(), "review", "reviews"),
+        ),
+        Op::SetSettings(_) => "Applying the new settings to every card".to_owned(),
+        Op::Undo | Op::UndoEvents(_) => "Undoing".to_owned(),
+        Op::MoveCards { cards, .. } => {
+            format!("Moving {} {} with their history", cards.len(), super::home::plural(cards.len(), "card", "cards"))
+        }
+        Op::DeleteDeck(_) => "Deleting the deck".to_owned(),
+        Op::RestoreDeck(_) => "Bringing the deck back".to_owned(),
+        Op::Cards { cards, .. } | Op::DeleteCards(cards) | Op::RestoreCards(cards) => {
+            format!("Saving the change to {} {}", cards.len(), super::home::plural(cards.len(), "card", "cards"))
+        }
+        Op::EditCards(cards) => {
+            format!("Saving the change to {} {}", cards.len(), super::home::plural(cards.len(), "card", "cards"))
+        }
+        Op::Grade { .. }
+        | Op::AddCard { .. }
+        | Op::CreateDeck { .. }
+        | Op::RenameDeck { .. }
+        | Op::SetExamDate(_)
+        | Op::RecordExam(_)
+        | Op::Appeal { .. } => "Saving".to_owned(),
+    }
+}
