@@ -354,6 +354,21 @@ impl Collection {
         result
     }
 
+    /// [`Collection::merge_new`], saying how far it got in `progress`.
+    ///
+    /// # Errors
+    /// As [`Collection::merge_new`].
+    pub fn merge_new_with_progress(
+        &mut self,
+        now: Moment,
+        progress: std::sync::Arc<super::Progress>,
+    ) -> Result<super::Merged, StoreError> {
+        self.report = Some(progress);
+        let result = self.merge_new(now);
+        self.report = None;
+        result
+    }
+
     /// Records a grade. The event is on disk before this returns.
     /// Shorthand for [`Collection::apply`] with [`Op::Grade`].
     ///

@@ -453,8 +453,24 @@ impl YadgarApp {
             return;
         }
         self.last_merge = Instant::now();
+        if self.running.is_some() {
+            return;
+        }
+        let collection = match std::mem::replace(&mut self.collection, Err(BUSY.to_owned())) {
+            Ok(c) => c,
+            Err(e) => {
+                self.collection = Err(e);
+                return;
+            }
+        };
+        self.running = Some(worker::Running::merge(collection, ctx));
+        self.poll_op(ctx, self.config.inline_wait);
+    }
+
+    /// Brings the window up to date with what a merge brought in.
+    fn finish_merge(&mut self, ctx: &egui::Context, merged: Result<store::Merged, StoreError>) {
         let Ok(c) = &mut self.collection else { return };
-        let merged = match c.merge_new(store::now()) {
+        let merged = match merged {
             Ok(merged) => merged,
             Err(e) => {
                 self.banner = Some(format!("Another computer's changes could not be read yet: {e}"));
@@ -713,9 +729,12 @@ impl YadgarApp {
         self.running = None;
         match finished {
             worker::Finished::Ran(done) => {
-                let (collection, result) = *done;
+                let (collection, outcome) = *done;
                 self.collection = Ok(collection);
-                self.finish_op(ctx, reply, result);
+                match outcome {
+                    worker::Outcome::Applied(result) => self.finish_op(ctx, reply, result),
+                    worker::Outcome::Merged(merged) => self.finish_merge(ctx, merged),
+                }
             }
             worker::Finished::Lost => {
                 self.open_profile(ctx);
@@ -755,6 +774,8 @@ impl YadgarApp {
                 },
                 Err(e) => Applied { banner: Some(format!("The new-card limit was NOT saved: {e}")), ..Applied::none() },
             },
+            // A merge ends in finish_merge.
+            worker::Reply::Merge => Applied::none(),
         };
         self.browser.library_changed();
         self.refresh_overview();
@@ -1136,6 +1157,8 @@ impl eframe::App for YadgarApp {
         let ctx = ui.ctx().clone();
         if self.running.is_some() {
             self.poll_op(&ctx, std::time::Duration::ZERO);
+        } else {
+            self.merge_other_computers(&ctx);
         }
         if let Some(running) = &self.running {
             // The collection is on the worker: no screen, no navigation.
@@ -1149,7 +1172,6 @@ impl eframe::App for YadgarApp {
         }
         self.start_journal_when_due(&ctx, matches!(self.screen, Screen::Stats));
         self.poll_journal(&ctx);
-        self.merge_other_computers(&ctx);
         // A menu open when Esc is pressed closes; only then does Esc go back.
         let menu_open = egui::Popup::is_any_open(&ctx);
         let mut command = self.global_keys(ui);

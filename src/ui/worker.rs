@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use crate::store::{self, Change, Collection, Op, Progress, StoreError};
+use crate::store::{self, Change, Collection, Merged, Op, Progress, StoreError};
 
 /// Who asked for the op, and so who hears how it went.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,10 +22,20 @@ pub(super) enum Reply {
     ToastUndo,
     /// Readiness's plan set the new cards a day.
     NewPerDay(u32),
+    /// The regular check for other computers' new events.
+    Merge,
+}
+
+/// What the worker did.
+pub(super) enum Outcome {
+    /// An op, and its change.
+    Applied(Result<Change, StoreError>),
+    /// A merge of other computers' new events.
+    Merged(Result<Merged, StoreError>),
 }
 
 /// What comes back from the worker.
-type Done = (Collection, Result<Change, StoreError>);
+type Done = (Collection, Outcome);
 
 /// An op running on a worker thread.
 pub(super) struct Running {
@@ -40,7 +50,7 @@ pub(super) struct Running {
 /// How the worker ended.
 pub(super) enum Finished {
     /// The op ran; the collection is back.
-    Ran(Box<(Collection, Result<Change, StoreError>)>),
+    Ran(Box<Done>),
     /// The worker stopped without returning the collection (a bug): the
     /// profile must be opened again (what was written is in the log).
     Lost,
@@ -48,15 +58,37 @@ pub(super) enum Finished {
 
 impl Running {
     /// Moves `collection` to a new thread and runs `op` there.
-    pub(super) fn start(mut collection: Collection, op: Op, reply: Reply, ctx: &egui::Context) -> Running {
+    pub(super) fn start(collection: Collection, op: Op, reply: Reply, ctx: &egui::Context) -> Running {
+        let what = working_on(&op);
+        Running::spawn(collection, what, reply, ctx, move |collection, report| {
+            Outcome::Applied(collection.apply_with_progress(op, store::now(), report))
+        })
+    }
+
+    /// Moves `collection` to a new thread and merges other computers' new
+    /// events there (a settings change from another computer replays
+    /// every card).
+    pub(super) fn merge(collection: Collection, ctx: &egui::Context) -> Running {
+        let what = "Bringing in your other computer's changes".to_owned();
+        Running::spawn(collection, what, Reply::Merge, ctx, move |collection, report| {
+            Outcome::Merged(collection.merge_new_with_progress(store::now(), report))
+        })
+    }
+
+    fn spawn(
+        mut collection: Collection,
+        what: String,
+        reply: Reply,
+        ctx: &egui::Context,
+        work: impl FnOnce(&mut Collection, Arc<Progress>) -> Outcome + Send + 'static,
+    ) -> Running {
         let (tx, done) = std::sync::mpsc::channel();
         let progress = Arc::new(Progress::default());
-        let what = working_on(&op);
         let report = Arc::clone(&progress);
         let ctx = ctx.clone();
         std::thread::spawn(move || {
-            let result = collection.apply_with_progress(op, store::now(), report);
-            let _ = tx.send((collection, result));
+            let outcome = work(&mut collection, report);
+            let _ = tx.send((collection, outcome));
             ctx.request_repaint();
         });
         Running { done, progress, what, reply, started: Instant::now() }
