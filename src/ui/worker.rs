@@ -107,20 +107,39 @@ impl Running {
     pub(super) fn ui(&self, ui: &mut egui::Ui) {
         ui.add_space(48.0);
         ui.vertical_centered(|ui| {
-            ui.set_max_width(520.0);
+            ui.set_max_width(640.0);
             ui.heading(format!("{}…", self.what));
             ui.add_space(12.0);
-            let stage = self.progress.stage();
-            let bar = match self.progress.fraction() {
-                Some(fraction) => egui::ProgressBar::new(fraction).show_percentage(),
-                None => egui::ProgressBar::new(0.0).animate(true),
-            };
-            ui.add(bar.desired_width(480.0).text(stage.describe()));
+            let stage = self.progress.stage().describe();
+            match self.progress.fraction() {
+                Some(fraction) => {
+                    ui.add(
+                        egui::ProgressBar::new(fraction)
+                            .desired_width(480.0)
+                            .text(format!("{stage}: {:.0}%", fraction * 100.0)),
+                    );
+                }
+                None => {
+                    ui.horizontal(|ui| {
+                        // Centred by hand: a horizontal layout starts at the left.
+                        let width = ui.painter().layout_no_wrap(
+                            stage.to_owned(),
+                            egui::TextStyle::Body.resolve(ui.style()),
+                            egui::Color32::WHITE,
+                        );
+                        let used = width.size().x + ui.spacing().interact_size.y + ui.spacing().item_spacing.x;
+                        ui.add_space(((ui.available_width() - used) / 2.0).max(0.0));
+                        ui.spinner();
+                        ui.label(stage);
+                    });
+                }
+            }
             ui.add_space(8.0);
+            let seconds = self.started.elapsed().as_secs();
+            let so_far = if seconds > 0 { format!("{seconds} s so far. ") } else { String::new() };
             ui.label(
                 egui::RichText::new(format!(
-                    "{} s. What is written to your log is saved; closing the window waits for the rest.",
-                    self.started.elapsed().as_secs()
+                    "{so_far}Your change is safe once it is written; closing the window lets it finish first."
                 ))
                 .weak(),
             );
