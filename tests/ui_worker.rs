@@ -85,3 +85,25 @@ fn an_op_the_store_refuses_on_the_worker_says_why_on_the_screen_that_asked() {
     assert!(shows(&harness, "newer Yadgar"), "the reason is not given");
     assert!(shows(&harness, "Desired retention"), "the form went away, with what was typed");
 }
+
+#[test]
+fn another_computers_new_settings_merge_on_the_worker_and_the_screen_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    long_history(dir.path(), 150_000);
+    let mut harness = open_app_no_wait(dir.path());
+    click(&mut harness, "Browse");
+    assert!(shows(&harness, "Search:"));
+    // The laptop (another device, its own log in the same folder, as a
+    // sync tool delivers it) lowers the retention: every card is replayed
+    // when the window merges it.
+    let mut laptop = Collection::open(dir.path(), "default", "1a2b3c4d5e6f7a8b").unwrap();
+    let settings = yadgar::schedule::Settings { desired_retention: 0.8, ..laptop.settings().clone() };
+    laptop.set_settings(settings).unwrap();
+    drop(laptop);
+    // The window checks every two seconds, on the worker.
+    wait_for(&mut harness, "Bringing in your other computer's changes");
+    assert!(!shows(&harness, "Search:"), "the browser is drawn while the collection is on the worker");
+    wait_for(&mut harness, "Search:");
+    let c = harness.state().collection().unwrap();
+    assert!((c.settings().desired_retention - 0.8).abs() < 1e-6, "the laptop's retention was not merged");
+}
