@@ -487,9 +487,13 @@ impl YadgarApp {
         {
             self.toast = Some(toast::Toast::say(message));
         }
+        if !Arc::ptr_eq(&self.library, &new) {
+            self.browser.library_changed();
+        }
         self.library = new;
-        self.browser.library_changed();
-        self.refresh_overview();
+        if matches!(self.screen, Screen::Home) || merged.library || merged.settings {
+            self.refresh_overview();
+        }
         if let Screen::Review(_) = &self.screen {
             self.finish_if_empty();
         }
@@ -777,8 +781,12 @@ impl YadgarApp {
             // A merge ends in finish_merge.
             worker::Reply::Merge => Applied::none(),
         };
-        self.browser.library_changed();
-        self.refresh_overview();
+        // The home screen's counts (other screens count for themselves,
+        // and going home counts again; a changed library is counted by
+        // sync_library).
+        if matches!(self.screen, Screen::Home) {
+            self.refresh_overview();
+        }
         if applied.toast.is_some() {
             self.toast = applied.toast;
         }
