@@ -11,6 +11,7 @@ pub mod files;
 pub mod log;
 mod ops;
 mod profiles;
+mod snapshot;
 mod written;
 
 use std::path::{Path, PathBuf};
