@@ -12,6 +12,9 @@ use crate::schedule::{CardState, DoneToday, Due, Phase, Rating, Scheduler, card_
 use crate::time::{Day, Moment};
 
 mod fast;
+mod merge;
+
+pub use merge::Touched;
 
 /// The log format this build writes. Lines with a higher `v` come from a
 /// newer Yadgar: they are kept, and this build refuses to write.
@@ -284,6 +287,33 @@ pub fn parse_event(line: &[u8]) -> Result<Result<Event, u32>, serde_json::Error>
     }
     let event: Event = serde_json::from_slice(line)?;
     Ok(if event.v > LOG_FORMAT { Err(event.v) } else { Ok(event) })
+}
+
+/// Reads one log line as [`parse_event`] does, but makes the event only
+/// when `keep` accepts its deck, card and action (`Ok(Ok(None))` for a line
+/// it refuses): for picking a few cards' events out of a large log.
+///
+/// # Errors
+/// As [`parse_event`].
+pub fn parse_event_where(
+    line: &[u8],
+    keep: impl Fn(&str, &str, &Action) -> bool,
+) -> Result<Result<Option<Event>, u32>, serde_json::Error> {
+    if let Some(l) = fast::parse(line) {
+        if !keep(l.deck, l.card, &l.action) {
+            return Ok(Ok(None));
+        }
+        return Ok(Ok(Some(Event {
+            v: l.v,
+            id: l.id,
+            at_ms: l.at_ms,
+            offset_s: l.offset_s,
+            deck: DeckId(l.deck.to_owned()),
+            card: CardId(l.card.to_owned()),
+            action: l.action,
+        })));
+    }
+    Ok(parse_event(line)?.map(|e| keep(&e.deck.0, &e.card.0, &e.action).then_some(e)))
 }
 
 /// A fast hasher, seeded per process, for tables looked up once per log

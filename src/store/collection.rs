@@ -13,7 +13,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::atomic::write_atomic;
 use super::log::LogLine;
 use super::log::{HOLD_AFTER_MS, LogWriter, list_logs, log_path, read_log, read_log_tail, read_logs_parallel_until};
 use super::written::{self, tail_hash};
@@ -33,7 +32,11 @@ pub(super) use settings::settings_map;
 use settings::{KeptValue, ReadSettings, read_settings, scheduler_for, still_kept, write_settings};
 
 const PROFILE_FORMAT: u32 = 1;
-const SNAPSHOT_FORMAT: u32 = 3;
+/// At most this many of this computer's own new events dated among those
+/// applied are merged card by card; more (an import's history) replay
+/// every log instead.
+const MERGE_AT_MOST: usize = 100_000;
+const SNAPSHOT_FORMAT: u32 = 4;
 /// Where earlier builds kept the snapshot, in the synced profile folder:
 /// ignored, and deleted on a writable open.
 const OLD_SNAPSHOT_FILE: &str = "snapshot.json";
@@ -119,6 +122,8 @@ struct Snapshot {
     /// The settings the progress was replayed with, as JSON.
     settings: String,
     files: Vec<SnapshotFile>,
+    /// Everything replayed but the card states, which follow the head in
+    /// binary (`snapshot.rs`).
     progress: Progress,
     /// Warnings about the lines the snapshot covers (unreadable or torn
     /// lines), shown again on every open, as a full replay would.
@@ -384,14 +389,24 @@ impl Collection {
             warnings.push(e.clone());
         }
         warnings.extend(setting_warnings);
-        let base_library = Arc::new(super::decks::load_library(&profile.decks_dir()));
         let hold_after_ms = opening.now.unix_ms.saturating_add(HOLD_AFTER_MS);
         let snapshot = opening.local.as_ref().map(|l| snapshot_path(l, &profile, &device));
         let shown = profile.dir.join("profile.json").display().to_string();
         let scheduler_of =
             |content: &[(ContentEvent, String)]| scheduler_for(&base_settings, content, hold_after_ms, &shown);
+        // The deck files (a large own deck is tens of MB of JSON) are read
+        // on a thread of their own while the logs are read and replayed:
+        // neither needs the other until the content fold below.
+        let decks_dir = profile.decks_dir();
+        let (base_library, loaded) = std::thread::scope(|scope| {
+            let library = scope.spawn(|| super::decks::load_library(&decks_dir));
+            let loaded =
+                load_progress(&profile, &scheduler_of, hold_after_ms, snapshot.as_deref(), &device, &mut warnings);
+            let library = library.join().unwrap_or_else(|_| super::decks::load_library(&decks_dir));
+            (Arc::new(library), loaded)
+        });
         let Loaded { progress, read_only: newer, covered, log_warnings, held, snapshot_current, content, scheduler } =
-            load_progress(&profile, &scheduler_of, hold_after_ms, snapshot.as_deref(), &device, &mut warnings)?;
+            loaded?;
         let settings = scheduler.settings().clone();
         let newer_format = newer.is_some();
         let mut read_only = newer;
@@ -689,11 +704,23 @@ impl Collection {
             (Some(first), Some(last)) => first.order_key() > last,
             _ => true,
         };
-        if !in_order {
+        if !in_order && events.len() > MERGE_AT_MOST {
             // Not kept while every log is read again (an import's history
             // can be a million events).
             drop(events);
             self.rebuild_after_saved_write();
+            return;
+        }
+        if !in_order {
+            // Dated before another computer's events (its clock is ahead):
+            // only the cards graded are replayed, from the logs as they
+            // were before this write.
+            let applied: Vec<(PathBuf, u64)> = self.covered.iter().map(|c| (c.path.clone(), c.len)).collect();
+            let written: HashSet<EventId> = events.iter().map(|e| e.id).collect();
+            let hold = self.hold_after_ms;
+            if merge::merge_tail(&mut self.progress, &self.scheduler, &applied, &written, events, hold).is_err() {
+                self.rebuild_after_saved_write();
+            }
             return;
         }
         for event in events {
@@ -899,17 +926,37 @@ impl Collection {
             profile: self.profile.dir.display().to_string(),
             settings: serde_json::to_string(&self.settings).unwrap_or_default(),
             files,
-            progress: self.progress.clone(),
+            // The states are written after the head, not copied into it.
+            progress: Progress {
+                states: crate::revlog::States::new(),
+                days: self.progress.days.clone(),
+                undoable: self.progress.undoable.clone(),
+                last_applied: self.progress.last_applied,
+                warnings: self.progress.warnings.clone(),
+                undone_unseen: self.progress.undone_unseen.clone(),
+                journal: crate::revlog::Journal::default(),
+            },
             log_warnings: self.log_warnings.clone(),
             held: self.held.clone(),
             content: self.content.clone(),
         };
         let path = snapshot_path(local, &self.profile, &self.device);
-        let bytes = serde_json::to_vec(&snapshot).map_err(|e| io(&path, std::io::Error::other(e)))?;
+        let bytes = super::snapshot::encode(&snapshot, &self.progress.states)
+            .map_err(|e| io(&path, std::io::Error::other(e)))?;
+        drop(snapshot);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| io(dir, source))?;
         }
-        write_atomic(&path, &bytes).map_err(|source| io(&path, source))?;
+        // A cache: renamed into place whole, but not fsynced (a file a power
+        // cut leaves short or empty fails its checksum and is not used).
+        let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+        let written = std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, &path));
+        if let Err(source) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(io(&path, source));
+        }
+        // Earlier builds' JSON snapshot, never read again.
+        let _ = std::fs::remove_file(path.with_extension("json"));
         self.snapshot_current.store(true, Ordering::Relaxed);
         Ok(true)
     }
@@ -1213,7 +1260,7 @@ fn file_name(path: &Path) -> String {
 
 /// Where this computer keeps the snapshot of `device` in `profile`.
 fn snapshot_path(local: &LocalDirs, profile: &Profile, device: &str) -> PathBuf {
-    local.cache_dir.join("snapshots").join(format!("{}-{device}.json", written::profile_key(&profile.dir)))
+    local.cache_dir.join("snapshots").join(format!("{}-{device}.snapshot", written::profile_key(&profile.dir)))
 }
 
 /// The warning for a log that another writer changed (`why`), after which
@@ -1376,7 +1423,9 @@ fn from_snapshot(
     warnings: &mut Vec<String>,
 ) -> Option<Loaded> {
     let bytes = std::fs::read(path).ok()?;
-    let snapshot: Snapshot = serde_json::from_slice(&bytes).ok()?;
+    let (mut snapshot, states): (Snapshot, _) = super::snapshot::decode(&bytes)?;
+    drop(bytes);
+    snapshot.progress.states = states;
     if snapshot.format != SNAPSHOT_FORMAT
         || snapshot.build != build_key()
         || snapshot.fsrs != FSRS_VERSION
@@ -1411,11 +1460,13 @@ fn from_snapshot(
     let Tails { events: mut tail, content, warnings: tail_warnings, mut held, mut covered, newer_format: read_only } =
         tails;
     // Events held back before whose time has come join the tail.
+    let mut newly_due = HashSet::new();
     for h in snapshot.held {
         if h.event.at_ms > hold_after_ms {
             held.push(h);
         } else {
             unchanged = false;
+            newly_due.insert(h.event.id);
             if let Some(c) = covered.iter_mut().find(|c| file_name(&c.path) == h.file) {
                 c.last_at_ms = c.last_at_ms.max(Some(h.event.at_ms));
             }
@@ -1428,7 +1479,10 @@ fn from_snapshot(
         return None;
     }
     let mut progress = snapshot.progress;
-    progress.apply_tail(&scheduler, tail).ok()?;
+    // The snapshot's progress holds the events of the bytes it covers, but
+    // not those held back then (whose time has come since).
+    let applied: Vec<(PathBuf, u64)> = snapshot.files.iter().map(|f| (profile.dir.join(&f.name), f.len)).collect();
+    merge::merge_tail(&mut progress, &scheduler, &applied, &newly_due, tail, hold_after_ms).ok()?;
     report_odd_logs(&logs, &not_files, warnings);
     let mut log_warnings = snapshot.log_warnings;
     log_warnings.extend(tail_warnings);

@@ -10,7 +10,9 @@ use std::io::{BufRead as _, BufReader, Read as _, Seek as _, SeekFrom, Write as 
 use std::path::{Path, PathBuf};
 
 use crate::content::ContentEvent;
-use crate::revlog::{CompactEvent, Event, KeyTable, LOG_FORMAT, parse_event, parse_line};
+use crate::revlog::{
+    Action, CompactEvent, Event, KeyTable, LOG_FORMAT, Touched, parse_event, parse_event_where, parse_line,
+};
 
 /// The log file of `device` in a profile folder.
 pub fn log_path(profile_dir: &Path, device: &str) -> PathBuf {
@@ -68,6 +70,19 @@ pub fn list_logs(profile_dir: &Path) -> std::io::Result<(Vec<LogFile>, Vec<PathB
 pub trait Stamped {
     /// Unix milliseconds.
     fn at_ms(&self) -> i64;
+    /// A line read and left out on purpose (see [`read_history_of`]).
+    fn left_out(&self) -> bool {
+        false
+    }
+}
+
+impl Stamped for Option<Event> {
+    fn at_ms(&self) -> i64 {
+        self.as_ref().map_or(i64::MIN, |e| e.at_ms)
+    }
+    fn left_out(&self) -> bool {
+        self.is_none()
+    }
 }
 
 impl Stamped for Event {
@@ -267,6 +282,50 @@ pub fn read_logs_parallel_until(
     Ok((reads, keys))
 }
 
+/// The events of `cards`, and every undo event, in the first `len` bytes
+/// of each log in `logs` (path, length), leaving out events dated after
+/// `hold_after_ms`: the history an incremental merge replays. Large logs
+/// are read in chunks on all cores; lines that cannot be read are left out
+/// without a warning (the open that read them first gave it).
+///
+/// # Errors
+/// A log cannot be opened or read.
+pub fn read_history_of(logs: &[(PathBuf, u64)], cards: &Touched, hold_after_ms: i64) -> std::io::Result<Vec<Event>> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8) as u64;
+    let mut chunks = Vec::new();
+    for (path, len) in logs {
+        let pieces = if *len > 8 << 20 { cores } else { 1 };
+        let mut start = 0;
+        for k in 1..=pieces {
+            let end = if k == pieces { *len } else { next_line_start(path, len * k / pieces)?.max(start).min(*len) };
+            chunks.push((path, start, end));
+            start = end;
+        }
+    }
+    let keep =
+        |deck: &str, card: &str, action: &Action| matches!(action, Action::Undo { .. }) || cards.contains(deck, card);
+    let results: Vec<std::io::Result<Vec<Option<Event>>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|(path, start, end)| {
+                scope.spawn(move || {
+                    read_range(path, start, end, None, hold_after_ms, Vec::new(), |line| parse_event_where(line, keep))
+                        .map(|read| read.events)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(std::io::Error::other("a reader thread failed"))))
+            .collect()
+    });
+    let mut events = Vec::new();
+    for result in results {
+        events.extend(result?.into_iter().flatten());
+    }
+    Ok(events)
+}
+
 /// One chunk's result: file index, start offset, events, and its own keys.
 type ChunkRead = (usize, u64, LogRead<CompactEvent>, KeyTable);
 
@@ -344,6 +403,7 @@ fn read_range<T: Stamped>(
                     format!("{}: written by a newer Yadgar (log format {version}); update Yadgar to study with this profile", where_())
                 });
             }
+            Ok(Ok(event)) if event.left_out() => {}
             Ok(Ok(event)) if event.at_ms() > hold_after_ms => {
                 let warning = format!(
                     "{}: this event is dated {}, more than a day after this computer's clock (a computer with a wrong clock wrote it?); it is held back and counts from that time on",

@@ -12,6 +12,7 @@ pub mod log;
 mod ops;
 mod profiles;
 mod progress;
+mod snapshot;
 mod written;
 
 use std::path::{Path, PathBuf};

@@ -2,13 +2,53 @@
 //! tool delivers their new lines) or new ones appear. [`Collection::merge_new`]
 //! reads only what is new since the bytes replayed, folds content events
 //! into the library and settings, and applies grades in place when they
-//! come after everything applied, else replays.
+//! come after everything applied, else replays only the cards they touch
+//! ([`merge_tail`], also used by the snapshot open and for this computer's
+//! own grades dated before another computer's).
+
+use std::collections::HashSet;
+use std::path::PathBuf;
 
 use super::{Collection, Covered, Tails, file_name, io, log_path};
 use crate::deck::{CardId, DeckId};
+use crate::revlog::{Event, EventId, NeedsFullReplay, Progress, Touched};
+use crate::schedule::Scheduler;
 use crate::store::StoreError;
-use crate::store::log::{HOLD_AFTER_MS, list_logs};
+use crate::store::log::{HOLD_AFTER_MS, list_logs, read_history_of};
 use crate::time::Moment;
+
+/// Merges new events `tail` into `progress`, which holds the events of the
+/// first `len` bytes of each log in `applied` (path, length) except those
+/// in `not_applied`: in place when they all come after everything applied,
+/// else by replaying only the cards they touch, whose history is read from
+/// those bytes ([`read_history_of`]).
+///
+/// # Errors
+/// [`NeedsFullReplay`], with `progress` unchanged, when the merge cannot be
+/// done card by card or a log cannot be read: the caller replays every log
+/// (and reports what it cannot read).
+pub(super) fn merge_tail(
+    progress: &mut Progress,
+    scheduler: &Scheduler,
+    applied: &[(PathBuf, u64)],
+    not_applied: &HashSet<EventId>,
+    tail: Vec<Event>,
+    hold_after_ms: i64,
+) -> Result<(), NeedsFullReplay> {
+    if tail.is_empty() {
+        return Ok(());
+    }
+    if progress.applies_in_place(&tail) {
+        // Cannot fail for such a tail, which holds no undo.
+        return progress.apply_tail(scheduler, tail);
+    }
+    let touched = Touched::of(&tail);
+    let mut history = read_history_of(applied, &touched, hold_after_ms).map_err(|_| NeedsFullReplay)?;
+    if !not_applied.is_empty() {
+        history.retain(|e| !not_applied.contains(&e.id));
+    }
+    progress.merge_events(scheduler, history, tail)
+}
 
 /// What [`Collection::merge_new`] brought in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -82,6 +122,8 @@ impl Collection {
             return Ok(merged);
         }
         let Tails { events: reviews, content, warnings, held, covered, .. } = tails;
+        // The bytes replayed so far, whose events the progress holds.
+        let applied: Vec<(PathBuf, u64)> = self.covered.iter().map(|c| (c.path.clone(), c.len)).collect();
         for c in covered {
             self.cover(c);
         }
@@ -106,9 +148,10 @@ impl Collection {
             self.replay_all()?;
             return Ok(merged);
         }
-        if !reviews.is_empty() && self.progress.apply_tail(&self.scheduler, reviews).is_err() {
-            // Earlier than what is applied (the usual case: both computers
-            // studied): every card is replayed.
+        // Dated among what is applied (the usual case: both computers
+        // studied), only the cards they touch are replayed.
+        let hold = self.hold_after_ms;
+        if merge_tail(&mut self.progress, &self.scheduler, &applied, &HashSet::new(), reviews, hold).is_err() {
             self.replay_all()?;
         }
         Ok(merged)
