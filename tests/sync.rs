@@ -408,3 +408,54 @@ fn undoing_a_cards_only_grade_gives_the_same_state_from_the_snapshot_as_from_the
     let full = Collection::open_read_only(&a.data, "default", &a.device()).unwrap();
     assert_eq!(cached.progress().states, full.progress().states);
 }
+
+#[test]
+fn another_computers_log_replaced_by_another_version_while_open_is_replayed_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Computer::new(dir.path(), "a");
+    let t = now_ms();
+    let mut c = a.open_at(true, t);
+    c.grade(&deck(), &card(1), Rating::Good, 1000, Moment::new(t, 3600), false).unwrap();
+    let b = Computer::new(dir.path(), "b");
+    let other_log = profile_dir(&a.data).join(format!("reviews-{}.jsonl", b.device()));
+    let open_b = || {
+        Collection::open_as(
+            &a.data,
+            "default",
+            &b.device(),
+            &Opening { writable: true, now: Moment::new(t, 3600), local: None },
+        )
+        .unwrap()
+    };
+    // The laptop grades card 2 and the window merges it.
+    let mut other = open_b();
+    other.grade(&deck(), &card(2), Rating::Good, 1000, Moment::new(t + 1000, 3600), false).unwrap();
+    drop(other);
+    c.merge_new(Moment::new(t + 2000, 3600)).unwrap();
+    assert_eq!(c.progress().state(&deck(), &card(2)).unwrap().reps, 1);
+    let first = std::fs::read(&other_log).unwrap();
+    // The sync tool then delivers another version of the laptop's log: the
+    // same length, but card 3 graded instead of card 2 (as when a backup of
+    // that computer was restored and it studied again).
+    std::fs::remove_file(&other_log).unwrap();
+    let mut other = open_b();
+    other.grade(&deck(), &card(3), Rating::Good, 1000, Moment::new(t + 1000, 3600), false).unwrap();
+    drop(other);
+    let second = std::fs::read(&other_log).unwrap();
+    assert_eq!(first.len(), second.len(), "the test needs a version of the same length");
+    assert_ne!(first, second);
+    c.merge_new(Moment::new(t + 3000, 3600)).unwrap();
+    assert!(c.progress().state(&deck(), &card(2)).is_none(), "card 2's grade is no longer in any log");
+    assert_eq!(c.progress().state(&deck(), &card(3)).unwrap().reps, 1);
+    // A longer version with other lines: replayed again, equal to an open.
+    std::fs::remove_file(&other_log).unwrap();
+    let mut other = open_b();
+    for i in 4..8 {
+        other.grade(&deck(), &card(i), Rating::Good, 1000, Moment::new(t + 1000 + i as i64, 3600), false).unwrap();
+    }
+    drop(other);
+    c.merge_new(Moment::new(t + 4000, 3600)).unwrap();
+    let fresh = a.open_at(false, t + 4000);
+    assert_eq!(c.progress().states, fresh.progress().states);
+    assert!(c.progress().state(&deck(), &card(3)).is_none());
+}

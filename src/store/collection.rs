@@ -256,6 +256,10 @@ pub struct Collection {
     snapshot_current: AtomicBool,
     /// Where a slow op running on a worker says how far it got.
     pub(super) report: Option<Arc<super::Progress>>,
+    /// For each other computer's log: the bytes replayed when last merged,
+    /// and a hash of their last 64, to notice a log replaced by another
+    /// version (the merge then replays everything).
+    pub(super) other_tails: std::collections::HashMap<PathBuf, (u64, u64)>,
     _lock: Option<File>,
 }
 
@@ -301,7 +305,7 @@ impl JournalJob {
     pub fn run(self) -> Result<BuiltJournal, StoreError> {
         let mut warnings = Vec::new();
         let scheduler = self.scheduler.clone();
-        let loaded = full_replay(&self.profile, &|_| scheduler.clone(), self.hold_after_ms, &mut warnings)?;
+        let loaded = full_replay(&self.profile, &|_| scheduler.clone(), self.hold_after_ms, &mut warnings, None)?;
         Ok(BuiltJournal {
             journal: loaded.progress.journal,
             last_applied: loaded.progress.last_applied,
@@ -454,6 +458,7 @@ impl Collection {
             local: opening.local.clone(),
             snapshot_current: AtomicBool::new(snapshot_current),
             report: None,
+            other_tails: std::collections::HashMap::new(),
             _lock: lock,
         };
         collection.fold_content();
@@ -736,9 +741,6 @@ impl Collection {
     /// saved: a warning says the screen may lag behind, and the rebuild is
     /// tried again before the next write.
     pub(super) fn rebuild_after_saved_write(&mut self) {
-        if let Some(report) = &self.report {
-            report.begin(super::Stage::Replaying, 0);
-        }
         match self.replay_all() {
             Ok(()) => self.stale = None,
             Err(e) => {
@@ -767,7 +769,8 @@ impl Collection {
         let shown = self.profile.dir.join("profile.json").display().to_string();
         let (base, hold) = (self.base_settings.clone(), self.hold_after_ms);
         let scheduler_of = |content: &[(ContentEvent, String)]| scheduler_for(&base, content, hold, &shown);
-        let loaded = full_replay(&self.profile, &scheduler_of, self.hold_after_ms, &mut warnings)?;
+        let loaded =
+            full_replay(&self.profile, &scheduler_of, self.hold_after_ms, &mut warnings, self.report.as_deref())?;
         self.progress = loaded.progress;
         self.content = loaded.content;
         self.settings = loaded.scheduler.settings().clone();
@@ -1293,7 +1296,7 @@ fn load_progress(
     {
         return Ok(result);
     }
-    full_replay(profile, scheduler_of, hold_after_ms, warnings)
+    full_replay(profile, scheduler_of, hold_after_ms, warnings, None)
 }
 
 fn full_replay(
@@ -1301,7 +1304,11 @@ fn full_replay(
     scheduler_of: &SchedulerOf<'_>,
     hold_after_ms: i64,
     warnings: &mut Vec<String>,
+    report: Option<&super::Progress>,
 ) -> Result<Loaded, StoreError> {
+    if let Some(report) = report {
+        report.begin(super::Stage::Reading, 0);
+    }
     let (logs, not_files) = list_logs(&profile.dir).map_err(|s| io(&profile.dir, s))?;
     report_odd_logs(&logs, &not_files, warnings);
     let mut events = Vec::new();
@@ -1336,6 +1343,9 @@ fn full_replay(
     warnings.extend(log_warnings.iter().cloned());
     warnings.extend(held.iter().map(|h| h.warning.clone()));
     let scheduler = scheduler_of(&content);
+    if let Some(report) = report {
+        report.begin(super::Stage::Replaying, 0);
+    }
     Ok(Loaded {
         progress: Progress::replay_compact(&scheduler, keys, events),
         read_only,

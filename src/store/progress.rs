@@ -11,7 +11,9 @@ pub enum Stage {
     Preparing,
     /// Writing the events to this computer's log (and waiting for the disk).
     Writing,
-    /// Reading every computer's log and replaying every card.
+    /// Reading every computer's log.
+    Reading,
+    /// Replaying every card from its events.
     Replaying,
 }
 
@@ -21,6 +23,7 @@ impl Stage {
         match self {
             Stage::Preparing => "Checking",
             Stage::Writing => "Saving to your log",
+            Stage::Reading => "Reading your logs (every computer's)",
             Stage::Replaying => "Bringing every card up to date",
         }
     }
@@ -51,7 +54,8 @@ impl Progress {
     pub fn stage(&self) -> Stage {
         match self.stage.load(Ordering::Relaxed) {
             1 => Stage::Writing,
-            2 => Stage::Replaying,
+            2 => Stage::Reading,
+            3 => Stage::Replaying,
             _ => Stage::Preparing,
         }
     }

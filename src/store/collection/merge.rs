@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use super::{Collection, Covered, Tails, file_name, io, log_path};
+use super::{Collection, Covered, Tails, file_name, io, log_path, tail_hash};
 use crate::deck::{CardId, DeckId};
 use crate::revlog::{Event, EventId, NeedsFullReplay, Progress, Touched};
 use crate::schedule::Scheduler;
@@ -69,12 +69,21 @@ impl Collection {
     /// Reads what other computers added to the profile's logs since they
     /// were last read (at `now`, which also moves the hold-back time on)
     /// and merges it. Cheap when nothing changed: one listing of the
-    /// folder and a length per log.
+    /// folder, and per log its length and the last 64 bytes replayed (a
+    /// log replaced by another version, shorter or not, is replayed in
+    /// full with every other).
     ///
     /// # Errors
     /// A log cannot be read (nothing is merged then; the next call tries
     /// again).
     pub fn merge_new(&mut self, now: Moment) -> Result<Merged, StoreError> {
+        let merged = self.merge_logs(now);
+        // Whatever was replayed, its last bytes are checked at the next merge.
+        self.remember_tails();
+        merged
+    }
+
+    fn merge_logs(&mut self, now: Moment) -> Result<Merged, StoreError> {
         let held_before = self.hold_after_ms;
         self.hold_after_ms = self.hold_after_ms.max(now.unix_ms.saturating_add(HOLD_AFTER_MS));
         let mut merged = Merged::default();
@@ -94,8 +103,17 @@ impl Collection {
             let len = std::fs::metadata(&log.path).map_err(|s| io(&log.path, s))?.len();
             let known = self.covered.iter().find(|c| c.path == log.path);
             let (offset, lines, last) = known.map_or((0, Some(0), None), |c| (c.len, c.lines, c.last_at_ms));
-            if len < offset {
-                // The file was replaced by a shorter one: start again.
+            // The bytes replayed must still be there: a sync tool may
+            // deliver another version of the file (shorter, or as long or
+            // longer with other lines), whose events the progress does not
+            // hold. Then every log is replayed.
+            let replaced = len < offset
+                || (offset > 0
+                    && self.other_tails.get(&log.path).is_some_and(|&(at, hash)| {
+                        at == offset && tail_hash(&log.path, offset).map_or(true, |now| now != hash)
+                    }));
+            if replaced {
+                self.other_tails.clear();
                 self.replay_all()?;
                 merged.library = true;
                 merged.settings = true;
@@ -155,6 +173,20 @@ impl Collection {
             self.replay_all()?;
         }
         Ok(merged)
+    }
+
+    /// Notes the hash of the last bytes replayed of each other computer's
+    /// log whose replayed length changed since the last merge.
+    fn remember_tails(&mut self) {
+        let own = log_path(&self.profile.dir, &self.device);
+        for c in self.covered.iter().filter(|c| c.path != own && c.len > 0) {
+            if self.other_tails.get(&c.path).is_some_and(|&(at, _)| at == c.len) {
+                continue;
+            }
+            if let Ok(hash) = tail_hash(&c.path, c.len) {
+                self.other_tails.insert(c.path.clone(), (c.len, hash));
+            }
+        }
     }
 
     /// Records that `covered`'s bytes are now replayed.
