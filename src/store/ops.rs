@@ -289,9 +289,19 @@ impl Collection {
     }
 
     /// The latest action not yet taken back: a review-log action or a
-    /// content event, whichever sorts later.
+    /// content event, whichever sorts later. A grade or card action of a
+    /// card no longer shown (deleted, or a move's copy of its history after
+    /// the move was undone) is passed over: Ctrl+Z never takes back what
+    /// the student cannot see.
     fn latest_action(&self) -> Option<EventId> {
-        let review = self.progress().undoable.last().map(|u| (u.order_key(), u.id));
+        let library = self.library();
+        let review = self
+            .progress()
+            .undoable
+            .iter()
+            .rev()
+            .find(|u| crate::study::find(&library, &u.key.0.0, &u.key.1.0).is_some())
+            .map(|u| (u.order_key(), u.id));
         let content = self.latest_undoable_content().map(|e| (e.order_key(), e.id));
         review.max(content).map(|(_, id)| id)
     }
