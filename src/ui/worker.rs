@@ -111,7 +111,9 @@ impl Running {
             ui.heading(format!("{}…", self.what));
             ui.add_space(12.0);
             let stage = self.progress.stage().describe();
-            match self.progress.fraction() {
+            // A stage at 100% is finishing (the disk confirming the write):
+            // a spinner, not a full bar that seems stuck.
+            match self.progress.fraction().filter(|f| *f < 1.0) {
                 Some(fraction) => {
                     ui.add(
                         egui::ProgressBar::new(fraction)
