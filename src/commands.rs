@@ -21,6 +21,21 @@ fn open(
     writable: bool,
     warnings: &mut Vec<String>,
 ) -> Result<Collection, String> {
+    let collection = open_unsaved(data_dir, profile, writable, warnings)?;
+    if !collection.snapshot_is_current() {
+        save_snapshot(&collection, warnings);
+    }
+    Ok(collection)
+}
+
+/// [`open`], leaving the snapshot to the caller (`due` writes it while it
+/// counts).
+fn open_unsaved(
+    data_dir: &Option<PathBuf>,
+    profile: &str,
+    writable: bool,
+    warnings: &mut Vec<String>,
+) -> Result<Collection, String> {
     let dir = store::data_dir(data_dir.as_deref()).map_err(|e| e.to_string())?;
     let local = store::LocalDirs::from_env().map_err(|e| e.to_string())?;
     let device = store::device_id_checked(&local.device_id_file()).map_err(|e| e.to_string())?;
@@ -28,9 +43,6 @@ fn open(
     let opening = store::Opening::new(writable, Some(local));
     let collection = Collection::open_as(&dir, profile, &device.id, &opening).map_err(|e| e.to_string())?;
     warnings.extend(collection.warnings().iter().cloned());
-    if !collection.snapshot_is_current() {
-        save_snapshot(&collection, warnings);
-    }
     Ok(collection)
 }
 
@@ -59,10 +71,24 @@ pub fn due(
     json: bool,
     warnings: &mut Vec<String>,
 ) -> Result<String, String> {
-    let collection = open(data_dir, profile, false, warnings)?;
+    let collection = open_unsaved(data_dir, profile, false, warnings)?;
     let library = library(&collection, warnings);
     let now = store::now();
-    due_report(&collection, &library, now, json)
+    if collection.snapshot_is_current() {
+        return due_report(&collection, &library, now, json);
+    }
+    // The snapshot is written on a second core while the counts are made.
+    let (report, saved) = std::thread::scope(|scope| {
+        let saving = scope.spawn(|| collection.save_snapshot());
+        let report = due_report(&collection, &library, now, json);
+        (report, saving.join())
+    });
+    match saved {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => warnings.push(format!("the start-up cache was not saved (nothing is lost): {e}")),
+        Err(_) => warnings.push("the start-up cache was not saved (nothing is lost)".to_owned()),
+    }
+    report
 }
 
 /// The text or JSON of `yadgar due` at `now`.

@@ -503,7 +503,7 @@ pub(super) fn describe_ms(ms: i64) -> String {
 
 /// Where a [`LogWriter`] appends: the log file, or in tests a file that
 /// fails on purpose.
-pub trait LogSink: std::fmt::Debug + Send {
+pub trait LogSink: std::fmt::Debug + Send + Sync {
     /// Appends all of `bytes` at the end.
     ///
     /// # Errors
