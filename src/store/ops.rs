@@ -290,20 +290,39 @@ impl Collection {
 
     /// The latest action not yet taken back: a review-log action or a
     /// content event, whichever sorts later. A grade or card action of a
-    /// card no longer shown (deleted, or a move's copy of its history after
-    /// the move was undone) is passed over: Ctrl+Z never takes back what
-    /// the student cannot see.
+    /// card whose adding was taken back (the copy of a moved card's history
+    /// left under the deck it moved to, once the move is undone) is passed
+    /// over: Ctrl+Z never takes back what the student cannot see.
     fn latest_action(&self) -> Option<EventId> {
-        let library = self.library();
+        let unshown = self.cards_taken_back();
         let review = self
             .progress()
             .undoable
             .iter()
             .rev()
-            .find(|u| crate::study::find(&library, &u.key.0.0, &u.key.1.0).is_some())
+            .find(|u| !unshown.contains(&u.key))
             .map(|u| (u.order_key(), u.id));
         let content = self.latest_undoable_content().map(|e| (e.order_key(), e.id));
         review.max(content).map(|(_, id)| id)
+    }
+
+    /// Cards added (or moved in) whose adding was taken back and that are
+    /// not shown.
+    fn cards_taken_back(&self) -> std::collections::HashSet<CardRef> {
+        let hold = self.hold_after_ms();
+        let undone = crate::content::reverted(self.content_events().filter(|e| e.at_ms <= hold));
+        if undone.is_empty() {
+            return std::collections::HashSet::new();
+        }
+        let library = self.library();
+        self.content_events()
+            .filter(|e| e.is_undone(&undone))
+            .filter_map(|e| match &e.edit {
+                Edit::CardAdd { deck, card } => Some((deck.clone(), card.id.clone())),
+                _ => None,
+            })
+            .filter(|(deck, card)| crate::study::find(&library, &deck.0, &card.0).is_none())
+            .collect()
     }
 
     /// The events that take back exactly `ids`, and what they were, in
