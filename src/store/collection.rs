@@ -560,12 +560,13 @@ impl Collection {
         // The lines are on disk: from here on they are saved, whatever
         // happens to the state on screen.
         let own = log_path(&self.profile.dir, &self.device).display().to_string();
-        let mut reviews = Vec::new();
         let mut content = false;
-        // The lines are moved into the state, not copied.
-        for line in lines {
-            match line {
-                LogLine::Review(event) => reviews.push(event),
+        // The lines are moved into the state, not copied: the grades are
+        // collected in place, in the lines' own buffer.
+        let reviews: Vec<Event> = lines
+            .into_iter()
+            .filter_map(|line| match line {
+                LogLine::Review(event) => Some(event),
                 LogLine::Content(event) => {
                     touched.exams |= matches!(event.edit, Edit::ExamAttempt { .. } | Edit::ExamAppeal { .. });
                     touched.library |= !matches!(
@@ -574,11 +575,13 @@ impl Collection {
                     );
                     self.content.push((*event, own.clone()));
                     content = true;
+                    None
                 }
-            }
-        }
+            })
+            .collect();
         touched.progress = !reviews.is_empty();
-        if content && self.refold() {
+        if content && self.take_new_settings() {
+            self.fold_content();
             touched.settings = true;
             touched.progress = true;
             drop(reviews);
@@ -588,6 +591,12 @@ impl Collection {
         if !reviews.is_empty() {
             self.apply_saved(reviews);
         }
+        // Folded after the grades are applied and dropped: an import's
+        // deck is folded into a new library while its history is not also
+        // in memory.
+        if content {
+            self.fold_content();
+        }
         Ok(touched)
     }
 
@@ -596,6 +605,12 @@ impl Collection {
     /// replays every card with it).
     fn refold(&mut self) -> bool {
         self.fold_content();
+        self.take_new_settings()
+    }
+
+    /// Takes the settings the content events give, if they changed: returns
+    /// true (the caller then replays every card with them).
+    fn take_new_settings(&mut self) -> bool {
         let scheduler = self.scheduler_now();
         if *scheduler.settings() == self.settings {
             return false;
@@ -1013,7 +1028,10 @@ impl Collection {
         now: Moment,
     ) -> Result<(Vec<LogLine>, ImportReport), StoreError> {
         let json = deck.to_json().map_err(|e| StoreError::ReadOnly(e.to_string()))?;
-        let deck = Deck::from_json(&format!("{}.json", deck.id), json.as_bytes()).map_err(StoreError::InvalidDeck)?;
+        let file = format!("{}.json", deck.id);
+        // Not kept while its copy is read back (a large deck is tens of MB).
+        drop(deck);
+        let deck = Deck::from_json(&file, json.as_bytes()).map_err(StoreError::InvalidDeck)?;
         drop(json);
         if bundled_parse_results().iter().any(|(_, _, d)| d.as_ref().is_ok_and(|d| d.id == deck.id)) {
             return Err(StoreError::BundledDeck(deck.id.0.clone()));
@@ -1029,19 +1047,26 @@ impl Collection {
 
         let cards: HashSet<&CardId> = deck.cards.iter().map(|c| &c.id).collect();
         let (present_ids, present_keys) = self.present_events()?;
-        let mut seen_ids = HashSet::new();
-        let mut lines = Vec::new();
+        let mut seen_ids = HashSet::with_capacity(events.len());
         let mut already_present = 0;
-        for event in events {
-            if event.deck != deck.id || !cards.contains(&event.card) || !seen_ids.insert(event.id) {
-                continue;
-            }
-            if present_ids.contains(&event.id) || present_keys.contains(&content_key(&event)) {
-                already_present += 1;
-                continue;
-            }
-            lines.push(LogLine::Review(event));
-        }
+        // Collected in place: the lines take the events' own buffer rather
+        // than a second one of a million events beside it.
+        let mut lines: Vec<LogLine> = events
+            .into_iter()
+            .filter_map(|event| {
+                if event.deck != deck.id || !cards.contains(&event.card) || !seen_ids.insert(event.id) {
+                    return None;
+                }
+                if present_ids.contains(&event.id)
+                    || (!present_keys.is_empty() && present_keys.contains(&content_key(&event)))
+                {
+                    already_present += 1;
+                    return None;
+                }
+                Some(LogLine::Review(event))
+            })
+            .collect();
+        drop(seen_ids);
         let events_added = lines.len();
         let report = ImportReport {
             deck: deck.id.clone(),
