@@ -139,6 +139,10 @@ struct SnapshotFile {
     len: u64,
     /// A hash of the bytes just before `len`, to notice a replaced file.
     tail_hash: u64,
+    /// The bytes whose events the progress holds (more than `len` past a
+    /// last line with no newline); `len` when absent.
+    #[serde(default)]
+    applied_len: Option<u64>,
     /// Lines in the first `len` bytes, when known, for line numbers.
     lines: Option<u64>,
     /// The latest event time applied from those bytes.
@@ -161,6 +165,10 @@ struct Covered {
     path: PathBuf,
     /// Complete lines' bytes.
     len: u64,
+    /// The bytes whose events are applied: `len`, or more when the last
+    /// line had no newline yet still read as an event (the next read
+    /// starts again at `len` and finds it again).
+    applied_len: u64,
     /// How many lines that is, when known.
     lines: Option<u64>,
     /// The latest time of an event applied from them.
@@ -725,7 +733,7 @@ impl Collection {
             // Dated before another computer's events (its clock is ahead):
             // only the cards graded are replayed, from the logs as they
             // were before this write.
-            let applied: Vec<(PathBuf, u64)> = self.covered.iter().map(|c| (c.path.clone(), c.len)).collect();
+            let applied: Vec<(PathBuf, u64)> = self.covered.iter().map(|c| (c.path.clone(), c.applied_len)).collect();
             let written: HashSet<EventId> = events.iter().map(|e| e.id).collect();
             let hold = self.hold_after_ms;
             if merge::merge_tail(&mut self.progress, &self.scheduler, &applied, &written, events, hold).is_err() {
@@ -826,9 +834,16 @@ impl Collection {
                 // bytes replayed (not a torn line completed at open).
                 entry.lines = entry.lines.filter(|_| entry.len == before).map(|l| l + lines);
                 entry.len = len;
+                entry.applied_len = len;
                 entry.last_at_ms = entry.last_at_ms.max(last_at_ms);
             }
-            None => self.covered.push(Covered { path, len, lines: (before == 0).then_some(lines), last_at_ms }),
+            None => self.covered.push(Covered {
+                path,
+                len,
+                applied_len: len,
+                lines: (before == 0).then_some(lines),
+                last_at_ms,
+            }),
         }
         self.note_written();
         if changed.is_some() {
@@ -910,6 +925,7 @@ impl Collection {
             files.push(SnapshotFile {
                 name,
                 len: covered.len,
+                applied_len: (covered.applied_len != covered.len).then_some(covered.applied_len),
                 tail_hash: hash,
                 lines: covered.lines,
                 last_at_ms: covered.last_at_ms,
@@ -1553,6 +1569,7 @@ fn full_replay(
         covered.push(Covered {
             path: log.path.clone(),
             len: read.complete_len,
+            applied_len: read.applied_len,
             lines: Some(read.complete_lines),
             last_at_ms: read.last_at_ms,
         });
@@ -1630,6 +1647,7 @@ impl Tails {
         self.covered.push(Covered {
             path: path.to_path_buf(),
             len: read.complete_len,
+            applied_len: read.applied_len,
             lines: lines.map(|l| l + read.complete_lines),
             last_at_ms: last.max(read.last_at_ms),
         });
@@ -1708,7 +1726,8 @@ fn from_snapshot(
     let mut progress = snapshot.progress;
     // The snapshot's progress holds the events of the bytes it covers, but
     // not those held back then (whose time has come since).
-    let applied: Vec<(PathBuf, u64)> = snapshot.files.iter().map(|f| (profile.dir.join(&f.name), f.len)).collect();
+    let applied: Vec<(PathBuf, u64)> =
+        snapshot.files.iter().map(|f| (profile.dir.join(&f.name), f.applied_len.unwrap_or(f.len))).collect();
     merge::merge_tail(&mut progress, &scheduler, &applied, &newly_due, tail, hold_after_ms).ok()?;
     report_odd_logs(&logs, &not_files, warnings);
     let mut log_warnings = snapshot.log_warnings;
