@@ -319,3 +319,37 @@ fn the_live_merge_of_a_tail_dated_among_the_applied_events_equals_a_full_replay(
     let ids: HashSet<_> = open.progress().undoable.iter().map(|u| u.key.1.clone()).collect();
     assert!(ids.contains(&card(9)));
 }
+
+#[test]
+fn a_last_line_delivered_without_its_newline_counts_once_when_the_rest_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    let computer = Computer::new(dir.path());
+    let now = studied(&computer);
+    // A sync tool delivers the phone's log up to its last newline, not
+    // included: the line reads as an event (a cram grade, which changes no
+    // state, only the day counters) and is applied.
+    let phone = log_path(&computer.profile(), "phone000000000001");
+    let cram = Event::new(
+        EventId(7 << 60),
+        Moment::new(START + 12 * DAY, 3600),
+        deck(),
+        card(4),
+        Action::Review { rating: Rating::Again, kind: ReviewKind::Cram, answer_ms: 16_573 },
+    );
+    let line = serde_json::to_string(&cram).unwrap();
+    std::fs::write(&phone, &line).unwrap();
+    let mut open = computer.open(true, now, false);
+    open.merge_new(Moment::new(now, 3600)).unwrap();
+    let from_snapshot = computer.open(false, now, true);
+    from_snapshot.save_snapshot().unwrap();
+    drop(from_snapshot);
+    // Then the newline arrives, with a grade dated among the applied ones.
+    let earlier = grade((7 << 60) + 1, START + 3 * DAY, 4, Rating::Good);
+    std::fs::write(&phone, format!("{line}\n{}\n", serde_json::to_string(&earlier).unwrap())).unwrap();
+    open.merge_new(Moment::new(now, 3600)).unwrap();
+    let replayed = computer.open(false, now, false);
+    assert_same(open.progress(), replayed.progress(), "live merge");
+    let from_snapshot = computer.open(false, now, true);
+    assert!(!from_snapshot.progress().journal.complete, "the snapshot open replayed every log");
+    assert_same(from_snapshot.progress(), replayed.progress(), "snapshot open");
+}

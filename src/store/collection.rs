@@ -141,6 +141,10 @@ struct SnapshotFile {
     len: u64,
     /// A hash of the bytes just before `len`, to notice a replaced file.
     tail_hash: u64,
+    /// The bytes whose events the progress holds (more than `len` past a
+    /// last line with no newline); `len` when absent.
+    #[serde(default)]
+    applied_len: Option<u64>,
     /// Lines in the first `len` bytes, when known, for line numbers.
     lines: Option<u64>,
     /// The latest event time applied from those bytes.
@@ -163,6 +167,10 @@ struct Covered {
     path: PathBuf,
     /// Complete lines' bytes.
     len: u64,
+    /// The bytes whose events are applied: `len`, or more when the last
+    /// line had no newline yet still read as an event (the next read
+    /// starts again at `len` and finds it again).
+    applied_len: u64,
     /// How many lines that is, when known.
     lines: Option<u64>,
     /// The latest time of an event applied from them.
@@ -570,12 +578,13 @@ impl Collection {
         // The lines are on disk: from here on they are saved, whatever
         // happens to the state on screen.
         let own = log_path(&self.profile.dir, &self.device).display().to_string();
-        let mut reviews = Vec::new();
         let mut content = false;
-        // The lines are moved into the state, not copied.
-        for line in lines {
-            match line {
-                LogLine::Review(event) => reviews.push(event),
+        // The lines are moved into the state, not copied: the grades are
+        // collected in place, in the lines' own buffer.
+        let reviews: Vec<Event> = lines
+            .into_iter()
+            .filter_map(|line| match line {
+                LogLine::Review(event) => Some(event),
                 LogLine::Content(event) => {
                     touched.exams |= matches!(event.edit, Edit::ExamAttempt { .. } | Edit::ExamAppeal { .. });
                     touched.library |= !matches!(
@@ -584,11 +593,13 @@ impl Collection {
                     );
                     self.content.push((*event, own.clone()));
                     content = true;
+                    None
                 }
-            }
-        }
+            })
+            .collect();
         touched.progress = !reviews.is_empty();
-        if content && self.refold() {
+        if content && self.take_new_settings() {
+            self.fold_content();
             touched.settings = true;
             touched.progress = true;
             drop(reviews);
@@ -598,6 +609,12 @@ impl Collection {
         if !reviews.is_empty() {
             self.apply_saved(reviews);
         }
+        // Folded after the grades are applied and dropped: an import's
+        // deck is folded into a new library while its history is not also
+        // in memory.
+        if content {
+            self.fold_content();
+        }
         Ok(touched)
     }
 
@@ -606,6 +623,12 @@ impl Collection {
     /// replays every card with it).
     fn refold(&mut self) -> bool {
         self.fold_content();
+        self.take_new_settings()
+    }
+
+    /// Takes the settings the content events give, if they changed: returns
+    /// true (the caller then replays every card with them).
+    fn take_new_settings(&mut self) -> bool {
         let scheduler = self.scheduler_now();
         if *scheduler.settings() == self.settings {
             return false;
@@ -720,7 +743,7 @@ impl Collection {
             // Dated before another computer's events (its clock is ahead):
             // only the cards graded are replayed, from the logs as they
             // were before this write.
-            let applied: Vec<(PathBuf, u64)> = self.covered.iter().map(|c| (c.path.clone(), c.len)).collect();
+            let applied: Vec<(PathBuf, u64)> = self.covered.iter().map(|c| (c.path.clone(), c.applied_len)).collect();
             let written: HashSet<EventId> = events.iter().map(|e| e.id).collect();
             let hold = self.hold_after_ms;
             if merge::merge_tail(&mut self.progress, &self.scheduler, &applied, &written, events, hold).is_err() {
@@ -832,9 +855,16 @@ impl Collection {
                 // bytes replayed (not a torn line completed at open).
                 entry.lines = entry.lines.filter(|_| entry.len == before).map(|l| l + lines);
                 entry.len = len;
+                entry.applied_len = len;
                 entry.last_at_ms = entry.last_at_ms.max(last_at_ms);
             }
-            None => self.covered.push(Covered { path, len, lines: (before == 0).then_some(lines), last_at_ms }),
+            None => self.covered.push(Covered {
+                path,
+                len,
+                applied_len: len,
+                lines: (before == 0).then_some(lines),
+                last_at_ms,
+            }),
         }
         self.note_written();
         if changed.is_some() {
@@ -916,6 +946,7 @@ impl Collection {
             files.push(SnapshotFile {
                 name,
                 len: covered.len,
+                applied_len: (covered.applied_len != covered.len).then_some(covered.applied_len),
                 tail_hash: hash,
                 lines: covered.lines,
                 last_at_ms: covered.last_at_ms,
@@ -1034,7 +1065,10 @@ impl Collection {
         now: Moment,
     ) -> Result<(Vec<LogLine>, ImportReport), StoreError> {
         let json = deck.to_json().map_err(|e| StoreError::ReadOnly(e.to_string()))?;
-        let deck = Deck::from_json(&format!("{}.json", deck.id), json.as_bytes()).map_err(StoreError::InvalidDeck)?;
+        let file = format!("{}.json", deck.id);
+        // Not kept while its copy is read back (a large deck is tens of MB).
+        drop(deck);
+        let deck = Deck::from_json(&file, json.as_bytes()).map_err(StoreError::InvalidDeck)?;
         drop(json);
         if bundled_parse_results().iter().any(|(_, _, d)| d.as_ref().is_ok_and(|d| d.id == deck.id)) {
             return Err(StoreError::BundledDeck(deck.id.0.clone()));
@@ -1050,19 +1084,26 @@ impl Collection {
 
         let cards: HashSet<&CardId> = deck.cards.iter().map(|c| &c.id).collect();
         let (present_ids, present_keys) = self.present_events()?;
-        let mut seen_ids = HashSet::new();
-        let mut lines = Vec::new();
+        let mut seen_ids = HashSet::with_capacity(events.len());
         let mut already_present = 0;
-        for event in events {
-            if event.deck != deck.id || !cards.contains(&event.card) || !seen_ids.insert(event.id) {
-                continue;
-            }
-            if present_ids.contains(&event.id) || present_keys.contains(&content_key(&event)) {
-                already_present += 1;
-                continue;
-            }
-            lines.push(LogLine::Review(event));
-        }
+        // Collected in place: the lines take the events' own buffer rather
+        // than a second one of a million events beside it.
+        let mut lines: Vec<LogLine> = events
+            .into_iter()
+            .filter_map(|event| {
+                if event.deck != deck.id || !cards.contains(&event.card) || !seen_ids.insert(event.id) {
+                    return None;
+                }
+                if present_ids.contains(&event.id)
+                    || (!present_keys.is_empty() && present_keys.contains(&content_key(&event)))
+                {
+                    already_present += 1;
+                    return None;
+                }
+                Some(LogLine::Review(event))
+            })
+            .collect();
+        drop(seen_ids);
         let events_added = lines.len();
         let report = ImportReport {
             deck: deck.id.clone(),
@@ -1333,6 +1374,7 @@ fn full_replay(
         covered.push(Covered {
             path: log.path.clone(),
             len: read.complete_len,
+            applied_len: read.applied_len,
             lines: Some(read.complete_lines),
             last_at_ms: read.last_at_ms,
         });
@@ -1413,6 +1455,7 @@ impl Tails {
         self.covered.push(Covered {
             path: path.to_path_buf(),
             len: read.complete_len,
+            applied_len: read.applied_len,
             lines: lines.map(|l| l + read.complete_lines),
             last_at_ms: last.max(read.last_at_ms),
         });
@@ -1491,7 +1534,8 @@ fn from_snapshot(
     let mut progress = snapshot.progress;
     // The snapshot's progress holds the events of the bytes it covers, but
     // not those held back then (whose time has come since).
-    let applied: Vec<(PathBuf, u64)> = snapshot.files.iter().map(|f| (profile.dir.join(&f.name), f.len)).collect();
+    let applied: Vec<(PathBuf, u64)> =
+        snapshot.files.iter().map(|f| (profile.dir.join(&f.name), f.applied_len.unwrap_or(f.len))).collect();
     merge::merge_tail(&mut progress, &scheduler, &applied, &newly_due, tail, hold_after_ms).ok()?;
     report_odd_logs(&logs, &not_files, warnings);
     let mut log_warnings = snapshot.log_warnings;

@@ -128,6 +128,10 @@ pub struct LogRead<T = Event> {
     pub newer_format: Option<String>,
     /// The byte length read, up to the end of the last complete line.
     pub complete_len: u64,
+    /// The byte length whose events were read: `complete_len`, or past a
+    /// last line with no newline that still read as an event (it is read
+    /// again, complete, from `complete_len` next time).
+    pub applied_len: u64,
     /// The complete lines read (blank ones too), for line numbers later.
     pub complete_lines: u64,
     /// Events dated after the hold time, each with the warning that names
@@ -147,6 +151,7 @@ impl<T> Default for LogRead<T> {
             warnings: Vec::new(),
             newer_format: None,
             complete_len: 0,
+            applied_len: 0,
             complete_lines: 0,
             held: Vec::new(),
             last_at_ms: None,
@@ -278,6 +283,7 @@ pub fn read_logs_parallel_until(
             read.newer_format = chunk.newer_format;
         }
         read.complete_len = read.complete_len.max(chunk.complete_len);
+        read.applied_len = read.applied_len.max(chunk.applied_len);
     }
     Ok((reads, keys))
 }
@@ -380,6 +386,8 @@ fn read_range<T: Stamped>(
     let mut source = file.take(end.saturating_sub(offset));
     let mut read = LogRead { events, complete_len: offset, ..LogRead::default() };
     let mut number = 0u64;
+    // The length of a last line with no newline whose event was read.
+    let mut unterminated = 0u64;
     // Takes one line (with its newline, if it has one); false to stop.
     let mut take = |line: &[u8]| -> bool {
         number += 1;
@@ -415,6 +423,9 @@ fn read_range<T: Stamped>(
             Ok(Ok(event)) => {
                 read.last_at_ms = read.last_at_ms.max(Some(event.at_ms()));
                 read.events.push(event);
+                if !complete {
+                    unterminated = line.len() as u64;
+                }
             }
             Err(_) if let Ok(parsed) = crate::content::parse_content_line(text) => match parsed {
                 Ok(event) => {
@@ -490,6 +501,7 @@ fn read_range<T: Stamped>(
             buffer.resize(buffer.len() * 2, 0);
         }
     }
+    read.applied_len = read.complete_len + unterminated;
     Ok(read)
 }
 

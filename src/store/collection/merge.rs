@@ -141,7 +141,7 @@ impl Collection {
         }
         let Tails { events: reviews, content, warnings, held, covered, .. } = tails;
         // The bytes replayed so far, whose events the progress holds.
-        let applied: Vec<(PathBuf, u64)> = self.covered.iter().map(|c| (c.path.clone(), c.len)).collect();
+        let applied: Vec<(PathBuf, u64)> = self.covered.iter().map(|c| (c.path.clone(), c.applied_len)).collect();
         for c in covered {
             self.cover(c);
         }
