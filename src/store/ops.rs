@@ -295,13 +295,8 @@ impl Collection {
     /// over: Ctrl+Z never takes back what the student cannot see.
     fn latest_action(&self) -> Option<EventId> {
         let unshown = self.cards_taken_back();
-        let review = self
-            .progress()
-            .undoable
-            .iter()
-            .rev()
-            .find(|u| !unshown.contains(&u.key))
-            .map(|u| (u.order_key(), u.id));
+        let review =
+            self.progress().undoable.iter().rev().find(|u| !unshown.contains(&u.key)).map(|u| (u.order_key(), u.id));
         let content = self.latest_undoable_content().map(|e| (e.order_key(), e.id));
         review.max(content).map(|(_, id)| id)
     }
