@@ -456,13 +456,7 @@ impl YadgarApp {
         if self.running.is_some() {
             return;
         }
-        let collection = match std::mem::replace(&mut self.collection, Err(BUSY.to_owned())) {
-            Ok(c) => c,
-            Err(e) => {
-                self.collection = Err(e);
-                return;
-            }
-        };
+        let Some(collection) = self.take_collection() else { return };
         self.running = Some(worker::Running::merge(collection, ctx));
         self.poll_op(ctx, self.config.inline_wait);
     }
@@ -707,6 +701,18 @@ impl YadgarApp {
         }
     }
 
+    /// The open collection, for the worker (`collection` says busy
+    /// meanwhile); `None` when no profile is open.
+    fn take_collection(&mut self) -> Option<Collection> {
+        match std::mem::replace(&mut self.collection, Err(BUSY.to_owned())) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                self.collection = Err(e);
+                None
+            }
+        }
+    }
+
     /// Runs `op` on the worker; waits a moment for it, so a quick op ends
     /// on this frame, else shows its progress until it is done.
     fn start_op(&mut self, ctx: &egui::Context, op: store::Op, reply: worker::Reply) {
@@ -714,13 +720,7 @@ impl YadgarApp {
             self.banner = Some("Wait for the change being saved to finish, then try again.".to_owned());
             return;
         }
-        let collection = match std::mem::replace(&mut self.collection, Err(BUSY.to_owned())) {
-            Ok(c) => c,
-            Err(e) => {
-                self.collection = Err(e);
-                return;
-            }
-        };
+        let Some(collection) = self.take_collection() else { return };
         self.running = Some(worker::Running::start(collection, op, reply, ctx));
         self.poll_op(ctx, self.config.inline_wait);
     }
