@@ -51,7 +51,7 @@ fn write_profile(data: &std::path::Path, cards: usize, now: Moment) {
                 EventId(id),
                 Moment::new(at, 3600),
                 DeckId("synthetic".into()),
-                CardId(format!("synthetic-{c:06}")),
+                CardId(format!("synthetic-{c:06}").into()),
                 Action::Review { rating, kind: ReviewKind::Review, answer_ms: 5000 },
             );
             serde_json::to_writer(&mut log, &event).unwrap();

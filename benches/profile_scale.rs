@@ -83,7 +83,7 @@ fn main() {
         covers: vec![],
         cards: (0..cards)
             .map(|i| Card {
-                id: CardId(format!("c{i:06}")),
+                id: CardId(format!("c{i:06}").into()),
                 kind: CardKind::Date,
                 question: format!("Question {i}?"),
                 answer: format!("Answer {i}"),
@@ -118,7 +118,7 @@ fn main() {
                 EventId(id),
                 Moment::new(at, 3600),
                 deck_id.clone(),
-                CardId(format!("c{c:06}")),
+                CardId(format!("c{c:06}").into()),
                 Action::Review { rating, kind: ReviewKind::Review, answer_ms: 5000 },
             );
             let w = &mut writers[(c + r) % 2];

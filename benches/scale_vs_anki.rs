@@ -369,7 +369,7 @@ impl Bench {
                     yadgar::revlog::EventId(0xfeed_0000_0000_0000_0000_0000_0000_0000 + i as u128),
                     yadgar::time::Moment::new(start_ms + i * step_ms, 3600),
                     yadgar::DeckId("synthetic".into()),
-                    yadgar::CardId(format!("synthetic-{:06}", (i * 7) % 10_000)),
+                    yadgar::CardId(format!("synthetic-{:06}", (i * 7) % 10_000).into()),
                     yadgar::revlog::Action::Review {
                         rating: yadgar::schedule::Rating::Good,
                         kind: yadgar::revlog::ReviewKind::Review,

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::deck::{Card, CardId, Deck, DeckId, DeckOrigin, FORMAT_VERSION, Library, LoadedDeck};
-use crate::revlog::{EventId, LOG_FORMAT};
+use crate::revlog::{Carries, Carry, EventId, LOG_FORMAT};
 
 /// The fields of a card that edits set one by one, as the deck format
 /// names them.
@@ -62,6 +62,11 @@ pub enum Edit {
         deck: DeckId,
         /// The card.
         card: CardId,
+        /// For a move, the card's new place: its events at the old place
+        /// count there too (see `revlog::Carries`). Older builds read the
+        /// move as a plain delete, as they wrote it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        moved_to: Option<Place>,
     },
     /// A deleted card put back.
     CardRestore {
@@ -125,6 +130,15 @@ pub enum Edit {
         /// The event taken back.
         target: EventId,
     },
+}
+
+/// A card's place: its deck and id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    /// The deck.
+    pub deck: DeckId,
+    /// The card.
+    pub card: CardId,
 }
 
 /// One content line of a log.
@@ -292,7 +306,7 @@ impl CardEntry {
     fn card(&self, id: &CardId) -> (Card, bool) {
         let Some(fields) = &self.fields else { return (self.card.clone(), false) };
         let mut map = Map::new();
-        map.insert("id".to_owned(), Value::String(id.0.clone()));
+        map.insert("id".to_owned(), Value::String(id.0.to_string()));
         for (name, field) in fields {
             if let Some(value) = &field.value {
                 map.insert(name.clone(), value.clone());
@@ -364,6 +378,27 @@ pub fn reverted<'a>(events: impl IntoIterator<Item = &'a ContentEvent>) -> HashS
         .collect()
 }
 
+/// The moves in force among `events` (any order, duplicates allowed): a
+/// move not taken back carries the card's events at its old place to the
+/// new one until the card is restored at the old place.
+pub fn carries<'a>(events: impl IntoIterator<Item = &'a ContentEvent>) -> Carries {
+    let mut sorted: Vec<&ContentEvent> = events.into_iter().collect();
+    sorted.sort_by_key(|e| e.order_key());
+    sorted.dedup_by_key(|e| e.id);
+    let undone = reverted(sorted.iter().copied());
+    let active = || sorted.iter().filter(|e| !e.is_undone(&undone));
+    let mut moves = Vec::new();
+    for event in active() {
+        let Edit::CardDelete { deck, card, moved_to: Some(to) } = &event.edit else { continue };
+        let until_ms = active()
+            .filter(|e| e.order_key() > event.order_key())
+            .find(|e| matches!(&e.edit, Edit::CardRestore { deck: d, card: c } if d == deck && c == card))
+            .map_or(i64::MAX, |e| e.at_ms);
+        moves.push(Carry { from: (deck.clone(), card.clone()), to: (to.deck.clone(), to.card.clone()), until_ms });
+    }
+    Carries::new(moves)
+}
+
 /// Folds `events` (any order, duplicates allowed) over `base`: the decks
 /// as loaded from the bundled decks, `decks/` and earlier builds' files.
 pub fn fold<'a>(base: &Library, events: impl IntoIterator<Item = &'a ContentEvent>) -> Folded {
@@ -417,7 +452,7 @@ pub fn fold<'a>(base: &Library, events: impl IntoIterator<Item = &'a ContentEven
                     add_card(&mut decks, &mut cards, i, deck, card, at);
                 }
             }
-            Edit::CardDelete { deck, card } => {
+            Edit::CardDelete { deck, card, .. } => {
                 if let Some(entry) = cards.get_mut(&(deck.clone(), card.clone())) {
                     entry.alive.set(false, at);
                     deleted_at.insert((deck.clone(), card.clone()), event.at_ms);

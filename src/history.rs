@@ -123,7 +123,7 @@ pub fn from_events<'a>(events: impl IntoIterator<Item = &'a crate::revlog::Event
             continue;
         }
         let next = ids.len() as i64;
-        let card = *ids.entry((event.deck.0.clone(), event.card.0.clone())).or_insert(next);
+        let card = *ids.entry((event.deck.0.to_string(), event.card.0.to_string())).or_insert(next);
         reviews.push(Review { card, at: event.moment(), rating });
     }
     reviews

@@ -11,9 +11,11 @@ use crate::deck::{CardId, DeckId};
 use crate::schedule::{CardState, DoneToday, Due, Phase, Rating, Scheduler, card_seed};
 use crate::time::{Day, Moment};
 
+mod carry;
 mod fast;
 mod merge;
 
+pub use carry::{Carries, Carry, copy_id};
 pub use merge::Touched;
 
 /// The log format this build writes. Lines with a higher `v` come from a
@@ -221,8 +223,8 @@ impl<'de> Deserialize<'de> for Event {
             id: raw.id,
             at_ms: raw.at_ms,
             offset_s: raw.offset_s,
-            deck: DeckId(raw.deck.into_owned()),
-            card: CardId(raw.card.into_owned()),
+            deck: DeckId(raw.deck.as_ref().into()),
+            card: CardId(raw.card.as_ref().into()),
             action,
         })
     }
@@ -280,8 +282,8 @@ pub fn parse_event(line: &[u8]) -> Result<Result<Event, u32>, serde_json::Error>
             id: l.id,
             at_ms: l.at_ms,
             offset_s: l.offset_s,
-            deck: DeckId(l.deck.to_owned()),
-            card: CardId(l.card.to_owned()),
+            deck: DeckId(l.deck.into()),
+            card: CardId(l.card.into()),
             action: l.action,
         }));
     }
@@ -308,8 +310,8 @@ pub fn parse_event_where(
             id: l.id,
             at_ms: l.at_ms,
             offset_s: l.offset_s,
-            deck: DeckId(l.deck.to_owned()),
-            card: CardId(l.card.to_owned()),
+            deck: DeckId(l.deck.into()),
+            card: CardId(l.card.into()),
             action: l.action,
         })));
     }
@@ -341,7 +343,7 @@ impl KeyTable {
             None => self.index.entry(deck.to_owned()).or_default(),
         };
         cards.insert(card.to_owned(), n);
-        self.keys.push((DeckId(deck.to_owned()), CardId(card.to_owned())));
+        self.keys.push((DeckId(deck.into()), CardId(card.into())));
         n
     }
 

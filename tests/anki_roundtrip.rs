@@ -80,7 +80,7 @@ fn anki_packages_round_trip_through_yadgar_and_back_into_anki() {
         let deck_id = format!("from-anki-{name}");
         // The imported deck, as saved (an event in the log).
         let saved = yadgar::store::Collection::open_read_only(&data, "default", "reader").unwrap();
-        let deck = saved.library().deck(&yadgar::DeckId(deck_id.clone())).unwrap().deck.clone();
+        let deck = saved.library().deck(&yadgar::DeckId(deck_id.as_str().into())).unwrap().deck.clone();
         drop(saved);
 
         // Yadgar -> Anki, with the history.

@@ -69,7 +69,7 @@ fn card_ids_are_unique_across_the_bundled_decks() {
     let mut seen: HashMap<String, String> = HashMap::new();
     for loaded in &library().decks {
         for card in &loaded.deck.cards {
-            if let Some(other) = seen.insert(card.id.0.clone(), loaded.deck.id.0.clone()) {
+            if let Some(other) = seen.insert(card.id.0.to_string(), loaded.deck.id.0.to_string()) {
                 panic!("card id {} is in both {other} and {}", card.id, loaded.deck.id);
             }
         }

@@ -29,7 +29,7 @@ fn cards_of(c: &Collection, deck: &DeckId) -> Vec<Card> {
 
 fn draft(question: &str, answer: &str) -> Card {
     Card {
-        id: CardId(String::new()),
+        id: CardId::default(),
         kind: CardKind::Event,
         question: question.into(),
         answer: answer.into(),

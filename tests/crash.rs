@@ -53,8 +53,8 @@ fn import_deck(i: usize) -> (Deck, Vec<Event>) {
             Event::new(
                 EventId::derived(&["crash-import", &id, card]),
                 Moment::new(NOON - 86_400_000 + k as i64, 0),
-                DeckId(id.clone()),
-                CardId((*card).to_owned()),
+                DeckId(id.as_str().into()),
+                CardId((*card).into()),
                 Action::Review { rating: Rating::Good, kind: ReviewKind::Learn, answer_ms: 1000 },
             )
         })
@@ -87,7 +87,8 @@ fn crash_writer() {
         let now = Moment::new(NOON + i as i64 * 1000, 0);
         let confirmed = match i % 6 {
             0 => {
-                let id = c.grade(&dates(), &CardId(format!("g-{i}")), Rating::ALL[i % 4], 900, now, false).unwrap();
+                let id =
+                    c.grade(&dates(), &CardId(format!("g-{i}").into()), Rating::ALL[i % 4], 900, now, false).unwrap();
                 format!("grade {id}")
             }
             1 => {
@@ -97,7 +98,8 @@ fn crash_writer() {
                 format!("import imp-{i} {}", ids.join(" "))
             }
             2 => {
-                let cards: Vec<(DeckId, CardId)> = (0..5).map(|k| (dates(), CardId(format!("s-{i}-{k}")))).collect();
+                let cards: Vec<(DeckId, CardId)> =
+                    (0..5).map(|k| (dates(), CardId(format!("s-{i}-{k}").into()))).collect();
                 c.record_all(&cards, &Action::Suspend, now).unwrap();
                 format!("suspend {i}")
             }
@@ -179,13 +181,14 @@ fn check_after_kill(dir: &Path, confirmed: &Confirmed, round: usize) {
     let library = c.library();
     assert!(library.errors.is_empty(), "round {round}: {:?}", library.errors);
     for id in &confirmed.imports {
-        let deck = library.deck(&DeckId(id.clone())).unwrap_or_else(|| panic!("round {round}: import {id} lost"));
+        let deck =
+            library.deck(&DeckId(id.as_str().into())).unwrap_or_else(|| panic!("round {round}: import {id} lost"));
         assert_eq!(deck.deck.cards.len(), 2);
     }
     // Bulk suspends are whole.
     for i in &confirmed.suspends {
         for k in 0..5 {
-            let state = c.progress().state(&dates(), &CardId(format!("s-{i}-{k}")));
+            let state = c.progress().state(&dates(), &CardId(format!("s-{i}-{k}").into()));
             assert!(state.is_some_and(|s| s.suspended), "round {round}: suspend {i} of card {k} lost");
         }
     }

@@ -185,7 +185,7 @@ fn review(i: u128, minutes: i64) -> Event {
         EventId(i),
         at(minutes),
         DeckId("soviet-iran-dates".into()),
-        CardId(format!("card-{i}")),
+        CardId(format!("card-{i}").into()),
         Action::Review { rating: Rating::Good, kind: yadgar::revlog::ReviewKind::Learn, answer_ms: 1000 },
     )
 }

@@ -27,7 +27,7 @@ fn deck() -> DeckId {
 }
 
 fn card(i: usize) -> CardId {
-    CardId(format!("card-{i}"))
+    CardId(format!("card-{i}").into())
 }
 
 fn scheduler() -> Scheduler {
@@ -52,7 +52,7 @@ fn sorted_grades(progress: &Progress) -> Vec<(String, i64, u8, u32)> {
         .iter()
         .map(|g: &Grade| {
             let (_, card) = keys.key(g.key).unwrap();
-            (card.0.clone(), g.at.unix_ms, u8::from(g.rating), g.last_interval)
+            (card.0.to_string(), g.at.unix_ms, u8::from(g.rating), g.last_interval)
         })
         .collect();
     grades.sort();

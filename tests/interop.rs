@@ -87,7 +87,7 @@ fn sample_history() -> Vec<Event> {
 
 /// What an event says, without its id (imported events get new ids).
 fn content(events: &[Event]) -> Vec<(String, i64, Action)> {
-    let mut list: Vec<_> = events.iter().map(|e| (e.card.0.clone(), e.at_ms, e.action.clone())).collect();
+    let mut list: Vec<_> = events.iter().map(|e| (e.card.0.to_string(), e.at_ms, e.action.clone())).collect();
     list.sort_by_key(|(card, at, _)| (*at, card.clone()));
     list
 }

@@ -281,7 +281,7 @@ fn check_against(c: &Collection, expected: &serde_json::Value) {
     }
     progress.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     let expected_progress = expected["progress"].as_array().unwrap();
-    let listed = |p: &[(String, String, _)]| p.iter().map(|(d, c, _)| format!("{d}/{c}")).collect::<Vec<_>>();
+    let listed = |p: &[(_, _, _)]| p.iter().map(|(d, c, _)| format!("{d}/{c}")).collect::<Vec<_>>();
     let expected_listed: Vec<String> = expected_progress
         .iter()
         .map(|p| format!("{}/{}", p["deck"].as_str().unwrap(), p["card"].as_str().unwrap()))
@@ -313,7 +313,7 @@ fn open_as(data: &Path, device: Option<&str>) -> Collection {
 /// new card, new settings (that do not change any card's schedule). Returns
 /// `expected` with them.
 fn change(c: &mut Collection, expected: &serde_json::Value) -> serde_json::Value {
-    let deck = DeckId(expected["own_decks"][0]["deck"].as_str().unwrap().to_owned());
+    let deck = DeckId(expected["own_decks"][0]["deck"].as_str().unwrap().into());
     let mut card = c.library().deck(&deck).unwrap().deck.cards[1].clone();
     card.note = "Edited by the current build.".into();
     card.tags.push("edited".into());

@@ -115,7 +115,7 @@ fn matching(query: &str) -> Vec<String> {
                 timing: f.timing,
             })
         })
-        .map(|f| f.card.id.0.clone())
+        .map(|f| f.card.id.0.to_string())
         .collect()
 }
 

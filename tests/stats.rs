@@ -234,7 +234,7 @@ fn filters_and_topics_follow_decks_and_tags() {
 #[test]
 fn the_journal_kept_while_grading_equals_a_full_replay_and_is_rebuilt_after_a_snapshot() {
     let dir = tempfile::tempdir().unwrap();
-    let deck = DeckId("soviet-iran-dates".to_owned());
+    let deck = DeckId("soviet-iran-dates".into());
     let library = Library::bundled();
     let cards: Vec<CardId> = library
         .decks

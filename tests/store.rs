@@ -30,7 +30,7 @@ fn deck() -> DeckId {
 }
 
 fn card(i: usize) -> CardId {
-    CardId(format!("card-{i}"))
+    CardId(format!("card-{i}").into())
 }
 
 fn profile_dir(data: &Path) -> PathBuf {
@@ -90,7 +90,7 @@ fn undo_takes_back_the_last_grade_and_todays_counts() {
     c.grade(&deck(), &card(1), Rating::Good, 1000, at(10), false).unwrap();
     c.grade(&deck(), &card(2), Rating::Again, 1000, at(11), false).unwrap();
     let undone = c.undo(at(12)).unwrap().unwrap();
-    assert!(undone.contains(&card(2).0), "{undone}");
+    assert!(undone.contains(card(2).0.as_str()), "{undone}");
     c.undo(at(13)).unwrap().unwrap();
     assert_eq!(c.progress().state(&deck(), &card(1)), after_one.get(&deck()).and_then(|m| m.get(&card(1))));
     let today = c.scheduler().day(at(0));

@@ -27,7 +27,7 @@ fn deck() -> DeckId {
 }
 
 fn card(i: usize) -> CardId {
-    CardId(format!("card-{i}"))
+    CardId(format!("card-{i}").into())
 }
 
 fn profile_dir(data: &Path) -> PathBuf {
@@ -458,4 +458,78 @@ fn another_computers_log_replaced_by_another_version_while_open_is_replayed_in_f
     let fresh = a.open_at(false, t + 4000);
     assert_eq!(c.progress().states, fresh.progress().states);
     assert!(c.progress().state(&deck(), &card(3)).is_none());
+}
+
+#[test]
+fn a_grade_given_on_another_computer_to_a_card_moved_meanwhile_follows_the_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Computer::new(dir.path(), "a");
+    let b = Computer::new(dir.path(), "b");
+    let t = now_ms();
+    let at = |ms: i64| Moment::new(ms, 3600);
+    // The desktop makes two own decks, adds a card to the first, grades it.
+    let mut desktop = a.open_at(true, t);
+    let change = desktop.apply(store::Op::CreateDeck { title: "Inbox".into() }, at(t)).unwrap();
+    let inbox = change.deck.unwrap();
+    let change = desktop.apply(store::Op::CreateDeck { title: "Coup of 1921".into() }, at(t + 1)).unwrap();
+    let coup = change.deck.unwrap();
+    let card = yadgar::deck::Card {
+        question: "Who led the coup of 1921?".into(),
+        answer: "Reza Khan".into(),
+        ..yadgar::deck::Card::default()
+    };
+    let change = desktop.apply(store::Op::AddCard { deck: inbox.clone(), card }, at(t + 2)).unwrap();
+    let old = change.card.unwrap();
+    desktop.grade(&inbox, &old, Rating::Good, 1000, at(t + 3), false).unwrap();
+    // The sync tool gives the laptop all that; the laptop keeps studying
+    // the card where it was: once before the desktop moves it, once after.
+    copy_dir(&a.data, &b.data);
+    let mut laptop = b.open_at(true, t + 4);
+    assert!(laptop.save_snapshot().unwrap());
+    laptop.grade(&inbox, &old, Rating::Hard, 1000, at(t + 1000), false).unwrap();
+    let change = desktop
+        .apply(store::Op::MoveCards { cards: vec![(inbox.clone(), old.clone())], to: coup.clone() }, at(t + 2000))
+        .unwrap();
+    assert_eq!(change.moved.unwrap().moved, 1);
+    assert_eq!(desktop.progress().state(&coup, &old).unwrap().reps, 1);
+    laptop.grade(&inbox, &old, Rating::Good, 1000, at(t + 3000), false).unwrap();
+    drop(laptop);
+    let deliver = |from: &Computer, to: &Computer, device: &str| {
+        let name = format!("reviews-{device}.jsonl");
+        std::fs::copy(profile_dir(&from.data).join(&name), profile_dir(&to.data).join(&name)).unwrap();
+    };
+    deliver(&b, &a, &b.device());
+
+    // Merged while open: both of the laptop's grades count for the card in
+    // its new place.
+    desktop.merge_new(at(t + 4000)).unwrap();
+    let moved = desktop.progress().state(&coup, &old).unwrap().clone();
+    assert_eq!(moved.reps, 3, "{moved:?}");
+    // The same from the logs alone, and on the laptop from its snapshot
+    // once the move reaches it.
+    assert_eq!(a.open_at(false, t + 4000).progress().states, desktop.progress().states);
+    deliver(&a, &b, &a.device());
+    let laptop = b.open_at(true, t + 4000);
+    assert_eq!(laptop.progress().states, desktop.progress().states);
+    assert!(laptop.library().deck(&coup).unwrap().deck.cards.iter().any(|c| c.id == old));
+    drop(laptop);
+    // The history read for export and optimising has them too, once each.
+    let history = desktop.history_events().unwrap();
+    assert_eq!(history.iter().filter(|e| e.deck == coup && e.card == old).count(), 3);
+
+    // A grade of the moved card on the laptop, merged card by card.
+    let mut laptop = b.open_at(true, t + 5000);
+    laptop.grade(&coup, &old, Rating::Easy, 1000, at(t + 5000), false).unwrap();
+    drop(laptop);
+    deliver(&b, &a, &b.device());
+    desktop.merge_new(at(t + 6000)).unwrap();
+    assert_eq!(desktop.progress().state(&coup, &old).unwrap().reps, 4);
+    assert_eq!(a.open_at(false, t + 6000).progress().states, desktop.progress().states);
+
+    // Undoing the move takes the card back to its old place with every
+    // grade given there, and the copies go with the moved card.
+    desktop.apply(store::Op::UndoEvents(change.events), at(t + 7000)).unwrap();
+    assert_eq!(desktop.progress().state(&inbox, &old).unwrap().reps, 3);
+    assert!(desktop.library().deck(&coup).unwrap().deck.cards.is_empty());
+    assert_eq!(a.open_at(false, t + 7000).progress().states, desktop.progress().states);
 }

@@ -314,11 +314,12 @@ fn a_timed_exam_submits_itself_with_what_was_typed() {
     assert_eq!(saved[0].given[typed_at], Given::Text { text: "half an answer".into() });
 }
 
+/// The date `days` study days from today's (which, before the day's
+/// rollover hour, is still yesterday's date).
 fn in_days(days: i64) -> String {
-    jiff::Timestamp::from_millisecond(store::now().unix_ms + days * 86_400_000)
-        .unwrap()
-        .strftime("%Y-%m-%d")
-        .to_string()
+    let rollover = yadgar::schedule::Settings::default().rollover_hour;
+    let day = store::now().day(rollover).plus(i32::try_from(days).unwrap());
+    day.date().strftime("%Y-%m-%d").to_string()
 }
 
 fn show_readiness(harness: &mut Harness<'_, YadgarApp>, date: &str) {

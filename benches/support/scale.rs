@@ -46,12 +46,12 @@ pub fn write_profile(profile_dir: &Path, cards: usize, events: usize, now: Momen
     let json = deck.to_json().map_err(std::io::Error::other)?;
     std::fs::write(profile_dir.join("decks/synthetic.json"), json)?;
 
-    let deck_id = DeckId("synthetic".to_owned());
+    let deck_id = DeckId("synthetic".into());
     let per_card = events.div_ceil(cards.max(1)).max(1);
     let mut all: Vec<(usize, Event)> = Vec::with_capacity(events);
     let mut n: u64 = 0;
     'cards: for c in 0..cards {
-        let card = CardId(format!("synthetic-{c:06}"));
+        let card = CardId(format!("synthetic-{c:06}").into());
         let mut at = now.unix_ms - 365 * DAY_MS + (c as i64 % 97) * 3_600_000;
         let mut lapsed = false;
         for r in 0..per_card {

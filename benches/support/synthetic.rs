@@ -15,7 +15,7 @@ pub fn deck(count: usize) -> Deck {
         .map(|i| {
             let kind = CardKind::ALL[i % CardKind::ALL.len()];
             Card {
-                id: CardId(format!("synthetic-{i:06}")),
+                id: CardId(format!("synthetic-{i:06}").into()),
                 kind,
                 question: format!("Synthetic question {i}: which {} belongs to fact number {i}?", kind.name()),
                 answer: format!("{} {} {}", 1 + i % 28, months[i % months.len()], 1917 + i % 75),
@@ -29,7 +29,7 @@ pub fn deck(count: usize) -> Deck {
         .collect();
     Deck {
         format: FORMAT_VERSION,
-        id: DeckId("synthetic".to_owned()),
+        id: DeckId("synthetic".into()),
         title: format!("Synthetic deck of {count} cards"),
         source_sha256: None,
         description: "Generated for benchmarks.".to_owned(),

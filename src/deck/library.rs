@@ -65,16 +65,16 @@ impl Library {
         for (file, origin, result) in results {
             match result {
                 Ok(deck) => {
-                    if let Some(other) = files_by_id.get(&deck.id.0) {
+                    if let Some(other) = files_by_id.get(deck.id.0.as_str()) {
                         library.errors.push(DeckError {
                             file,
                             line: None,
                             column: None,
-                            kind: DeckErrorKind::DuplicateDeckId { id: deck.id.0.clone(), other: other.clone() },
+                            kind: DeckErrorKind::DuplicateDeckId { id: deck.id.0.to_string(), other: other.clone() },
                         });
                         continue;
                     }
-                    files_by_id.insert(deck.id.0.clone(), file.clone());
+                    files_by_id.insert(deck.id.0.to_string(), file.clone());
                     library.decks.push(LoadedDeck { file, origin, deck });
                 }
                 Err(e) => library.errors.push(e),

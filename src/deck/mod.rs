@@ -8,6 +8,7 @@ mod validate;
 
 use std::fmt;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 pub use library::{DeckOrigin, Library, LoadedDeck, bundled_files, bundled_parse_results};
@@ -26,12 +27,12 @@ pub const FORMAT_VERSION: u32 = 1;
 /// A deck's stable id, such as `soviet-iran-dates`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct DeckId(pub String);
+pub struct DeckId(pub CompactString);
 
 /// A card's stable id within its deck, such as `treaty-1921-signing-date`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct CardId(pub String);
+pub struct CardId(pub CompactString);
 
 impl fmt::Display for DeckId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -224,7 +224,7 @@ pub fn check_deck(file: &str, deck: &Deck) -> Result<(), DeckError> {
 pub fn card_problem(card: &Card) -> Option<DeckError> {
     let deck = Deck {
         format: super::FORMAT_VERSION,
-        id: DeckId("card".to_owned()),
+        id: DeckId("card".into()),
         title: "card".to_owned(),
         source_sha256: None,
         description: String::new(),

@@ -218,7 +218,7 @@ pub(crate) fn is_valid_id(id: &str, max_len: usize) -> bool {
 
 pub(super) fn check_rules(file: &str, text: &str, deck: &Deck) -> Result<(), DeckError> {
     if !is_valid_id(&deck.id.0, 64) {
-        return Err(DeckError::new(file, DeckErrorKind::BadDeckId(deck.id.0.clone())));
+        return Err(DeckError::new(file, DeckErrorKind::BadDeckId(deck.id.0.to_string())));
     }
     if deck.title.trim().is_empty() {
         return Err(DeckError::new(file, DeckErrorKind::BlankTitle));

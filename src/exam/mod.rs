@@ -210,8 +210,8 @@ pub fn exam_cards(
                 continue;
             }
             out.push(ExamCard {
-                deck: loaded.deck.id.0.clone(),
-                card: card.id.0.clone(),
+                deck: loaded.deck.id.0.to_string(),
+                card: card.id.0.to_string(),
                 kind: card.kind,
                 question: card.question.clone(),
                 answer: card.answer.clone(),

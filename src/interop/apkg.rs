@@ -450,8 +450,8 @@ fn card_from_note(note: &Note, anki: &AnkiCard) -> Result<Card, String> {
     accept.retain(|a| !a.trim().is_empty() && *a != answer);
     extra = extra.trim().to_owned();
     let id = match note.guid.strip_prefix(GUID_PREFIX).and_then(|rest| rest.rsplit_once(':')) {
-        Some((_, card)) if anki.ord == 0 && crate::deck::is_valid_card_id(card) => CardId(card.to_owned()),
-        _ => CardId(format!("anki-{}-{}", anki.note, anki.ord)),
+        Some((_, card)) if anki.ord == 0 && crate::deck::is_valid_card_id(card) => CardId(card.into()),
+        _ => CardId(compact_str::format_compact!("anki-{}-{}", anki.note, anki.ord)),
     };
     let mut tags: Vec<String> = note.tags.split_whitespace().filter_map(clean_tag).collect();
     tags.dedup();

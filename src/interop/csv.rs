@@ -253,8 +253,7 @@ pub fn read(bytes: &[u8], options: &CsvOptions, title: &str) -> Result<Imported,
             }
         };
         let id_text = optional(options.id, "id")?;
-        let id =
-            if crate::deck::is_valid_card_id(id_text) { CardId(id_text.to_owned()) } else { card_id_for(question) };
+        let id = if crate::deck::is_valid_card_id(id_text) { CardId(id_text.into()) } else { card_id_for(question) };
         let accept = optional(options.accept, "accept")?
             .split('|')
             .map(str::trim)
@@ -300,7 +299,7 @@ pub fn read(bytes: &[u8], options: &CsvOptions, title: &str) -> Result<Imported,
 pub fn card_id_for(question: &str) -> CardId {
     let digest = sha1_smol::Sha1::from(normalise(question)).digest().to_string();
     let hash = digest.get(..8).unwrap_or(&digest);
-    CardId(format!("{}-{hash}", slug(question, 48, "card")))
+    CardId(compact_str::format_compact!("{}-{hash}", slug(question, 48, "card")))
 }
 
 /// The deck's cards as CSV (comma-separated) with a header row of

@@ -196,7 +196,7 @@ impl Imported {
 /// characters turned into one `-`, at most 64 characters. A name that is
 /// already a valid id is kept as it is.
 pub fn deck_id_from_name(name: &str) -> DeckId {
-    DeckId(slug(name, 64, "imported"))
+    DeckId(slug(name, 64, "imported").into())
 }
 
 /// `text` as an id: `a`-`z`, `0`-`9` and single `-`, at most `max_len`
@@ -267,7 +267,7 @@ pub(crate) fn finish(
             format!("every card was skipped ({})", reasons.join("; "))
         }));
     }
-    let title = if title.trim().is_empty() { id.0.clone() } else { title.trim().to_owned() };
+    let title = if title.trim().is_empty() { id.0.to_string() } else { title.trim().to_owned() };
     let deck = Deck {
         format: FORMAT_VERSION,
         id,

@@ -171,8 +171,8 @@ mod tests {
             id: l.id,
             at_ms: l.at_ms,
             offset_s: l.offset_s,
-            deck: DeckId(l.deck.to_owned()),
-            card: CardId(l.card.to_owned()),
+            deck: DeckId(l.deck.into()),
+            card: CardId(l.card.into()),
             action: l.action,
         })
     }
@@ -300,7 +300,7 @@ mod tests {
     fn any_event() -> impl Strategy<Value = Event> {
         (any::<u128>(), any::<i64>(), any::<i32>(), any::<String>(), ".*", any_action()).prop_map(
             |(id, at_ms, offset_s, deck, card, action)| {
-                Event::new(EventId(id), Moment::new(at_ms, offset_s), DeckId(deck), CardId(card), action)
+                Event::new(EventId(id), Moment::new(at_ms, offset_s), DeckId(deck.into()), CardId(card.into()), action)
             },
         )
     }

@@ -26,9 +26,14 @@ impl Touched {
     pub fn of(events: &[Event]) -> Touched {
         let mut touched = Touched::default();
         for event in events {
-            touched.0.entry(event.deck.0.clone()).or_default().insert(event.card.0.clone());
+            touched.0.entry(event.deck.0.to_string()).or_default().insert(event.card.0.to_string());
         }
         touched
+    }
+
+    /// Adds a card.
+    pub fn insert(&mut self, deck: &str, card: &str) {
+        self.0.entry(deck.to_owned()).or_default().insert(card.to_owned());
     }
 
     /// Whether `deck` and `card` are among them.

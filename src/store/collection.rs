@@ -19,7 +19,7 @@ use super::written::{self, tail_hash};
 use super::{LocalDirs, Profile, StoreError};
 use crate::content::{ContentEvent, DeletedCard, EXAM_DATE_KEY, Edit};
 use crate::deck::{CardId, Deck, DeckId, Library, bundled_parse_results};
-use crate::revlog::{Action, Event, EventId, Progress};
+use crate::revlog::{Action, Carries, Event, EventId, Progress};
 use crate::schedule::{Scheduler, Settings};
 use crate::time::Moment;
 use std::sync::Arc;
@@ -109,7 +109,7 @@ impl Default for Preferences {
 /// open (DESIGN.md, invariant 3). It is used only by the same build (and
 /// `fsrs` version), device, profile folder and settings it was made with.
 #[derive(Debug, Serialize, Deserialize)]
-struct Snapshot {
+struct Snapshot<'a> {
     format: u32,
     /// [`build_key`] of the build that wrote it.
     build: String,
@@ -131,8 +131,20 @@ struct Snapshot {
     /// Events in the covered lines dated too far ahead, not yet applied.
     held: Vec<Held>,
     /// The content events in the covered lines, with file and line.
+    /// Borrowed when saving: an imported deck's content event can hold
+    /// 100,000 cards, not to be copied to be written.
     #[serde(default)]
-    content: Vec<(ContentEvent, String)>,
+    content: std::borrow::Cow<'a, [(ContentEvent, String)]>,
+    /// Content events dated after this were held back when the progress
+    /// was replayed (a move among them was not carried out).
+    #[serde(default = "before_any_event")]
+    hold_after_ms: i64,
+}
+
+/// For a snapshot of an earlier build: every content event counts as held
+/// back, so a move in force makes the logs be replayed.
+fn before_any_event() -> i64 {
+    i64::MIN
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -274,6 +286,8 @@ pub struct Collection {
 /// What the fold of content events gives besides the library.
 #[derive(Debug, Default)]
 struct FoldedRest {
+    /// The moves in force, whose cards' events the replay carries along.
+    carries: Carries,
     deleted_cards: Vec<DeletedCard>,
     deleted_decks: Vec<(DeckId, String)>,
     attempts: Vec<(i64, serde_json::Value)>,
@@ -613,7 +627,14 @@ impl Collection {
         // deck is folded into a new library while its history is not also
         // in memory.
         if content {
+            let carries = self.folded.carries.clone();
             self.fold_content();
+            if self.folded.carries != carries {
+                // A move made or taken back: its card's events are carried
+                // otherwise.
+                touched.progress = true;
+                self.rebuild_after_saved_write();
+            }
         }
         Ok(touched)
     }
@@ -661,6 +682,7 @@ impl Collection {
         let folded = crate::content::fold(&self.base_library, active);
         self.library = Arc::new(folded.library);
         self.folded = FoldedRest {
+            carries: carries_of(&self.content, hold),
             deleted_cards: folded.deleted_cards,
             deleted_decks: folded.deleted_decks,
             attempts: folded.attempts,
@@ -727,7 +749,12 @@ impl Collection {
     /// Applies events just saved to the progress: in place when they come
     /// after everything applied, else (another device's events are dated
     /// later, its clock being ahead) by replaying the logs.
-    fn apply_saved(&mut self, events: Vec<Event>) {
+    fn apply_saved(&mut self, mut events: Vec<Event>) {
+        if !self.folded.carries.is_empty() {
+            // A moved card's copies join in replay order.
+            self.folded.carries.carry(&mut events);
+            events.sort_by_key(Event::order_key);
+        }
         let in_order = match (events.first(), self.progress.last_applied) {
             (Some(first), Some(last)) => first.order_key() > last,
             _ => true,
@@ -746,7 +773,10 @@ impl Collection {
             let applied: Vec<(PathBuf, u64)> = self.covered.iter().map(|c| (c.path.clone(), c.applied_len)).collect();
             let written: HashSet<EventId> = events.iter().map(|e| e.id).collect();
             let hold = self.hold_after_ms;
-            if merge::merge_tail(&mut self.progress, &self.scheduler, &applied, &written, events, hold).is_err() {
+            let carries = &self.folded.carries;
+            if merge::merge_tail(&mut self.progress, &self.scheduler, carries, &applied, &written, events, hold)
+                .is_err()
+            {
                 self.rebuild_after_saved_write();
             }
             return;
@@ -972,7 +1002,8 @@ impl Collection {
             },
             log_warnings: self.log_warnings.clone(),
             held: self.held.clone(),
-            content: self.content.clone(),
+            content: std::borrow::Cow::Borrowed(&self.content),
+            hold_after_ms: self.hold_after_ms,
         };
         let path = snapshot_path(local, &self.profile, &self.device);
         let bytes = super::snapshot::encode(&snapshot, &self.progress.states)
@@ -1071,7 +1102,7 @@ impl Collection {
         let deck = Deck::from_json(&file, json.as_bytes()).map_err(StoreError::InvalidDeck)?;
         drop(json);
         if bundled_parse_results().iter().any(|(_, _, d)| d.as_ref().is_ok_and(|d| d.id == deck.id)) {
-            return Err(StoreError::BundledDeck(deck.id.0.clone()));
+            return Err(StoreError::BundledDeck(deck.id.0.to_string()));
         }
         let log = log_path(&self.profile.dir, &self.device);
         let existing = self.library.deck(&deck.id).map(|d| PathBuf::from(&d.file));
@@ -1079,7 +1110,7 @@ impl Collection {
         if let Some(path) = existing
             && on_existing == OnExisting::Refuse
         {
-            return Err(StoreError::DeckExists { id: deck.id.0.clone(), path });
+            return Err(StoreError::DeckExists { id: deck.id.0.to_string(), path });
         }
 
         let cards: HashSet<&CardId> = deck.cards.iter().map(|c| &c.id).collect();
@@ -1160,7 +1191,7 @@ impl Collection {
     /// Reads the same history as [`Collection::history_events`], from any
     /// thread (for exports that run in the background).
     pub fn history_reader(&self) -> HistoryReader {
-        HistoryReader { dir: self.profile.dir.clone() }
+        HistoryReader { dir: self.profile.dir.clone(), carries: self.folded.carries.clone() }
     }
 }
 
@@ -1168,6 +1199,7 @@ impl Collection {
 #[derive(Debug, Clone)]
 pub struct HistoryReader {
     dir: PathBuf,
+    carries: Carries,
 }
 
 impl HistoryReader {
@@ -1182,6 +1214,7 @@ impl HistoryReader {
         for log in &logs {
             events.extend(read_log(&log.path, 0).map_err(|s| io(&log.path, s))?.events);
         }
+        self.carries.carry(&mut events);
         events.sort_by_key(Event::order_key);
         events.dedup_by_key(|e| e.id);
         let undone: std::collections::HashSet<EventId> = events
@@ -1247,15 +1280,27 @@ fn lock_profile(profile: &Profile, device: &str) -> Result<File, StoreError> {
         .truncate(false)
         .open(&path)
         .map_err(|s| io(&path, s))?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            let mut text = String::new();
-            let _ = file.read_to_string(&mut text);
-            let pid = text.trim().parse::<u32>().ok();
-            return Err(StoreError::Locked { profile: profile.name.clone(), pid });
+    // A lock this process held and has let go of can stay held for an
+    // instant by a child process being started on another thread (it
+    // shares the open file until it runs its program): wait a little for
+    // our own pid, never for another process's.
+    let mut waited = 0;
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut text = String::new();
+                let _ = file.seek(SeekFrom::Start(0)).and_then(|_| file.read_to_string(&mut text));
+                let pid = text.trim().parse::<u32>().ok();
+                if pid == Some(std::process::id()) && waited < 100 {
+                    waited += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    continue;
+                }
+                return Err(StoreError::Locked { profile: profile.name.clone(), pid });
+            }
+            Err(std::fs::TryLockError::Error(source)) => return Err(io(&path, source)),
         }
-        Err(std::fs::TryLockError::Error(source)) => return Err(io(&path, source)),
     }
     let pid = std::process::id().to_string();
     let written =
@@ -1388,6 +1433,8 @@ fn full_replay(
     if let Some(report) = report {
         report.begin(super::Stage::Replaying, 0);
     }
+    let (mut keys, mut events) = (keys, events);
+    carries_of(&content, hold_after_ms).carry_compact(&mut keys, &mut events);
     Ok(Loaded {
         progress: Progress::replay_compact(&scheduler, keys, events),
         read_only,
@@ -1398,6 +1445,11 @@ fn full_replay(
         content,
         scheduler,
     })
+}
+
+/// The moves in force among the content events not held back.
+fn carries_of(content: &[(ContentEvent, String)], hold_after_ms: i64) -> Carries {
+    crate::content::carries(content.iter().map(|(e, _)| e).filter(|e| e.at_ms <= hold_after_ms))
 }
 
 /// One warning for each sync tool's conflict copy (merged) and for each
@@ -1502,7 +1554,8 @@ fn from_snapshot(
             return None;
         }
     }
-    let mut tails = Tails { content: snapshot.content, ..Tails::default() };
+    let snapshot_carries = carries_of(&snapshot.content, snapshot.hold_after_ms);
+    let mut tails = Tails { content: snapshot.content.into_owned(), ..Tails::default() };
     let mut unchanged = logs.len() == snapshot.files.len();
     for log in &logs {
         let name = file_name(&log.path);
@@ -1531,12 +1584,18 @@ fn from_snapshot(
     if snapshot.settings != serde_json::to_string(scheduler.settings()).ok()? {
         return None;
     }
+    // A move arrived (or was taken back): the moved cards' events are
+    // carried otherwise than in the snapshot's replay.
+    let carries = carries_of(&content, hold_after_ms);
+    if carries != snapshot_carries {
+        return None;
+    }
     let mut progress = snapshot.progress;
     // The snapshot's progress holds the events of the bytes it covers, but
     // not those held back then (whose time has come since).
     let applied: Vec<(PathBuf, u64)> =
         snapshot.files.iter().map(|f| (profile.dir.join(&f.name), f.applied_len.unwrap_or(f.len))).collect();
-    merge::merge_tail(&mut progress, &scheduler, &applied, &newly_due, tail, hold_after_ms).ok()?;
+    merge::merge_tail(&mut progress, &scheduler, &carries, &applied, &newly_due, tail, hold_after_ms).ok()?;
     report_odd_logs(&logs, &not_files, warnings);
     let mut log_warnings = snapshot.log_warnings;
     log_warnings.extend(tail_warnings);

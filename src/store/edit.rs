@@ -55,14 +55,14 @@ fn invalid(e: DeckError) -> StoreError {
 }
 
 fn deck_index(library: &Library, deck: &DeckId) -> Result<usize, StoreError> {
-    library.decks.iter().position(|d| d.deck.id == *deck).ok_or_else(|| StoreError::NoSuchDeck(deck.0.clone()))
+    library.decks.iter().position(|d| d.deck.id == *deck).ok_or_else(|| StoreError::NoSuchDeck(deck.0.to_string()))
 }
 
 fn own_deck_index(library: &Library, deck: &DeckId) -> Result<usize, StoreError> {
     let index = deck_index(library, deck)?;
     match library.decks.get(index) {
         Some(loaded) if loaded.origin == DeckOrigin::Profile => Ok(index),
-        _ => Err(StoreError::BundledDeckChange(deck.0.clone())),
+        _ => Err(StoreError::BundledDeckChange(deck.0.to_string())),
     }
 }
 
@@ -93,7 +93,7 @@ impl Collection {
     /// question, the same question as another card ...), or the write failed.
     pub fn add_card(&mut self, deck: &DeckId, card: Card) -> Result<CardId, StoreError> {
         let change = self.apply(Op::AddCard { deck: deck.clone(), card }, super::now())?;
-        change.card.ok_or_else(|| StoreError::NoSuchDeck(deck.0.clone()))
+        change.card.ok_or_else(|| StoreError::NoSuchDeck(deck.0.to_string()))
     }
 
     pub(super) fn add_card_lines(
@@ -104,16 +104,16 @@ impl Collection {
     ) -> Result<(Vec<LogLine>, CardId), StoreError> {
         let library = self.library();
         let index = own_deck_index(&library, deck)?;
-        let Some(loaded) = library.decks.get(index) else { return Err(StoreError::NoSuchDeck(deck.0.clone())) };
+        let Some(loaded) = library.decks.get(index) else { return Err(StoreError::NoSuchDeck(deck.0.to_string())) };
         let history = self.progress().states.get(deck);
         let deleted = self.deleted_cards();
         let id = new_id(&card.question, |id| {
-            let id = CardId(id.to_owned());
+            let id = CardId(id.into());
             loaded.deck.cards.iter().any(|c| c.id == id)
                 || history.is_some_and(|h| h.contains_key(&id))
                 || deleted.iter().any(|d| d.deck == *deck && d.card.id == id)
         });
-        card.id = CardId(id);
+        card.id = CardId(id.into());
         let mut new_deck = loaded.deck.clone();
         new_deck.cards.push(card.clone());
         check_deck(&loaded.file, &new_deck).map_err(invalid)?;
@@ -149,14 +149,16 @@ impl Collection {
             let slot = match changed.iter().position(|(i, _)| *i == index) {
                 Some(slot) => slot,
                 None => {
-                    let Some(loaded) = library.decks.get(index) else { return Err(StoreError::NoSuchDeck(deck.0)) };
+                    let Some(loaded) = library.decks.get(index) else {
+                        return Err(StoreError::NoSuchDeck(deck.0.into()));
+                    };
                     changed.push((index, loaded.deck.clone()));
                     changed.len() - 1
                 }
             };
             let Some((_, new_deck)) = changed.get_mut(slot) else { continue };
             let Some(target) = new_deck.cards.iter_mut().find(|c| c.id == card.id) else {
-                return Err(StoreError::NoSuchCard { deck: deck.0, card: card.id.0 });
+                return Err(StoreError::NoSuchCard { deck: deck.0.into(), card: card.id.0.into() });
             };
             let fields = changed_fields(target, &card);
             target.clone_from(&card);
@@ -180,7 +182,7 @@ impl Collection {
     /// The deck is bundled or missing, the card is missing, or the write failed.
     pub fn delete_card(&mut self, deck: &DeckId, card: &CardId) -> Result<EventId, StoreError> {
         let change = self.apply(Op::DeleteCards(vec![(deck.clone(), card.clone())]), super::now())?;
-        change.event.ok_or_else(|| StoreError::NoSuchCard { deck: deck.0.clone(), card: card.0.clone() })
+        change.event.ok_or_else(|| StoreError::NoSuchCard { deck: deck.0.to_string(), card: card.0.to_string() })
     }
 
     pub(super) fn delete_lines(&mut self, cards: &[(DeckId, CardId)], now: Moment) -> Result<Vec<LogLine>, StoreError> {
@@ -190,9 +192,9 @@ impl Collection {
             let index = own_deck_index(&library, deck)?;
             let has = library.decks.get(index).is_some_and(|d| d.deck.cards.iter().any(|c| c.id == *card));
             if !has {
-                return Err(StoreError::NoSuchCard { deck: deck.0.clone(), card: card.0.clone() });
+                return Err(StoreError::NoSuchCard { deck: deck.0.to_string(), card: card.0.to_string() });
             }
-            edits.push(Edit::CardDelete { deck: deck.clone(), card: card.clone() });
+            edits.push(Edit::CardDelete { deck: deck.clone(), card: card.clone(), moved_to: None });
         }
         Ok(self.content_lines(edits, now))
     }
@@ -216,7 +218,7 @@ impl Collection {
         let mut edits = Vec::new();
         for (deck, card) in cards {
             let Some(gone) = deleted.iter().find(|d| d.deck == *deck && d.card.id == *card) else {
-                return Err(StoreError::NoSuchCard { deck: deck.0.clone(), card: card.0.clone() });
+                return Err(StoreError::NoSuchCard { deck: deck.0.to_string(), card: card.0.to_string() });
             };
             let index = deck_index(&library, deck)?;
             if let Some(loaded) = library.decks.get(index) {
@@ -254,7 +256,9 @@ impl Collection {
         let target = own_deck_index(&library, to)?;
         let mut report = MoveReport::default();
         let mut carried: Vec<((DeckId, CardId), CardId)> = Vec::new();
-        let Some(target_loaded) = library.decks.get(target) else { return Err(StoreError::NoSuchDeck(to.0.clone())) };
+        let Some(target_loaded) = library.decks.get(target) else {
+            return Err(StoreError::NoSuchDeck(to.0.to_string()));
+        };
         let mut new_target = target_loaded.deck.clone();
         let mut edits = Vec::new();
         let mut deletes = Vec::new();
@@ -269,7 +273,7 @@ impl Collection {
                 continue;
             }
             let Some(found) = loaded.deck.cards.iter().find(|c| c.id == *card) else {
-                return Err(StoreError::NoSuchCard { deck: deck.0.clone(), card: card.0.clone() });
+                return Err(StoreError::NoSuchCard { deck: deck.0.to_string(), card: card.0.to_string() });
             };
             let mut moved = found.clone();
             let history = self.progress().states.get(to);
@@ -277,13 +281,17 @@ impl Collection {
                 new_target.cards.iter().any(|c| c.id == *id) || history.is_some_and(|h| h.contains_key(id))
             };
             if taken(&moved.id) {
-                moved.id = CardId(new_id(&moved.question, |id| taken(&CardId(id.to_owned()))));
+                moved.id = CardId(new_id(&moved.question, |id| taken(&CardId(id.into()))).into());
             }
             if self.progress().state(deck, card).is_some() {
                 carried.push(((deck.clone(), card.clone()), moved.id.clone()));
             }
             edits.push(Edit::CardAdd { deck: to.clone(), card: moved.clone() });
-            deletes.push(Edit::CardDelete { deck: deck.clone(), card: card.clone() });
+            deletes.push(Edit::CardDelete {
+                deck: deck.clone(),
+                card: card.clone(),
+                moved_to: Some(crate::content::Place { deck: to.clone(), card: moved.id.clone() }),
+            });
             new_target.cards.push(moved);
             report.moved += 1;
         }
@@ -297,7 +305,7 @@ impl Collection {
             let new_keys: std::collections::HashMap<(DeckId, CardId), CardId> = carried.into_iter().collect();
             for event in self.history_events()? {
                 let Some(new_card) = new_keys.get(&(event.deck.clone(), event.card.clone())) else { continue };
-                let id = EventId::derived(&["move", &event.id.to_string(), &to.0, &new_card.0]);
+                let id = crate::revlog::copy_id(event.id, &(to.clone(), new_card.clone()));
                 lines.push(LogLine::Review(Event { id, deck: to.clone(), card: new_card.clone(), ..event }));
             }
         }
@@ -327,7 +335,7 @@ impl Collection {
         });
         let deck = Deck {
             format: FORMAT_VERSION,
-            id: DeckId(id.clone()),
+            id: DeckId(id.as_str().into()),
             title: title.trim().to_owned(),
             source_sha256: None,
             description: String::new(),
@@ -337,7 +345,7 @@ impl Collection {
         };
         check_deck(&format!("deck {id}"), &deck).map_err(invalid)?;
         let edit = Edit::DeckCreate { deck: deck.id.clone(), title: deck.title };
-        Ok((self.content_lines(vec![edit], now), DeckId(id)))
+        Ok((self.content_lines(vec![edit], now), DeckId(id.into())))
     }
 
     /// Gives an own deck a new title (its id, and so its progress, stays).
@@ -351,7 +359,7 @@ impl Collection {
     pub(super) fn rename_lines(&mut self, deck: &DeckId, title: &str, now: Moment) -> Result<Vec<LogLine>, StoreError> {
         let library = self.library();
         let index = own_deck_index(&library, deck)?;
-        let Some(loaded) = library.decks.get(index) else { return Err(StoreError::NoSuchDeck(deck.0.clone())) };
+        let Some(loaded) = library.decks.get(index) else { return Err(StoreError::NoSuchDeck(deck.0.to_string())) };
         let mut new_deck = Deck { cards: Vec::new(), covers: Vec::new(), ..loaded.deck.clone() };
         title.trim().clone_into(&mut new_deck.title);
         check_deck(&loaded.file, &new_deck).map_err(invalid)?;
@@ -366,7 +374,7 @@ impl Collection {
     /// The deck is bundled or missing, or the write failed.
     pub fn delete_deck(&mut self, deck: &DeckId) -> Result<EventId, StoreError> {
         let change = self.apply(Op::DeleteDeck(deck.clone()), super::now())?;
-        change.event.ok_or_else(|| StoreError::NoSuchDeck(deck.0.clone()))
+        change.event.ok_or_else(|| StoreError::NoSuchDeck(deck.0.to_string()))
     }
 
     pub(super) fn delete_deck_lines(&mut self, deck: &DeckId, now: Moment) -> Result<Vec<LogLine>, StoreError> {
@@ -384,7 +392,7 @@ impl Collection {
 
     pub(super) fn restore_deck_lines(&mut self, deck: &DeckId, now: Moment) -> Result<Vec<LogLine>, StoreError> {
         if !self.deleted_decks().iter().any(|(d, _)| d == deck) {
-            return Err(StoreError::NoSuchDeck(deck.0.clone()));
+            return Err(StoreError::NoSuchDeck(deck.0.to_string()));
         }
         Ok(self.content_lines(vec![Edit::DeckRestore { deck: deck.clone() }], now))
     }

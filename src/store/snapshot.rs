@@ -27,12 +27,18 @@ const MAGIC: &[u8; 16] = b"yadgar-snapshot\n";
 /// # Errors
 /// The head cannot be written as JSON.
 pub(super) fn encode(head: &impl Serialize, states: &States) -> Result<Vec<u8>, serde_json::Error> {
-    let head = serde_json::to_vec(head)?;
     let cards: usize = states.values().map(HashMap::len).sum();
-    let mut out = Vec::with_capacity(MAGIC.len() + 8 + head.len() + 16 + cards * 72);
+    let mut out = Vec::with_capacity(MAGIC.len() + 8 + 4096 + 16 + cards * 72);
     out.extend_from_slice(MAGIC);
-    put_u64(&mut out, head.len() as u64);
-    out.extend_from_slice(&head);
+    // The head is written in place (it can hold an imported deck) and its
+    // length filled in after.
+    let length_at = out.len();
+    put_u64(&mut out, 0);
+    serde_json::to_writer(&mut out, head)?;
+    let head_len = (out.len() - length_at - 8) as u64;
+    if let Some(slot) = out.get_mut(length_at..length_at + 8) {
+        slot.copy_from_slice(&head_len.to_le_bytes());
+    }
     // Sorted, so the same state always gives the same bytes.
     let mut decks: Vec<(&DeckId, &HashMap<CardId, CardState>)> = states.iter().collect();
     decks.sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -65,12 +71,12 @@ pub(super) fn decode<H: DeserializeOwned>(bytes: &[u8]) -> Option<(H, States)> {
     let decks = at.u64()?;
     let mut states = States::with_capacity(usize::try_from(decks).ok()?.min(1 << 16));
     for _ in 0..decks {
-        let deck = DeckId(at.string()?);
+        let deck = DeckId(at.string()?.into());
         let n = usize::try_from(at.u64()?).ok()?;
         // A count is never trusted past what the bytes could hold.
         let mut cards = HashMap::with_capacity(n.min(at.0.len() / 40));
         for _ in 0..n {
-            let card = CardId(at.string()?);
+            let card = CardId(at.string()?.into());
             cards.insert(card, at.state()?);
         }
         states.insert(deck, cards);

@@ -174,7 +174,7 @@ impl Form {
         if errors != Errors::default() {
             return Err(Box::new(errors));
         }
-        let id = self.editing.as_ref().map(|(_, c)| c.clone()).unwrap_or(CardId(String::new()));
+        let id = self.editing.as_ref().map(|(_, c)| c.clone()).unwrap_or_default();
         Ok(Card {
             id,
             kind: self.kind,

@@ -45,7 +45,7 @@ impl Scope {
             let titles: Vec<&str> = library
                 .decks
                 .iter()
-                .filter(|d| self.decks.contains(&d.deck.id.0))
+                .filter(|d| self.decks.contains(d.deck.id.0.as_str()))
                 .map(|d| d.deck.title.as_str())
                 .collect();
             parts.push(titles.join(", "));
@@ -265,8 +265,8 @@ impl Setup {
                 let state = collection
                     .progress()
                     .states
-                    .get(&crate::deck::DeckId(deck.to_owned()))?
-                    .get(&crate::deck::CardId(card.to_owned()))?;
+                    .get(&crate::deck::DeckId(deck.into()))?
+                    .get(&crate::deck::CardId(card.into()))?;
                 collection.scheduler().retrievability(state, now)
             },
             |deck, card| self.scope.keeps(deck, card),
@@ -1078,11 +1078,11 @@ impl Results {
                             // A missed question shows its paragraph when the
                             // student's copy of the text is set (and is the
                             // text the card's deck was written from).
-                            let deck = library.deck(&crate::deck::DeckId(card.deck.clone()));
+                            let deck = library.deck(&crate::deck::DeckId(card.deck.as_str().into()));
                             let text =
                                 source.filter(|s| missed && deck.is_some_and(|d| super::reader::cites(&d.deck, s)));
                             let face = crate::Card {
-                                id: crate::deck::CardId(card.card.clone()),
+                                id: crate::deck::CardId(card.card.as_str().into()),
                                 answer: card.answer.clone(),
                                 accept: card.accept.clone(),
                                 source: card.paragraph.map(|paragraph| crate::deck::Source { paragraph }),

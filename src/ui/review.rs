@@ -409,7 +409,7 @@ impl Session {
                 let question = library
                     .deck(deck)
                     .and_then(|d| d.deck.cards.iter().find(|x| x.id == *card))
-                    .map_or_else(|| card.0.clone(), |x| x.question.clone());
+                    .map_or_else(|| card.0.to_string(), |x| x.question.clone());
                 missed.push((deck.clone(), card.clone(), question));
             }
         }

@@ -208,7 +208,7 @@ impl StatsView {
                     .decks
                     .iter()
                     .find(|d| d.deck.id == *id)
-                    .map_or_else(|| id.0.clone(), |d| d.deck.title.clone()),
+                    .map_or_else(|| id.0.to_string(), |d| d.deck.title.clone()),
             };
             let deck_box =
                 egui::ComboBox::from_id_salt("stats-deck").selected_text(deck_label).width(260.0).show_ui(ui, |ui| {

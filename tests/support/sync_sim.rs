@@ -8,8 +8,9 @@
 //! (a torn tail), sometimes as a conflict copy named the way Dropbox or
 //! Syncthing name them, sometimes late. Besides grades and card actions the
 //! computers edit cards (the same card on two computers, an edit against a
-//! delete), delete and restore cards, change settings on both sides, and
-//! undo any of it. After full delivery every computer must show the same
+//! delete), delete and restore cards, move cards to a second deck while
+//! other computers still study them at the old place, change settings on
+//! both sides, and undo any of it. After full delivery every computer must show the same
 //! state (cards, deleted cards, settings, progress), with every event any
 //! computer confirmed, and each card field, deletion and setting must be
 //! what the documented rule gives: the latest event by `(at_ms, id)` that
@@ -86,11 +87,11 @@ impl Outcome {
 }
 
 fn deck() -> DeckId {
-    DeckId("sim".to_owned())
+    DeckId("sim".into())
 }
 
 fn card(i: usize) -> CardId {
-    CardId(format!("c{i}"))
+    CardId(format!("c{i}").into())
 }
 
 /// The deck every computer has as an input file (a synced `decks/sim.json`).
@@ -113,6 +114,15 @@ fn input_deck() -> Deck {
             .collect(),
         retired: Vec::new(),
     }
+}
+
+fn other_deck() -> DeckId {
+    DeckId("sim-moved".into())
+}
+
+/// A second own deck, empty at first: cards are moved into it.
+fn other_input_deck() -> Deck {
+    Deck { id: other_deck(), title: "Moved".to_owned(), cards: Vec::new(), ..input_deck() }
 }
 
 /// The fields the simulation edits.
@@ -139,8 +149,10 @@ pub fn run(seed: u64) -> Result<Outcome, String> {
         let data = folder.join("data");
         let decks = data.join("profiles/default/decks");
         std::fs::create_dir_all(&decks).map_err(|e| e.to_string())?;
-        std::fs::write(decks.join("sim.json"), input_deck().to_json().map_err(|e| e.to_string())?)
-            .map_err(|e| e.to_string())?;
+        for deck in [input_deck(), other_input_deck()] {
+            std::fs::write(decks.join(format!("{}.json", deck.id)), deck.to_json().map_err(|e| e.to_string())?)
+                .map_err(|e| e.to_string())?;
+        }
         computers.push(Computer { data, local, device, skew_ms, offset_s });
     }
     let mut outcome = Outcome::default();
@@ -203,16 +215,22 @@ fn session(
         *now += rng.random_range(1_000..90_000);
         let at = Moment::new(*now + computer.skew_ms, computer.offset_s);
         let (d, k) = (deck(), card(rng.random_range(0..CARDS)));
-        let done = match rng.random_range(0..17) {
+        // Grades and card actions also go to cards moved to the other deck
+        // (or at their old place, on a computer the move has not reached).
+        let studied = if rng.random_bool(0.2) { other_deck() } else { deck() };
+        let done = match rng.random_range(0..18) {
             0..=5 => {
                 let rating = Rating::ALL[rng.random_range(0..4)];
-                c.grade(&d, &k, rating, rng.random_range(500..20_000), at, rng.random_bool(0.05)).map(Some)
+                c.grade(&studied, &k, rating, rng.random_range(500..20_000), at, rng.random_bool(0.05)).map(Some)
             }
-            6 => c.record(&d, &k, Action::Bury, at).map(Some),
-            7 => c.record(&d, &k, Action::Suspend, at).map(Some),
-            8 => c.record(&d, &k, Action::Unsuspend, at).map(Some),
-            9 => c.record(&d, &k, Action::Reset, at).map(Some),
-            10 => c.record(&d, &k, Action::SendToReview, at).map(Some),
+            6 => c.record(&studied, &k, Action::Bury, at).map(Some),
+            7 => c.record(&studied, &k, Action::Suspend, at).map(Some),
+            8 => c.record(&studied, &k, Action::Unsuspend, at).map(Some),
+            9 => c.record(&studied, &k, Action::Reset, at).map(Some),
+            10 => c.record(&studied, &k, Action::SendToReview, at).map(Some),
+            17 => c
+                .apply(Op::MoveCards { cards: vec![(d.clone(), k.clone())], to: other_deck() }, at)
+                .map(|change| change.event),
             11 => c.apply(Op::Undo, at).map(|change| change.event),
             12 | 13 => {
                 // An edit of one field of a card (maybe deleted meanwhile).
@@ -227,7 +245,7 @@ fn session(
                         }
                         c.apply(Op::EditCards(vec![(d.clone(), edited)]), at).map(|change| change.event)
                     }
-                    None => Err(StoreError::NoSuchCard { deck: d.0.clone(), card: k.0.clone() }),
+                    None => Err(StoreError::NoSuchCard { deck: d.0.to_string(), card: k.0.to_string() }),
                 }
             }
             14 => c.apply(Op::DeleteCards(vec![(d.clone(), k.clone())]), at).map(|change| change.event),
@@ -411,7 +429,9 @@ fn check(
         let (cards, deleted, settings) = expected_content(&content, at + DAY);
         let scheduler = Scheduler::new(settings.clone()).map_err(|e| e.to_string())?;
         let held: BTreeSet<_> = union.iter().filter(|e| e.at_ms > at + DAY).map(|e| e.id).collect();
-        let due: Vec<Event> = union.iter().filter(|e| !held.contains(&e.id)).cloned().collect();
+        let mut due: Vec<Event> = union.iter().filter(|e| !held.contains(&e.id)).cloned().collect();
+        // A moved card's events at its old place count at the new one too.
+        yadgar::content::carries(content.iter().filter(|e| e.at_ms <= at + DAY)).carry(&mut due);
         let expected = Progress::replay(&scheduler, due);
         for (i, computer) in computers.iter().enumerate() {
             for cached in [true, false] {
@@ -434,10 +454,14 @@ fn check(
                 let progress = c.progress();
                 if progress.states != expected.states || progress.days != expected.days {
                     let mut differ = Vec::new();
-                    for k in 0..CARDS {
-                        let (mine, right) = (progress.state(&deck(), &card(k)), expected.state(&deck(), &card(k)));
+                    let mut keys: BTreeSet<(&DeckId, &CardId)> = BTreeSet::new();
+                    for states in [&progress.states, &expected.states] {
+                        keys.extend(states.iter().flat_map(|(d, cards)| cards.keys().map(move |k| (d, k))));
+                    }
+                    for (d, k) in keys {
+                        let (mine, right) = (progress.state(d, k), expected.state(d, k));
                         if mine != right {
-                            differ.push(format!("card {k}: {mine:?}\n  should be {right:?}"));
+                            differ.push(format!("card {d}/{k}: {mine:?}\n  should be {right:?}"));
                         }
                     }
                     if progress.days != expected.days {

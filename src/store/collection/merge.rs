@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use super::{Collection, Covered, Tails, file_name, io, log_path, tail_hash};
 use crate::deck::{CardId, DeckId};
-use crate::revlog::{Event, EventId, NeedsFullReplay, Progress, Touched};
+use crate::revlog::{Carries, Event, EventId, NeedsFullReplay, Progress, Touched};
 use crate::schedule::Scheduler;
 use crate::store::StoreError;
 use crate::store::log::{HOLD_AFTER_MS, list_logs, read_history_of};
@@ -27,26 +27,32 @@ use crate::time::Moment;
 /// [`NeedsFullReplay`], with `progress` unchanged, when the merge cannot be
 /// done card by card or a log cannot be read: the caller replays every log
 /// (and reports what it cannot read).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn merge_tail(
     progress: &mut Progress,
     scheduler: &Scheduler,
+    carries: &Carries,
     applied: &[(PathBuf, u64)],
     not_applied: &HashSet<EventId>,
-    tail: Vec<Event>,
+    mut tail: Vec<Event>,
     hold_after_ms: i64,
 ) -> Result<(), NeedsFullReplay> {
     if tail.is_empty() {
         return Ok(());
     }
+    // A moved card's events at its old place count at the new one too.
+    carries.carry(&mut tail);
     if progress.applies_in_place(&tail) {
         // Cannot fail for such a tail, which holds no undo.
         return progress.apply_tail(scheduler, tail);
     }
-    let touched = Touched::of(&tail);
+    let mut touched = Touched::of(&tail);
+    carries.add_sources(&mut touched);
     let mut history = read_history_of(applied, &touched, hold_after_ms).map_err(|_| NeedsFullReplay)?;
     if !not_applied.is_empty() {
         history.retain(|e| !not_applied.contains(&e.id));
     }
+    carries.carry(&mut history);
     progress.merge_events(scheduler, history, tail)
 }
 
@@ -161,15 +167,23 @@ impl Collection {
         let first_new = self.content.len();
         self.content.extend(content);
         self.warn_held_content(first_new);
+        let carries = self.folded.carries.clone();
         if self.refold() {
             merged.settings = true;
+            self.replay_all()?;
+            return Ok(merged);
+        }
+        if self.folded.carries != carries {
+            // A move arrived or was taken back: its card's events are
+            // carried otherwise.
             self.replay_all()?;
             return Ok(merged);
         }
         // Dated among what is applied (the usual case: both computers
         // studied), only the cards they touch are replayed.
         let hold = self.hold_after_ms;
-        if merge_tail(&mut self.progress, &self.scheduler, &applied, &HashSet::new(), reviews, hold).is_err() {
+        let carries = &self.folded.carries;
+        if merge_tail(&mut self.progress, &self.scheduler, carries, &applied, &HashSet::new(), reviews, hold).is_err() {
             self.replay_all()?;
         }
         Ok(merged)
