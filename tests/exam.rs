@@ -110,6 +110,27 @@ fn the_same_seed_gives_the_same_exam_and_another_seed_another() {
 }
 
 #[test]
+fn one_paper_never_asks_two_siblings_whose_questions_give_each_other_away() {
+    let cards = all_cards();
+    let siblings = Library::bundled().sibling_pairs();
+    assert!(siblings.iter().any(|(a, b)| a.ends_with("aras-1988-khoda-afarin") && b.ends_with("aras-1988-qiz-qalasi")));
+    // Papers of every card: without the rule each would hold every pair.
+    for seed in 0..20 {
+        let exam = build(&cards, &spec(cards.len(), &[], seed));
+        let asked: HashSet<&str> = exam.questions.iter().flat_map(|q| q.cards.iter().map(String::as_str)).collect();
+        for (a, b) in &siblings {
+            assert!(
+                !(asked.contains(a.as_str()) && asked.contains(b.as_str())),
+                "seed {seed}: {a} and {b} on one paper"
+            );
+        }
+        // Many cards have siblings; the paper says why it is shorter.
+        assert!(exam.questions.len() > cards.len() / 3, "seed {seed}: {} questions", exam.questions.len());
+        assert!(exam.notes.iter().any(|n| n.contains("left out as siblings of cards asked")), "{:?}", exam.notes);
+    }
+}
+
+#[test]
 fn every_multiple_choice_question_has_four_distinct_options_and_one_right() {
     let cards = all_cards();
     let exam = build(&cards, &spec(cards.len(), &[Format::MultipleChoice], 1));
@@ -120,7 +141,7 @@ fn every_multiple_choice_question_has_four_distinct_options_and_one_right() {
         assert!(p.is_empty(), "{}: {p:?}", q.prompt);
     }
     for note in &exam.notes {
-        assert!(note.contains("dropped for"), "{note}");
+        assert!(note.contains("dropped for") || note.contains("left out as siblings of cards asked"), "{note}");
     }
 }
 

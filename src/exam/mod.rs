@@ -9,7 +9,8 @@ mod calibration;
 mod readiness;
 mod score;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -100,6 +101,9 @@ pub struct ExamCard {
     pub distractors: Vec<String>,
     /// A timeline headline (date cards; may be empty).
     pub event: String,
+    /// Its siblings ("deck/card"): cards on the same fact, whose questions
+    /// give each other's answers away, so one paper asks only one of them.
+    pub siblings: Vec<String>,
 }
 
 impl ExamCard {
@@ -203,12 +207,17 @@ pub fn exam_cards(
     mut recall: impl FnMut(&str, &str) -> Option<f32>,
     mut keep: impl FnMut(&str, &crate::Card) -> bool,
 ) -> Vec<ExamCard> {
+    let mut siblings: HashMap<String, Vec<String>> = HashMap::new();
+    for (a, b) in library.sibling_pairs() {
+        siblings.entry(a).or_default().push(b);
+    }
     let mut out = Vec::new();
     for loaded in &library.decks {
         for card in &loaded.deck.cards {
             if !keep(&loaded.deck.id.0, card) {
                 continue;
             }
+            let reference = format!("{}/{}", loaded.deck.id.0, card.id.0);
             out.push(ExamCard {
                 deck: loaded.deck.id.0.to_string(),
                 card: card.id.0.to_string(),
@@ -223,6 +232,7 @@ pub fn exam_cards(
                 statement: card.statement.clone(),
                 distractors: card.distractors.clone(),
                 event: card.event.clone(),
+                siblings: siblings.remove(&reference).unwrap_or_default(),
             });
         }
     }
@@ -364,10 +374,12 @@ pub fn build(cards: &[ExamCard], spec: &ExamSpec) -> Exam {
         // Stable: the missed cards first, each group in its own order.
         order.sort_by_key(|&i| cards.get(i).is_none_or(|c| !spec.first.contains(&card_ref(c))));
     }
+    let index: HashMap<String, usize> = cards.iter().enumerate().map(|(i, c)| (card_ref(c), i)).collect();
     let mut questions = Vec::new();
     let mut used: HashSet<usize> = HashSet::new();
     let mut skipped: std::collections::BTreeMap<(Format, Skip), usize> = std::collections::BTreeMap::new();
     let mut unasked = 0usize;
+    let mut left_as_siblings = 0usize;
     let mut turn = 0usize;
     for &i in &order {
         if questions.len() >= spec.count {
@@ -402,7 +414,19 @@ pub fn build(cards: &[ExamCard], spec: &ExamSpec) -> Exam {
         turn += 1;
         match built {
             Some((question, card_indices)) => {
+                // A sibling's question would give this answer away (or
+                // this question its answer): not on the same paper.
+                let siblings: Vec<usize> = card_indices
+                    .iter()
+                    .filter_map(|&k| cards.get(k))
+                    .flat_map(|c| c.siblings.iter().filter_map(|s| index.get(s).copied()))
+                    .collect();
                 used.extend(card_indices);
+                for k in siblings {
+                    if used.insert(k) {
+                        left_as_siblings += 1;
+                    }
+                }
                 questions.push(question);
             }
             None => unasked += 1,
@@ -425,13 +449,19 @@ pub fn build(cards: &[ExamCard], spec: &ExamSpec) -> Exam {
         });
     }
     if questions.len() < spec.count {
-        let why = if unasked > 0 {
+        let mut why = if unasked > 0 {
             format!("{unasked} cards in the scope suit none of the chosen formats")
         } else if questions.iter().any(|q| q.format == Format::Timeline) {
             format!("the scope has {} cards, and each timeline uses 4 to 6 of them", cards.len())
         } else {
             format!("the scope has only {} cards", cards.len())
         };
+        if left_as_siblings > 0 {
+            let _ = write!(
+                why,
+                "; {left_as_siblings} were left out as siblings of cards asked (their questions give each other's answers away)"
+            );
+        }
         notes.push(format!("This exam has {} questions, not {}: {why}.", questions.len(), spec.count));
     }
     Exam { questions, notes }
@@ -519,7 +549,8 @@ fn timeline(
             continue;
         }
         let Some(span) = date_span(&other.answer) else { continue };
-        if chosen.iter().all(|(_, s)| span.1 < s.0 || s.1 < span.0) {
+        let sibling = chosen.iter().filter_map(|(k, _)| cards.get(*k)).any(|c| c.siblings.contains(&card_ref(other)));
+        if !sibling && chosen.iter().all(|(_, s)| span.1 < s.0 || s.1 < span.0) {
             chosen.push((i, span));
         }
     }
