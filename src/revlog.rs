@@ -606,7 +606,18 @@ impl Progress {
     /// Replays interned events from nothing. An undone event and its undo
     /// are left out, as if neither had happened. Cards are independent, so
     /// the work is split by card over the machine's cores.
-    pub fn replay_compact(scheduler: &Scheduler, owned_keys: KeyTable, mut events: Vec<CompactEvent>) -> Progress {
+    pub fn replay_compact(scheduler: &Scheduler, owned_keys: KeyTable, events: Vec<CompactEvent>) -> Progress {
+        Progress::replay_compact_reporting(scheduler, owned_keys, events, &|_| {})
+    }
+
+    /// As [`Progress::replay_compact`], calling `on_replayed` with the
+    /// number of events replayed as it goes (from every core).
+    pub fn replay_compact_reporting(
+        scheduler: &Scheduler,
+        owned_keys: KeyTable,
+        mut events: Vec<CompactEvent>,
+        on_replayed: &(dyn Fn(u64) + Sync),
+    ) -> Progress {
         events.sort_unstable_by_key(CompactEvent::order_key);
         events.dedup_by_key(|e| e.id);
         let undone: HashSet<EventId, FastHash> = events
@@ -666,7 +677,10 @@ impl Progress {
         let replay_part = |part: u32, states: Vec<Option<CardState>>, journal: &mut [Grade]| {
             let mut out = Partial { states, ..Partial::default() };
             let mine = by_part.get(part as usize).map_or(&[][..], Vec::as_slice);
-            for &i in mine {
+            for (n, &i) in mine.iter().enumerate() {
+                if n % 65_536 == 65_535 {
+                    on_replayed(65_536);
+                }
                 let i = i as usize;
                 let Some(event) = events.get(i) else { continue };
                 let Some(&seed) = seeds.get(event.key as usize) else { continue };

@@ -107,3 +107,18 @@ fn another_computers_new_settings_merge_on_the_worker_and_the_screen_comes_back(
     let c = harness.state().collection().unwrap();
     assert!((c.settings().desired_retention - 0.8).abs() < 1e-6, "the laptop's retention was not merged");
 }
+
+#[test]
+fn replaying_every_card_reports_its_share_done() {
+    let dir = tempfile::tempdir().unwrap();
+    long_history(dir.path(), 150_000);
+    let device = store::device_id(&dir.path().join("device-id")).unwrap();
+    let mut c = Collection::open(dir.path(), "default", &device).unwrap();
+    let progress = std::sync::Arc::new(store::Progress::default());
+    let settings = yadgar::schedule::Settings { desired_retention: 0.85, ..c.settings().clone() };
+    c.apply_with_progress(store::Op::SetSettings(settings), store::now(), std::sync::Arc::clone(&progress)).unwrap();
+    // The last stage was the replay, counted in events (not a spinner).
+    assert_eq!(progress.stage(), store::Stage::Replaying);
+    let done = progress.fraction().expect("the replay's size is known");
+    assert!(done > 0.5, "{done}");
+}

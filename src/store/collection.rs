@@ -1392,10 +1392,11 @@ fn full_replay(
     warnings: &mut Vec<String>,
     report: Option<&super::Progress>,
 ) -> Result<Loaded, StoreError> {
-    if let Some(report) = report {
-        report.begin(super::Stage::Reading, 0);
-    }
     let (logs, not_files) = list_logs(&profile.dir).map_err(|s| io(&profile.dir, s))?;
+    if let Some(report) = report {
+        let total = logs.iter().filter_map(|l| std::fs::metadata(&l.path).ok()).map(|m| m.len()).sum();
+        report.begin(super::Stage::Reading, total);
+    }
     report_odd_logs(&logs, &not_files, warnings);
     let mut events = Vec::new();
     let mut read_only = None;
@@ -1404,7 +1405,12 @@ fn full_replay(
     let mut held = Vec::new();
     let mut content = Vec::new();
     let paths: Vec<PathBuf> = logs.iter().map(|l| l.path.clone()).collect();
-    let (reads, keys) = read_logs_parallel_until(&paths, hold_after_ms).map_err(|s| io(&profile.dir, s))?;
+    let on_read = |n: u64| {
+        if let Some(report) = report {
+            report.advance(n);
+        }
+    };
+    let (reads, keys) = read_logs_parallel_until(&paths, hold_after_ms, &on_read).map_err(|s| io(&profile.dir, s))?;
     events.reserve_exact(reads.iter().map(|r| r.events.len()).sum());
     for (log, read) in logs.iter().zip(reads) {
         events.extend(read.events);
@@ -1430,13 +1436,18 @@ fn full_replay(
     warnings.extend(log_warnings.iter().cloned());
     warnings.extend(held.iter().map(|h| h.warning.clone()));
     let scheduler = scheduler_of(&content);
-    if let Some(report) = report {
-        report.begin(super::Stage::Replaying, 0);
-    }
     let (mut keys, mut events) = (keys, events);
     carries_of(&content, hold_after_ms).carry_compact(&mut keys, &mut events);
+    if let Some(report) = report {
+        report.begin(super::Stage::Replaying, events.len() as u64);
+    }
+    let on_replayed = |n: u64| {
+        if let Some(report) = report {
+            report.advance(n);
+        }
+    };
     Ok(Loaded {
-        progress: Progress::replay_compact(&scheduler, keys, events),
+        progress: Progress::replay_compact_reporting(&scheduler, keys, events, &on_replayed),
         read_only,
         covered,
         log_warnings,

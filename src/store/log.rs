@@ -202,17 +202,20 @@ pub fn read_log_compact(path: &Path, keys: &mut KeyTable) -> std::io::Result<Log
 /// # Errors
 /// A file cannot be opened or read.
 pub fn read_logs_parallel(paths: &[PathBuf]) -> std::io::Result<(Vec<LogRead<CompactEvent>>, KeyTable)> {
-    read_logs_parallel_until(paths, i64::MAX)
+    read_logs_parallel_until(paths, i64::MAX, &|_| {})
 }
 
 /// As [`read_logs_parallel`], holding back every event dated after
-/// `hold_after_ms` (see [`LogRead::held`]).
+/// `hold_after_ms` (see [`LogRead::held`]), and calling `on_read` with the
+/// bytes read as it goes (a megabyte or so at a time, from every reader
+/// thread).
 ///
 /// # Errors
 /// A file cannot be opened or read.
 pub fn read_logs_parallel_until(
     paths: &[PathBuf],
     hold_after_ms: i64,
+    on_read: &(dyn Fn(u64) + Sync),
 ) -> std::io::Result<(Vec<LogRead<CompactEvent>>, KeyTable)> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8) as u64;
     // (file index, start, end) chunks, each ending just after a newline.
@@ -240,9 +243,15 @@ pub fn read_logs_parallel_until(
                     let path = paths.get(i).ok_or_else(|| std::io::Error::other("no such log"))?;
                     let lines_before = count_lines(path, start)?;
                     let mut keys = KeyTable::default();
+                    let mut unreported = 0u64;
                     let read = read_range(path, start, end, Some(lines_before), hold_after_ms, events, |line| {
+                        unreported += line.len() as u64 + 1;
+                        if unreported >= 1 << 20 {
+                            on_read(std::mem::take(&mut unreported));
+                        }
                         parse_line(line, &mut keys)
                     })?;
+                    on_read(unreported);
                     Ok((i, start, read, keys))
                 })
             })
