@@ -533,3 +533,40 @@ fn a_grade_given_on_another_computer_to_a_card_moved_meanwhile_follows_the_card(
     assert!(desktop.library().deck(&coup).unwrap().deck.cards.is_empty());
     assert_eq!(a.open_at(false, t + 7000).progress().states, desktop.progress().states);
 }
+
+#[test]
+fn window_preferences_belong_to_each_computer_and_never_rewrite_the_synced_profile_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Computer::new(dir.path(), "a");
+    let b = Computer::new(dir.path(), "b");
+    // A profile of an earlier build, its preferences in profile.json.
+    let profile = profile_dir(&a.data);
+    std::fs::create_dir_all(&profile).unwrap();
+    let file = r#"{"format":1,"settings":{},"preferences":{"theme":"dark","zoom":1.25}}"#;
+    std::fs::write(profile.join("profile.json"), file).unwrap();
+    let mut desktop = a.open();
+    assert_eq!(desktop.preferences().theme, store::Theme::Dark, "until this computer saves its own");
+    let mut light = desktop.preferences().clone();
+    light.theme = store::Theme::Light;
+    light.zoom = 1.5;
+    desktop.set_preferences(light).unwrap();
+    drop(desktop);
+    // The laptop shares the folder (the same data folder here) but not the
+    // desktop's preferences; profile.json is as the earlier build wrote it.
+    let laptop =
+        Collection::open_as(&a.data, "default", &b.device(), &Opening::new(true, Some(b.local.clone()))).unwrap();
+    assert_eq!(laptop.preferences().theme, store::Theme::Dark);
+    assert!((laptop.preferences().zoom - 1.25).abs() < 1e-6);
+    drop(laptop);
+    assert_eq!(std::fs::read_to_string(profile.join("profile.json")).unwrap(), file);
+    let desktop = a.open();
+    assert_eq!(desktop.preferences().theme, store::Theme::Light);
+    assert!((desktop.preferences().zoom - 1.5).abs() < 1e-6);
+    drop(desktop);
+    // A damaged preferences file is named, and the profile's are used.
+    let own = std::fs::read_dir(a.local.config_dir.join("preferences")).unwrap().next().unwrap().unwrap().path();
+    std::fs::write(&own, "{not json").unwrap();
+    let desktop = a.open();
+    assert_eq!(desktop.preferences().theme, store::Theme::Dark);
+    assert!(desktop.warnings().iter().any(|w| w.contains(&own.display().to_string())), "{:?}", desktop.warnings());
+}

@@ -93,7 +93,7 @@ fn a_deck_chosen_in_the_file_browser_is_imported_and_exported_with_each_result_i
 
     // The folder is remembered for next time.
     let device = store::device_id(&data.join("device-id")).unwrap();
-    let recent = Collection::open_read_only(&data, "default", &device).unwrap().preferences().recent_folders.clone();
+    let recent = open_as_this_computer(&data, &device).preferences().recent_folders.clone();
     assert_eq!(recent, [files.display().to_string()]);
 
     // Export: the file is named after the deck, in the last folder used.
@@ -216,7 +216,7 @@ fn the_reader_takes_the_students_own_text_refuses_another_and_lists_a_paragraphs
     assert!(shows(&harness, "Not used: This is not the text the decks were written from"));
     assert!(shows(&harness, &yadgar::ground::fingerprint(&edited)), "the fingerprint found is named");
     let device = store::device_id(&data.join("device-id")).unwrap();
-    let saved = || Collection::open_read_only(&data, "default", &device).unwrap().preferences().source_text.clone();
+    let saved = || open_as_this_computer(&data, &device).preferences().source_text.clone();
     assert_eq!(saved(), None, "nothing is saved");
 
     // The right text, chosen in the in-app file browser.
@@ -253,4 +253,11 @@ fn the_reader_takes_the_students_own_text_refuses_another_and_lists_a_paragraphs
 fn press_space(harness: &mut Harness<'_, YadgarApp>) {
     harness.key_press(Key::Space);
     harness.run_ok();
+}
+
+/// The profile as this computer's window sees it (its own preferences are
+/// in its config folder, which the test app keeps in the data folder).
+fn open_as_this_computer(data: &Path, device: &str) -> Collection {
+    let local = store::LocalDirs { config_dir: data.to_path_buf(), cache_dir: data.join("cache") };
+    Collection::open_as(data, "default", device, &store::Opening::new(false, Some(local))).unwrap()
 }

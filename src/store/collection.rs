@@ -415,6 +415,17 @@ impl Collection {
             warnings.push(e.clone());
         }
         warnings.extend(setting_warnings);
+        // This computer's window preferences, once it has saved any; until
+        // then those `profile.json` holds (an earlier build wrote them there).
+        let file_exam_date = preferences.exam_date.clone();
+        let preferences = match opening.local.as_ref().map(|l| read_own_preferences(&preferences_path(l, &profile))) {
+            Some(Ok(Some(own))) => Preferences { exam_date: file_exam_date.clone(), ..own },
+            Some(Err(warning)) => {
+                warnings.push(warning);
+                preferences
+            }
+            Some(Ok(None)) | None => preferences,
+        };
         let hold_after_ms = opening.now.unix_ms.saturating_add(HOLD_AFTER_MS);
         let snapshot = opening.local.as_ref().map(|l| snapshot_path(l, &profile, &device));
         let shown = profile.dir.join("profile.json").display().to_string();
@@ -451,7 +462,6 @@ impl Collection {
             let _ = std::fs::remove_file(profile.dir.join(OLD_SNAPSHOT_FILE));
         }
         let own_last_ms = covered.iter().find(|c| c.path == log).and_then(|c| c.last_at_ms);
-        let file_exam_date = preferences.exam_date.clone();
         let mut collection = Collection {
             profile,
             device,
@@ -504,7 +514,10 @@ impl Collection {
         &self.preferences
     }
 
-    /// Saves new window preferences to `profile.json` (atomically).
+    /// Saves new window preferences (atomically) to this computer's own
+    /// file in its config folder ([`Opening::local`]), or, for a profile
+    /// opened without this computer's folders, to `profile.json`. The exam
+    /// date is an event.
     ///
     /// # Errors
     /// A `profile.json` that could not be read (never overwritten), or a
@@ -518,7 +531,19 @@ impl Collection {
         file.exam_date.clone_from(&self.file_exam_date);
         let mut current = self.preferences.clone();
         current.exam_date.clone_from(&self.file_exam_date);
-        if file != current {
+        if let Some(local) = &self.local {
+            // This computer's own file, outside the synced folder: no two
+            // computers ever write one file.
+            if file != current {
+                let path = preferences_path(local, &self.profile);
+                let own = Preferences { exam_date: None, ..preferences.clone() };
+                let json = serde_json::to_vec_pretty(&own).map_err(|e| io(&path, std::io::Error::other(e)))?;
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).map_err(|source| io(dir, source))?;
+                }
+                super::write_atomic(&path, &json).map_err(|source| io(&path, source))?;
+            }
+        } else if file != current {
             if let Some(e) = &self.settings_error {
                 return Err(StoreError::ReadOnly(e.clone()));
             }
@@ -1345,6 +1370,31 @@ pub(super) fn lock_folder(dir: &Path, name: &str) -> Result<FolderLocks, StoreEr
 /// A path's file name, as text.
 fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Where this computer keeps its window preferences for `profile` (theme,
+/// zoom, typed answers, the hint, recent folders, the source text's path):
+/// they belong to the computer, not to the synced folder.
+fn preferences_path(local: &LocalDirs, profile: &Profile) -> PathBuf {
+    local.config_dir.join("preferences").join(format!("{}.json", written::profile_key(&profile.dir)))
+}
+
+/// This computer's preferences file: `None` if there is none yet, a
+/// warning naming the file if it cannot be read.
+fn read_own_preferences(path: &Path) -> Result<Option<Preferences>, String> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(format!("{}: cannot be read ({e}); the window preferences are the profile's", path.display()));
+        }
+    };
+    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+        format!(
+            "{}: this computer's window preferences cannot be read ({e}); the profile's are used, and the file is replaced when you next change one",
+            path.display()
+        )
+    })
 }
 
 /// Where this computer keeps the snapshot of `device` in `profile`.

@@ -1,6 +1,8 @@
 //! `profile.json`'s settings and preferences: read as an input (a value
 //! that cannot be used is kept as written and reported, never lost),
-//! written back only for this computer's window preferences; and the
+//! written back with new window preferences only for a profile opened
+//! without this computer's folders (the window keeps them in its config
+//! folder); and the
 //! settings in force: the file's, with every device's settings events on
 //! top, key by key.
 
