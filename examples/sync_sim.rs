@@ -2,7 +2,8 @@
 //! three computers with skewed clocks (one a year ahead) study the same
 //! profile while a simulated folder-sync tool copies their logs around,
 //! tearing some copies and making Dropbox- and Syncthing-style conflict
-//! copies; they grade, edit the same cards, delete and restore them, change
+//! copies; they grade, edit the same cards, delete and restore them, move
+//! them to another deck while another computer still studies them, change
 //! settings and undo. Every history must end with all computers agreeing,
 //! under the documented last-writer rule.
 //!
