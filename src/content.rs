@@ -388,6 +388,12 @@ pub fn carries<'a>(events: impl IntoIterator<Item = &'a ContentEvent>) -> Carrie
     let undone = reverted(sorted.iter().copied());
     let active = || sorted.iter().filter(|e| !e.is_undone(&undone));
     let mut moves = Vec::new();
+    let mut taken_back = Vec::new();
+    for event in sorted.iter().filter(|e| e.is_undone(&undone)) {
+        if let Edit::CardDelete { moved_to: Some(to), .. } = &event.edit {
+            taken_back.push(((to.deck.clone(), to.card.clone()), event.at_ms));
+        }
+    }
     for event in active() {
         let Edit::CardDelete { deck, card, moved_to: Some(to) } = &event.edit else { continue };
         let until_ms = active()
@@ -396,7 +402,7 @@ pub fn carries<'a>(events: impl IntoIterator<Item = &'a ContentEvent>) -> Carrie
             .map_or(i64::MAX, |e| e.at_ms);
         moves.push(Carry { from: (deck.clone(), card.clone()), to: (to.deck.clone(), to.card.clone()), until_ms });
     }
-    Carries::new(moves)
+    Carries::new(moves, taken_back)
 }
 
 /// Folds `events` (any order, duplicates allowed) over `base`: the decks

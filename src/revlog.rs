@@ -476,6 +476,9 @@ enum Counted {
     Neither,
     New,
     Review,
+    /// An event of a moved card at its old place: its copy at the new
+    /// place counts instead, so a grade counts once in the day's figures.
+    Carried,
 }
 
 /// An action that can be undone, with what is needed to take it back.
@@ -550,6 +553,11 @@ pub struct Progress {
     /// Every grade, for the statistics (not saved in the snapshot).
     #[serde(skip)]
     pub journal: Journal,
+    /// Moved cards' old places, each with the time until which their
+    /// events are carried to the new place ([`Carries::until_map`]): those
+    /// events change the card's state there but do not count in the days.
+    #[serde(skip)]
+    pub carried: HashMap<CardKey, i64>,
 }
 
 /// An undo that cannot be applied to the state in memory (its target is
@@ -589,6 +597,21 @@ mod state_list {
 impl Progress {
     /// Replays `events` (from any devices, in any order) from nothing.
     pub fn replay(scheduler: &Scheduler, events: Vec<Event>) -> Progress {
+        Progress::replay_moved(scheduler, events, &Carries::default())
+    }
+
+    /// Replays interned events from nothing. An undone event and its undo
+    /// are left out, as if neither had happened. Cards are independent, so
+    /// the work is split by card over the machine's cores.
+    pub fn replay_compact(scheduler: &Scheduler, owned_keys: KeyTable, events: Vec<CompactEvent>) -> Progress {
+        Progress::replay_compact_reporting(scheduler, owned_keys, events, HashMap::new(), &|_| {})
+    }
+
+    /// Replays `events` of any devices with the moves `carries`: each
+    /// moved card's events at its old place are carried to the new one
+    /// ([`Carries::carry`]) and count in the days only there.
+    pub fn replay_moved(scheduler: &Scheduler, mut events: Vec<Event>, carries: &Carries) -> Progress {
+        carries.carry(&mut events);
         let mut keys = KeyTable::default();
         let compact = events
             .into_iter()
@@ -600,22 +623,18 @@ impl Progress {
                 action: e.action,
             })
             .collect();
-        Progress::replay_compact(scheduler, keys, compact)
+        Progress::replay_compact_reporting(scheduler, keys, compact, carries.until_map(), &|_| {})
     }
 
-    /// Replays interned events from nothing. An undone event and its undo
-    /// are left out, as if neither had happened. Cards are independent, so
-    /// the work is split by card over the machine's cores.
-    pub fn replay_compact(scheduler: &Scheduler, owned_keys: KeyTable, events: Vec<CompactEvent>) -> Progress {
-        Progress::replay_compact_reporting(scheduler, owned_keys, events, &|_| {})
-    }
-
-    /// As [`Progress::replay_compact`], calling `on_replayed` with the
-    /// number of events replayed as it goes (from every core).
+    /// As [`Progress::replay_compact`], with moved cards' old places
+    /// `carried` (see [`Progress::carried`]; the events must already hold
+    /// the carried copies), calling `on_replayed` with the number of
+    /// events replayed as it goes (from every core).
     pub fn replay_compact_reporting(
         scheduler: &Scheduler,
         owned_keys: KeyTable,
         mut events: Vec<CompactEvent>,
+        carried: HashMap<CardKey, i64>,
         on_replayed: &(dyn Fn(u64) + Sync),
     ) -> Progress {
         events.sort_unstable_by_key(CompactEvent::order_key);
@@ -664,6 +683,15 @@ impl Progress {
         let seeds: Vec<u64> = (0..owned_keys.len())
             .map(|n| owned_keys.key(n as u32).map_or(0, |(deck, card)| card_seed(&deck.0, &card.0)))
             .collect();
+        // Until when each card's events are carried elsewhere (moved cards'
+        // old places only).
+        let carried_until: Vec<i64> = if carried.is_empty() {
+            Vec::new()
+        } else {
+            (0..owned_keys.len())
+                .map(|n| owned_keys.key(n as u32).and_then(|k| carried.get(k)).copied().unwrap_or(i64::MIN))
+                .collect()
+        };
         let total_grades: usize = per_part.iter().sum();
         let mut grades = vec![Grade::EMPTY; total_grades];
         let mut stretches: Vec<&mut [Grade]> = Vec::with_capacity(per_part.len());
@@ -695,7 +723,10 @@ impl Progress {
                     out.grades_written += 1;
                 }
                 let state = slot.get_or_insert_with(CardState::default);
-                let counted = step(scheduler, seed, state, event.id, at, &event.action, &mut out.warnings);
+                let mut counted = step(scheduler, seed, state, event.id, at, &event.action, &mut out.warnings);
+                if carried_until.get(event.key as usize).is_some_and(|&until| event.at_ms <= until) {
+                    counted = Counted::Carried;
+                }
                 count_day(&mut out.days, at, &event.action, counted, scheduler.settings().rollover_hour, 1);
                 if i >= record_from
                     && let Some(key) = keys.key(event.key)
@@ -733,7 +764,7 @@ impl Progress {
         };
         let complete =
             partials.len() == per_part.len() && partials.iter().zip(&per_part).all(|(p, n)| p.grades_written == *n);
-        let mut progress = Progress { last_applied, undone_unseen, ..Progress::default() };
+        let mut progress = Progress { last_applied, undone_unseen, carried, ..Progress::default() };
         let mut undoable = Vec::new();
         for partial in partials {
             for (n, state) in partial.states.into_iter().enumerate() {
@@ -822,7 +853,10 @@ impl Progress {
             let key = self.journal.keys.intern(&key.0.0, &key.1.0);
             self.journal.grades.push(Grade { key, at, rating, kind, answer_ms, last_interval });
         }
-        let counted = step(scheduler, card_seed(&key.0.0, &key.1.0), state, id, at, action, &mut self.warnings);
+        let mut counted = step(scheduler, card_seed(&key.0.0, &key.1.0), state, id, at, action, &mut self.warnings);
+        if self.carried.get(key).is_some_and(|&until| at.unix_ms <= until) {
+            counted = Counted::Carried;
+        }
         count_day(&mut self.days, at, action, counted, rollover, 1);
         if !record_undo {
             return;
@@ -969,6 +1003,9 @@ fn count_day(
     sign: i64,
 ) {
     let Action::Review { rating, answer_ms, .. } = action else { return };
+    if counted == Counted::Carried {
+        return;
+    }
     let day = days.entry(at.day(rollover)).or_default();
     let add = |n: &mut u32| *n = (i64::from(*n) + sign).max(0) as u32;
     add(&mut day.answers);
@@ -979,7 +1016,7 @@ fn count_day(
     match counted {
         Counted::New => add(&mut day.new),
         Counted::Review => add(&mut day.review),
-        Counted::Neither => {}
+        Counted::Neither | Counted::Carried => {}
     }
     // An undo that empties a day leaves no day, as a replay would.
     if sign < 0 && *day == DayStats::default() {

@@ -329,3 +329,34 @@ fn undo_of_an_action_takes_back_exactly_its_events_whatever_came_since() {
     c.apply(store::Op::UndoEvents(delete.events), at).unwrap();
     assert_eq!(cards_of(&c, &deck).len(), 3);
 }
+
+#[test]
+fn moving_cards_graded_today_counts_each_grade_once_and_so_does_undoing_the_move() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = open(dir.path());
+    let from = c.create_deck("Inbox").unwrap();
+    let to = c.create_deck("Coup of 1921").unwrap();
+    let first = c.add_card(&from, draft("Who led the coup?", "Reza Khan")).unwrap();
+    let second = c.add_card(&from, draft("Who led the coup with him?", "Sayyed Zia")).unwrap();
+    let now = store::now();
+    c.grade(&from, &first, Rating::Good, 3000, now, false).unwrap();
+    c.grade(&from, &second, Rating::Again, 3000, now, false).unwrap();
+    let day = c.scheduler().day(now);
+    let before = (c.progress().done_today(day), c.progress().day(day));
+    assert_eq!(before.0.new, 2);
+    // Moved with their history: the new-card limit and the day's answers
+    // see each grade once, not once per place.
+    c.move_cards(&[(from.clone(), first.clone()), (from.clone(), second.clone())], &to).unwrap();
+    assert_eq!(c.progress().state(&to, &first).unwrap().reps, 1);
+    assert_eq!((c.progress().done_today(day), c.progress().day(day)), before);
+    drop(c);
+    let mut c = open(dir.path());
+    assert_eq!((c.progress().done_today(day), c.progress().day(day)), before, "the same from the logs");
+    // Undoing the move leaves the copies in the log, uncounted.
+    c.undo(store::now()).unwrap();
+    assert_eq!(c.progress().state(&from, &first).unwrap().reps, 1);
+    assert_eq!((c.progress().done_today(day), c.progress().day(day)), before);
+    drop(c);
+    let c = open(dir.path());
+    assert_eq!((c.progress().done_today(day), c.progress().day(day)), before, "the same from the logs");
+}

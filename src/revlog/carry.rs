@@ -26,9 +26,12 @@ pub struct Carry {
     pub until_ms: i64,
 }
 
-/// Every move in force (not taken back), from the content events.
+/// Every move in force (not taken back), from the content events, and the
+/// new places of moves taken back, each with the move's time: the copies
+/// the move wrote there (dated as their originals, so up to that time)
+/// stay in the log but no longer count in the days.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Carries(Vec<Carry>);
+pub struct Carries(Vec<Carry>, Vec<(CardKey, i64)>);
 
 /// The id of the copy, at `to`, of the event `id`: the same for the copy
 /// a move writes and for the one the replay makes.
@@ -66,13 +69,29 @@ fn add_copies<E>(events: &mut Vec<E>, moves: usize, copy: impl Fn(&E, &mut Vec<E
 
 impl Carries {
     /// The moves, in any order.
-    pub fn new(mut carries: Vec<Carry>) -> Carries {
+    pub fn new(mut carries: Vec<Carry>, mut taken_back: Vec<(CardKey, i64)>) -> Carries {
         carries.sort_by(|a, b| (&a.from, &a.to, a.until_ms).cmp(&(&b.from, &b.to, b.until_ms)));
         carries.dedup();
-        Carries(carries)
+        taken_back.sort();
+        taken_back.dedup();
+        Carries(carries, taken_back)
     }
 
-    /// Whether no card was moved.
+    /// The cards whose events up to a time count in the days elsewhere
+    /// ([`super::Progress::carried`]): each moved card's old place, until
+    /// its events stop being carried, and the new place of a move taken
+    /// back, up to the move (its copies).
+    pub fn until_map(&self) -> HashMap<CardKey, i64> {
+        let mut map: HashMap<CardKey, i64> = HashMap::new();
+        let places = self.0.iter().map(|c| (&c.from, c.until_ms)).chain(self.1.iter().map(|(k, at)| (k, *at)));
+        for (key, until_ms) in places {
+            let until = map.entry(key.clone()).or_insert(i64::MIN);
+            *until = (*until).max(until_ms);
+        }
+        map
+    }
+
+    /// Whether no card is moved (by a move in force).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

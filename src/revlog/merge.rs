@@ -65,7 +65,13 @@ struct CardFold {
 
 /// Replays one card's `events` (in replay order), skipping undos and the
 /// events `skip` says were undone, as the full replay does.
-fn fold_card(scheduler: &Scheduler, key: &CardKey, events: &[&Event], skip: impl Fn(&EventId) -> bool) -> CardFold {
+fn fold_card(
+    scheduler: &Scheduler,
+    key: &CardKey,
+    carried_until: Option<i64>,
+    events: &[&Event],
+    skip: impl Fn(&EventId) -> bool,
+) -> CardFold {
     let seed = card_seed(&key.0.0, &key.1.0);
     let mut fold = CardFold::default();
     for event in events {
@@ -79,7 +85,10 @@ fn fold_card(scheduler: &Scheduler, key: &CardKey, events: &[&Event], skip: impl
             fold.grades.push(Grade { key: 0, at, rating, kind, answer_ms, last_interval });
         }
         let state = fold.state.get_or_insert_with(CardState::default);
-        let counted = step(scheduler, seed, state, event.id, at, &event.action, &mut fold.warnings);
+        let mut counted = step(scheduler, seed, state, event.id, at, &event.action, &mut fold.warnings);
+        if carried_until.is_some_and(|until| event.at_ms <= until) {
+            counted = Counted::Carried;
+        }
         fold.counted.push((at, event.action.clone(), counted));
         fold.undoable.push(Undoable {
             id: event.id,
@@ -104,6 +113,9 @@ fn uncount_day(
     rollover: u8,
 ) -> bool {
     let Action::Review { rating, answer_ms, .. } = action else { return true };
+    if counted == Counted::Carried {
+        return true;
+    }
     let day = at.day(rollover);
     let Some(stats) = days.get_mut(&day) else { return false };
     let take = |n: &mut u32| n.checked_sub(1).map(|m| *n = m).is_some();
@@ -112,7 +124,7 @@ fn uncount_day(
     ok &= match counted {
         Counted::New => take(&mut stats.new),
         Counted::Review => take(&mut stats.review),
-        Counted::Neither => true,
+        Counted::Neither | Counted::Carried => true,
     };
     match stats.answer_ms.checked_sub(u64::from(*answer_ms)) {
         Some(ms) => stats.answer_ms = ms,
@@ -211,11 +223,12 @@ impl Progress {
         }
         let mut folds = Vec::with_capacity(by_card.len());
         for (key, (old, all)) in &by_card {
-            let before = fold_card(scheduler, key, old, |id| undone_before.contains(id));
+            let carried_until = self.carried.get(key).copied();
+            let before = fold_card(scheduler, key, carried_until, old, |id| undone_before.contains(id));
             if before.state.as_ref() != self.state(&key.0, &key.1) || !before.warnings.is_empty() {
                 return Err(NeedsFullReplay);
             }
-            let after = fold_card(scheduler, key, all, |id| undone_now.contains(id));
+            let after = fold_card(scheduler, key, carried_until, all, |id| undone_now.contains(id));
             if !after.warnings.is_empty() {
                 return Err(NeedsFullReplay);
             }

@@ -1024,6 +1024,7 @@ impl Collection {
                 warnings: self.progress.warnings.clone(),
                 undone_unseen: self.progress.undone_unseen.clone(),
                 journal: crate::revlog::Journal::default(),
+                carried: std::collections::HashMap::new(),
             },
             log_warnings: self.log_warnings.clone(),
             held: self.held.clone(),
@@ -1487,7 +1488,8 @@ fn full_replay(
     warnings.extend(held.iter().map(|h| h.warning.clone()));
     let scheduler = scheduler_of(&content);
     let (mut keys, mut events) = (keys, events);
-    carries_of(&content, hold_after_ms).carry_compact(&mut keys, &mut events);
+    let carries = carries_of(&content, hold_after_ms);
+    carries.carry_compact(&mut keys, &mut events);
     if let Some(report) = report {
         report.begin(super::Stage::Replaying, events.len() as u64);
     }
@@ -1497,7 +1499,7 @@ fn full_replay(
         }
     };
     Ok(Loaded {
-        progress: Progress::replay_compact_reporting(&scheduler, keys, events, &on_replayed),
+        progress: Progress::replay_compact_reporting(&scheduler, keys, events, carries.until_map(), &on_replayed),
         read_only,
         covered,
         log_warnings,
@@ -1652,6 +1654,7 @@ fn from_snapshot(
         return None;
     }
     let mut progress = snapshot.progress;
+    progress.carried = carries.until_map();
     // The snapshot's progress holds the events of the bytes it covers, but
     // not those held back then (whose time has come since).
     let applied: Vec<(PathBuf, u64)> =
