@@ -75,7 +75,9 @@ fn export_never_writes_inside_the_data_folder_even_when_forced() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     assert_eq!(yadgar(&data, &["due"]).0, 0);
+    // An earlier build's settings file, and a deck file of the student's.
     let settings = profile_dir(&data).join("profile.json");
+    std::fs::write(&settings, r#"{"format": 1, "settings": {"new_per_day": 15}}"#).unwrap();
     let own = profile_dir(&data).join("decks/my-deck.json");
     std::fs::write(&own, OWN_DECK).unwrap();
     let before = std::fs::read(&settings).unwrap();

@@ -101,8 +101,16 @@ fn optimize_on_a_small_profile_refuses_and_stores_nothing() {
     let (ok, _, stderr) = yadgar(&["optimize", "--data-dir", &data]);
     assert!(!ok);
     assert!(stderr.contains("at least 64 are needed"), "{stderr}");
-    let profile = std::fs::read_to_string(dir.path().join("profiles/default/profile.json")).unwrap();
-    assert!(profile.contains("\"fsrs_parameters\": []"), "{profile}");
+    // Nothing stored: no settings file written, no settings event logged.
+    let profile = dir.path().join("profiles/default");
+    assert!(!profile.join("profile.json").exists());
+    for entry in std::fs::read_dir(&profile).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            let log = std::fs::read_to_string(&path).unwrap();
+            assert!(!log.contains("\"type\":\"settings\""), "{log}");
+        }
+    }
 }
 
 #[test]

@@ -570,3 +570,23 @@ fn window_preferences_belong_to_each_computer_and_never_rewrite_the_synced_profi
     assert_eq!(desktop.preferences().theme, store::Theme::Dark);
     assert!(desktop.warnings().iter().any(|w| w.contains(&own.display().to_string())), "{:?}", desktop.warnings());
 }
+
+#[test]
+fn a_new_profile_gets_only_this_computers_log_in_the_synced_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Computer::new(dir.path(), "a");
+    let mut c = a.open();
+    c.grade(&deck(), &card(1), Rating::Good, 1000, store::now(), false).unwrap();
+    let mut light = c.preferences().clone();
+    light.theme = store::Theme::Light;
+    c.set_preferences(light).unwrap();
+    assert!(c.save_snapshot().unwrap());
+    drop(c);
+    let mut names: Vec<String> = std::fs::read_dir(profile_dir(&a.data))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let device = a.device();
+    assert_eq!(names, ["decks".to_owned(), format!("lock-{device}"), format!("reviews-{device}.jsonl")]);
+}

@@ -47,10 +47,9 @@ pub(super) fn read_settings(profile: &Profile) -> Result<ReadSettings, StoreErro
     };
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            write_settings(profile, &Settings::default(), &Preferences::default(), &[])?;
-            return Ok(defaults(None));
-        }
+        // None (a new profile): the defaults. It is not written: it is an
+        // input, and two computers would write it.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(defaults(None)),
         Err(source) => return Err(io(&path, source)),
     };
     let value = match serde_json::from_slice::<serde_json::Value>(&bytes) {
