@@ -108,9 +108,14 @@ impl Carries {
         if self.0.is_empty() {
             return;
         }
+        // The moves by old place: one lookup an event, however many moves.
+        let mut by_place: HashMap<(&str, &str), Vec<&Carry>> = HashMap::new();
+        for carry in &self.0 {
+            by_place.entry((carry.from.0.0.as_str(), carry.from.1.0.as_str())).or_default().push(carry);
+        }
         let copy = |event: &Event, out: &mut Vec<Event>| {
-            for carry in &self.0 {
-                if event.at_ms <= carry.until_ms && event.deck == carry.from.0 && event.card == carry.from.1 {
+            for carry in by_place.get(&(event.deck.0.as_str(), event.card.0.as_str())).into_iter().flatten() {
+                if event.at_ms <= carry.until_ms {
                     out.push(Event {
                         id: copy_id(event.id, &carry.to),
                         deck: carry.to.0.clone(),
