@@ -68,7 +68,8 @@ fn add_copies<E>(events: &mut Vec<E>, moves: usize, copy: impl Fn(&E, &mut Vec<E
 }
 
 impl Carries {
-    /// The moves, in any order.
+    /// The moves in force and the new places of moves taken back (with
+    /// each move's time), in any order.
     pub fn new(mut carries: Vec<Carry>, mut taken_back: Vec<(CardKey, i64)>) -> Carries {
         carries.sort_by(|a, b| (&a.from, &a.to, a.until_ms).cmp(&(&b.from, &b.to, b.until_ms)));
         carries.dedup();
