@@ -590,3 +590,48 @@ fn a_new_profile_gets_only_this_computers_log_in_the_synced_folder() {
     let device = a.device();
     assert_eq!(names, ["decks".to_owned(), format!("lock-{device}"), format!("reviews-{device}.jsonl")]);
 }
+
+#[test]
+fn a_card_moved_away_and_back_keeps_a_grade_given_at_its_first_place_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Computer::new(dir.path(), "a");
+    let b = Computer::new(dir.path(), "b");
+    let t = now_ms();
+    let at = |ms: i64| Moment::new(ms, 3600);
+    let mut desktop = a.open_at(true, t);
+    let inbox = desktop.apply(store::Op::CreateDeck { title: "Inbox".into() }, at(t)).unwrap().deck.unwrap();
+    let coup = desktop.apply(store::Op::CreateDeck { title: "Coup".into() }, at(t + 1)).unwrap().deck.unwrap();
+    let card = yadgar::deck::Card {
+        question: "Who led the coup of 1921?".into(),
+        answer: "Reza Khan".into(),
+        ..yadgar::deck::Card::default()
+    };
+    let old = desktop.apply(store::Op::AddCard { deck: inbox.clone(), card }, at(t + 2)).unwrap().card.unwrap();
+    desktop.grade(&inbox, &old, Rating::Good, 1000, at(t + 3), false).unwrap();
+    copy_dir(&a.data, &b.data);
+    // The laptop grades the card where it first was; meanwhile the desktop
+    // moves it away and back (back, it takes a new id: its first place has
+    // history).
+    let mut laptop = b.open_at(true, t + 4);
+    laptop.grade(&inbox, &old, Rating::Hard, 1000, at(t + 1000), false).unwrap();
+    drop(laptop);
+    desktop
+        .apply(store::Op::MoveCards { cards: vec![(inbox.clone(), old.clone())], to: coup.clone() }, at(t + 2000))
+        .unwrap();
+    desktop
+        .apply(store::Op::MoveCards { cards: vec![(coup.clone(), old.clone())], to: inbox.clone() }, at(t + 3000))
+        .unwrap();
+    let back = desktop.library().deck(&inbox).unwrap().deck.cards.first().unwrap().id.clone();
+    assert_ne!(back, old);
+    assert_eq!(desktop.progress().state(&inbox, &back).unwrap().reps, 1);
+    let name = format!("reviews-{}.jsonl", b.device());
+    std::fs::copy(profile_dir(&b.data).join(&name), profile_dir(&a.data).join(&name)).unwrap();
+    desktop.merge_new(at(t + 4000)).unwrap();
+    assert_eq!(desktop.progress().state(&inbox, &back).unwrap().reps, 2, "the laptop's grade followed both moves");
+    let fresh = a.open_at(false, t + 4000);
+    assert_eq!(fresh.progress().states, desktop.progress().states);
+    assert_eq!(fresh.progress().days, desktop.progress().days);
+    // Counted once in the day: two grades were given.
+    let day = desktop.scheduler().day(at(t + 1000));
+    assert_eq!(desktop.progress().day(day).answers, 2);
+}
