@@ -460,6 +460,23 @@ fn another_computers_log_replaced_by_another_version_while_open_is_replayed_in_f
     assert!(c.progress().state(&deck(), &card(3)).is_none());
 }
 
+/// Computer `a` at `t`: two own decks, "Inbox" and "Coup of 1921", and a
+/// card added to the first and graded (at `t` + 3 ms).
+fn desktop_with_a_graded_card(a: &Computer, t: i64) -> (Collection, DeckId, DeckId, CardId) {
+    let at = |ms: i64| Moment::new(ms, 3600);
+    let mut desktop = a.open_at(true, t);
+    let inbox = desktop.apply(store::Op::CreateDeck { title: "Inbox".into() }, at(t)).unwrap().deck.unwrap();
+    let coup = desktop.apply(store::Op::CreateDeck { title: "Coup of 1921".into() }, at(t + 1)).unwrap().deck.unwrap();
+    let card = yadgar::deck::Card {
+        question: "Who led the coup of 1921?".into(),
+        answer: "Reza Khan".into(),
+        ..yadgar::deck::Card::default()
+    };
+    let old = desktop.apply(store::Op::AddCard { deck: inbox.clone(), card }, at(t + 2)).unwrap().card.unwrap();
+    desktop.grade(&inbox, &old, Rating::Good, 1000, at(t + 3), false).unwrap();
+    (desktop, inbox, coup, old)
+}
+
 #[test]
 fn a_grade_given_on_another_computer_to_a_card_moved_meanwhile_follows_the_card() {
     let dir = tempfile::tempdir().unwrap();
@@ -467,20 +484,7 @@ fn a_grade_given_on_another_computer_to_a_card_moved_meanwhile_follows_the_card(
     let b = Computer::new(dir.path(), "b");
     let t = now_ms();
     let at = |ms: i64| Moment::new(ms, 3600);
-    // The desktop makes two own decks, adds a card to the first, grades it.
-    let mut desktop = a.open_at(true, t);
-    let change = desktop.apply(store::Op::CreateDeck { title: "Inbox".into() }, at(t)).unwrap();
-    let inbox = change.deck.unwrap();
-    let change = desktop.apply(store::Op::CreateDeck { title: "Coup of 1921".into() }, at(t + 1)).unwrap();
-    let coup = change.deck.unwrap();
-    let card = yadgar::deck::Card {
-        question: "Who led the coup of 1921?".into(),
-        answer: "Reza Khan".into(),
-        ..yadgar::deck::Card::default()
-    };
-    let change = desktop.apply(store::Op::AddCard { deck: inbox.clone(), card }, at(t + 2)).unwrap();
-    let old = change.card.unwrap();
-    desktop.grade(&inbox, &old, Rating::Good, 1000, at(t + 3), false).unwrap();
+    let (mut desktop, inbox, coup, old) = desktop_with_a_graded_card(&a, t);
     // The sync tool gives the laptop all that; the laptop keeps studying
     // the card where it was: once before the desktop moves it, once after.
     copy_dir(&a.data, &b.data);
@@ -598,16 +602,7 @@ fn a_card_moved_away_and_back_keeps_a_grade_given_at_its_first_place_meanwhile()
     let b = Computer::new(dir.path(), "b");
     let t = now_ms();
     let at = |ms: i64| Moment::new(ms, 3600);
-    let mut desktop = a.open_at(true, t);
-    let inbox = desktop.apply(store::Op::CreateDeck { title: "Inbox".into() }, at(t)).unwrap().deck.unwrap();
-    let coup = desktop.apply(store::Op::CreateDeck { title: "Coup".into() }, at(t + 1)).unwrap().deck.unwrap();
-    let card = yadgar::deck::Card {
-        question: "Who led the coup of 1921?".into(),
-        answer: "Reza Khan".into(),
-        ..yadgar::deck::Card::default()
-    };
-    let old = desktop.apply(store::Op::AddCard { deck: inbox.clone(), card }, at(t + 2)).unwrap().card.unwrap();
-    desktop.grade(&inbox, &old, Rating::Good, 1000, at(t + 3), false).unwrap();
+    let (mut desktop, inbox, coup, old) = desktop_with_a_graded_card(&a, t);
     copy_dir(&a.data, &b.data);
     // The laptop grades the card where it first was; meanwhile the desktop
     // moves it away and back (back, it takes a new id: its first place has

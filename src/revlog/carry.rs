@@ -97,11 +97,6 @@ impl Carries {
         self.0.is_empty()
     }
 
-    /// The moves.
-    pub fn iter(&self) -> impl Iterator<Item = &Carry> {
-        self.0.iter()
-    }
-
     /// `events` with, for each event of a moved card at its old place, its
     /// copy at the new place (and the copies' copies, for a card moved
     /// again). Duplicates by id are left for the replay to drop.
