@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::deck::{CardId, DeckId};
@@ -320,12 +321,14 @@ pub fn parse_event_where(
 
 /// A fast hasher, seeded per process, for tables looked up once per log
 /// line or per card.
-type FastHash = foldhash::fast::RandomState;
+pub type FastHash = foldhash::fast::RandomState;
 
 /// Deck and card ids, each stored once, numbered in order of appearance.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct KeyTable {
-    index: HashMap<String, HashMap<String, u32, FastHash>, FastHash>,
+    // Ids are inline in the table (up to 24 bytes), so a lookup compares
+    // them where it finds them, with no second read from elsewhere.
+    index: HashMap<CompactString, HashMap<CompactString, u32, FastHash>, FastHash>,
     keys: Vec<CardKey>,
 }
 
@@ -340,9 +343,9 @@ impl KeyTable {
                 }
                 cards
             }
-            None => self.index.entry(deck.to_owned()).or_default(),
+            None => self.index.entry(deck.into()).or_default(),
         };
-        cards.insert(card.to_owned(), n);
+        cards.insert(card.into(), n);
         self.keys.push((DeckId(deck.into()), CardId(card.into())));
         n
     }
@@ -528,7 +531,10 @@ impl DayStats {
 }
 
 /// Cards' states by deck, then card.
-pub type States = HashMap<DeckId, HashMap<CardId, CardState>>;
+pub type States = HashMap<DeckId, CardStates, FastHash>;
+
+/// One deck's cards' states, by card.
+pub type CardStates = HashMap<CardId, CardState, FastHash>;
 
 /// Everything derived from the log.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -586,7 +592,7 @@ mod state_list {
                 .into_iter()
                 .map(|(deck, card, state)| ((deck, card), state))
                 .collect();
-        let mut map = States::new();
+        let mut map = States::default();
         for ((deck, card), state) in list {
             map.entry(deck).or_default().insert(card, state);
         }

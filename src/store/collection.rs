@@ -1017,7 +1017,7 @@ impl Collection {
             files,
             // The states are written after the head, not copied into it.
             progress: Progress {
-                states: crate::revlog::States::new(),
+                states: crate::revlog::States::default(),
                 days: self.progress.days.clone(),
                 undoable: self.progress.undoable.clone(),
                 last_applied: self.progress.last_applied,

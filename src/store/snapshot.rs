@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::deck::{CardId, DeckId};
-use crate::revlog::States;
+use crate::revlog::{CardStates, FastHash, States};
 use crate::schedule::{CardState, Due, Memory, Phase};
 use crate::time::{Day, Moment};
 
@@ -40,7 +40,7 @@ pub(super) fn encode(head: &impl Serialize, states: &States) -> Result<Vec<u8>, 
         slot.copy_from_slice(&head_len.to_le_bytes());
     }
     // Sorted, so the same state always gives the same bytes.
-    let mut decks: Vec<(&DeckId, &HashMap<CardId, CardState>)> = states.iter().collect();
+    let mut decks: Vec<(&DeckId, &CardStates)> = states.iter().collect();
     decks.sort_unstable_by(|a, b| a.0.cmp(b.0));
     put_u64(&mut out, decks.len() as u64);
     for (deck, cards) in decks {
@@ -69,12 +69,12 @@ pub(super) fn decode<H: DeserializeOwned>(bytes: &[u8]) -> Option<(H, States)> {
     let head_len = usize::try_from(at.u64()?).ok()?;
     let head: H = serde_json::from_slice(at.take(head_len)?).ok()?;
     let decks = at.u64()?;
-    let mut states = States::with_capacity(usize::try_from(decks).ok()?.min(1 << 16));
+    let mut states = States::with_capacity_and_hasher(usize::try_from(decks).ok()?.min(1 << 16), FastHash::default());
     for _ in 0..decks {
         let deck = DeckId(at.string()?.into());
         let n = usize::try_from(at.u64()?).ok()?;
         // A count is never trusted past what the bytes could hold.
-        let mut cards = HashMap::with_capacity(n.min(at.0.len() / 40));
+        let mut cards = CardStates::with_capacity_and_hasher(n.min(at.0.len() / 40), FastHash::default());
         for _ in 0..n {
             let card = CardId(at.string()?.into());
             cards.insert(card, at.state()?);
@@ -283,7 +283,7 @@ mod tests {
     use super::*;
 
     fn states() -> States {
-        let mut states = States::new();
+        let mut states = States::default();
         let full = CardState {
             phase: Phase::Relearning,
             step: 2,

@@ -319,11 +319,15 @@ enum FirstFrameProbe {
 impl YadgarApp {
     /// Opens the profile, loads its decks once, and sets up fonts and theme.
     pub fn new(ctx: &egui::Context, config: Config) -> Self {
+        let opened = Opened::open(&config);
+        YadgarApp::with_opened(ctx, config, opened)
+    }
+
+    /// As [`YadgarApp::new`], with the profile already opened (on a thread
+    /// of its own while the window came up: see [`run`]).
+    fn with_opened(ctx: &egui::Context, config: Config, opened: Opened) -> Self {
         fonts::install(ctx);
-        let (device, device_error) = match store::device_id_checked(&config.local.device_id_file()) {
-            Ok(store::DeviceId { id, warning }) => (id, warning),
-            Err(e) => (String::from("unknown"), Some(e.to_string())),
-        };
+        let Opened { device, device_error, collection, overview } = opened;
         let profile_name = config.profile.clone();
         let first_frame = config.exit_after_first_frame.map_or(FirstFrameProbe::Off, FirstFrameProbe::Waiting);
         let mut app = YadgarApp {
@@ -346,22 +350,24 @@ impl YadgarApp {
             profile_name,
             config,
         };
-        app.open_profile(ctx);
+        app.install_profile(ctx, collection, overview);
         app
     }
 
+    /// Opens `self.profile_name` (another profile chosen, or the same
+    /// one again after a restore).
     fn open_profile(&mut self, ctx: &egui::Context) {
         let opened = if self.banner.is_some() && self.device == "unknown" {
-            Err("this computer's device id could not be made, so nothing can be saved".to_owned())
+            Err(NO_DEVICE_ID.to_owned())
         } else {
-            let opening = store::Opening::new(true, Some(self.config.local.clone()));
-            Collection::open_as(&self.config.data_dir, &self.profile_name, &self.device, &opening).map_err(
-                |e| match e {
-                    StoreError::Locked { .. } => e.to_string(),
-                    other => format!("{other}"),
-                },
-            )
+            open_collection(&self.config, &self.profile_name, &self.device)
         };
+        self.install_profile(ctx, opened, None);
+    }
+
+    /// Shows the profile `opened` (or why it could not be opened), with
+    /// its home screen's counts when they were computed with it.
+    fn install_profile(&mut self, ctx: &egui::Context, opened: Result<Collection, String>, overview: Option<Overview>) {
         if let Ok(c) = &opened {
             // A log written by another computer with this id gives this one
             // a new id (the collection says so in its warnings).
@@ -389,7 +395,10 @@ impl YadgarApp {
         self.stats = stats::StatsView::default();
         self.journal = None;
         self.journal_after_frames = Some(3);
-        self.refresh_overview();
+        match overview {
+            Some(overview) => self.overview = overview,
+            None => self.refresh_overview(),
+        }
     }
 
     /// Starts the journal rebuild once the first frames are on screen (or
@@ -496,30 +505,9 @@ impl YadgarApp {
 
     /// Recomputes today's counts (after grades, or when the day may have changed).
     fn refresh_overview(&mut self) {
-        let now = store::now();
-        let Ok(c) = &self.collection else {
-            self.overview =
-                Overview { decks: vec![Counts::default(); self.library.decks.len()], ..Overview::default() };
-            return;
-        };
-        let (queue, _) = study::queue(c.scheduler(), now, &self.library, c.progress(), None);
-        let decks = self
-            .library
-            .decks
-            .iter()
-            .map(|d| study::deck_counts(c.scheduler(), now, &self.library, c.progress(), &d.deck.id))
-            .collect();
-        let today = c.scheduler().day(now);
-        let stats = c.progress().day(today);
-        let next_due = queue.next_due_any().map(|m| Moment::new(m.unix_ms, now.offset_s));
-        self.overview = Overview {
-            decks,
-            total: queue.counts,
-            next_due,
-            reviewed_today: stats.answers,
-            time_today_ms: stats.answer_ms,
-            streak: c.progress().streak(today),
-            computed_at_ms: now.unix_ms,
+        self.overview = match &self.collection {
+            Ok(c) => overview_of(c, &self.library, store::now()),
+            Err(_) => Overview { decks: vec![Counts::default(); self.library.decks.len()], ..Overview::default() },
         };
     }
 
@@ -1324,6 +1312,73 @@ impl eframe::App for YadgarApp {
     }
 }
 
+/// Why nothing can be saved when the device id could not be made.
+const NO_DEVICE_ID: &str = "this computer's device id could not be made, so nothing can be saved";
+
+/// A profile opened for the window: this computer's device id (or why it
+/// could not be read), the collection, and its home screen's counts.
+struct Opened {
+    device: String,
+    device_error: Option<String>,
+    collection: Result<Collection, String>,
+    overview: Option<Overview>,
+}
+
+impl Opened {
+    /// Reads this computer's device id and opens the profile `config`
+    /// names, with today's counts.
+    fn open(config: &Config) -> Opened {
+        let (device, device_error) = match store::device_id_checked(&config.local.device_id_file()) {
+            Ok(store::DeviceId { id, warning }) => (id, warning),
+            Err(e) => (String::from("unknown"), Some(e.to_string())),
+        };
+        let collection = if device_error.is_some() && device == "unknown" {
+            Err(NO_DEVICE_ID.to_owned())
+        } else {
+            open_collection(config, &config.profile, &device)
+        };
+        let overview = collection.as_ref().ok().map(|c| overview_of(c, &c.library(), store::now()));
+        Opened { device, device_error, collection, overview }
+    }
+}
+
+/// Opens profile `name` for writing as `device`, or says why not.
+fn open_collection(config: &Config, name: &str, device: &str) -> Result<Collection, String> {
+    let opening = store::Opening::new(true, Some(config.local.clone()));
+    Collection::open_as(&config.data_dir, name, device, &opening).map_err(|e| e.to_string())
+}
+
+/// Today's counts for the home screen: the whole queue and each deck's,
+/// side by side on two threads (each walks every card of a large deck).
+fn overview_of(c: &Collection, library: &Library, now: Moment) -> Overview {
+    let (scheduler, progress) = (c.scheduler(), c.progress());
+    let (queue, decks) = std::thread::scope(|scope| {
+        let decks = scope.spawn(|| {
+            library
+                .decks
+                .iter()
+                .map(|d| study::deck_counts(scheduler, now, library, progress, &d.deck.id))
+                .collect::<Vec<_>>()
+        });
+        let (queue, _) = study::queue(scheduler, now, library, progress, None);
+        let decks = decks.join().unwrap_or_else(|_| {
+            library.decks.iter().map(|d| study::deck_counts(scheduler, now, library, progress, &d.deck.id)).collect()
+        });
+        (queue, decks)
+    });
+    let today = scheduler.day(now);
+    let stats = progress.day(today);
+    Overview {
+        decks,
+        total: queue.counts,
+        next_due: queue.next_due_any().map(|m| Moment::new(m.unix_ms, now.offset_s)),
+        reviewed_today: stats.answers,
+        time_today_ms: stats.answer_ms,
+        streak: progress.streak(today),
+        computed_at_ms: now.unix_ms,
+    }
+}
+
 /// Opens the window and runs until it is closed.
 ///
 /// # Errors
@@ -1338,5 +1393,19 @@ pub fn run(config: Config) -> eframe::Result {
         viewport = viewport.with_icon(icon);
     }
     let options = eframe::NativeOptions { viewport, ..Default::default() };
-    eframe::run_native("Yadgar", options, Box::new(move |cc| Ok(Box::new(YadgarApp::new(&cc.egui_ctx, config)))))
+    // The profile is opened (its decks read, its snapshot loaded or its
+    // logs replayed, today's counts made) while the window and its
+    // graphics come up, not after.
+    let opening = {
+        let config = config.clone();
+        std::thread::spawn(move || Opened::open(&config))
+    };
+    eframe::run_native(
+        "Yadgar",
+        options,
+        Box::new(move |cc| {
+            let opened = opening.join().unwrap_or_else(|_| Opened::open(&config));
+            Ok(Box::new(YadgarApp::with_opened(&cc.egui_ctx, config, opened)))
+        }),
+    )
 }
