@@ -137,34 +137,77 @@ fn statement_gives_away(card: &Card) -> Option<String> {
 /// the second one's answer, both cite the same paragraph, and they are not
 /// linked as siblings.
 pub fn unlinked_giveaways(library: &Library) -> Vec<(String, String)> {
-    let mut cards: Vec<(&str, &Card, String, u32)> = Vec::new();
-    for loaded in &library.decks {
-        for card in &loaded.deck.cards {
-            if let Some(s) = &card.source {
-                cards.push((&loaded.deck.id.0, card, normalise(&card.question), s.paragraph));
-            }
-        }
+    /// A card with what the comparison needs, made once (a deck of the
+    /// student's own may hold 100,000 cards).
+    struct Cited {
+        /// Its place among the cards, for the order of the report.
+        seq: usize,
+        key: String,
+        question: String,
+        dates: Vec<crate::text::WrittenDate>,
+        /// Each answer form, normalised, and the date it writes, if any.
+        forms: Vec<(String, Option<crate::text::WrittenDate>)>,
+    }
+    // Only cards that cite the same paragraph are compared.
+    let mut by_paragraph: std::collections::BTreeMap<u32, Vec<Cited>> = std::collections::BTreeMap::new();
+    let cards = library.decks.iter().flat_map(|l| l.deck.cards.iter().map(move |c| (&l.deck.id, c)));
+    for (seq, (deck, card)) in cards.enumerate() {
+        let Some(s) = &card.source else { continue };
+        let question = normalise(&card.question);
+        by_paragraph.entry(s.paragraph).or_default().push(Cited {
+            seq,
+            key: format!("{}/{}", deck.0, card.id.0),
+            dates: dates_in(&question),
+            question,
+            forms: forms(card).map(|form| (normalise(form), parse_date(form))).collect(),
+        });
     }
     let linked: HashSet<(String, String)> = library.sibling_pairs().into_iter().collect();
     let mut out = Vec::new();
-    for (deck_a, a, question, para_a) in &cards {
-        let question_dates = dates_in(question);
-        for (deck_b, b, _, para_b) in &cards {
-            if para_a != para_b || (deck_a == deck_b && a.id == b.id) {
-                continue;
+    for cards in by_paragraph.values() {
+        // The paragraph's answer forms by their first word, and its dates,
+        // so each question is read once rather than against every card.
+        let mut by_first_word: std::collections::HashMap<&str, Vec<(usize, &str)>> = std::collections::HashMap::new();
+        let mut by_date: std::collections::HashMap<crate::text::WrittenDate, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (j, b) in cards.iter().enumerate() {
+            for (form, date) in &b.forms {
+                if let Some(first) = form.split(' ').next().filter(|w| !w.is_empty()) {
+                    by_first_word.entry(first).or_default().push((j, form));
+                }
+                if let Some(date) = date {
+                    by_date.entry(*date).or_default().push(j);
+                }
             }
-            let gives = forms(b).any(|form| {
-                contains_words(question, &normalise(form))
-                    || parse_date(form).is_some_and(|d| question_dates.contains(&d))
-            });
-            let key_a = format!("{deck_a}/{}", a.id.0);
-            let key_b = format!("{deck_b}/{}", b.id.0);
-            if gives && !linked.contains(&(key_a.clone(), key_b.clone())) {
-                out.push((key_a, key_b));
+        }
+        for (i, a) in cards.iter().enumerate() {
+            let mut gives = BTreeSet::new();
+            // A form stated as whole words starts where a word of the
+            // question starts, with the same word.
+            let mut start = 0;
+            for word in a.question.split(' ') {
+                let rest = a.question.get(start..).unwrap_or_default();
+                for &(j, form) in by_first_word.get(word).into_iter().flatten() {
+                    if rest.starts_with(form) && matches!(rest.as_bytes().get(form.len()), None | Some(b' ')) {
+                        gives.insert(j);
+                    }
+                }
+                start += word.len() + 1;
+            }
+            for date in &a.dates {
+                gives.extend(by_date.get(date).into_iter().flatten().copied());
+            }
+            gives.remove(&i);
+            for b in gives.into_iter().filter_map(|j| cards.get(j)) {
+                if !linked.contains(&(a.key.clone(), b.key.clone())) {
+                    out.push((a.seq, b.seq, a.key.clone(), b.key.clone()));
+                }
             }
         }
     }
-    out
+    // In the order of the cards in their decks, as they are read.
+    out.sort_unstable_by_key(|(a, b, _, _)| (*a, *b));
+    out.into_iter().map(|(_, _, a, b)| (a, b)).collect()
 }
 
 /// The written shape of a value, for comparing a distractor with the

@@ -140,6 +140,15 @@ fn cards_that_give_each_other_away_are_warned_until_linked() {
     );
     let (problems, warnings) = problems_of(&pair(r#", "siblings": ["treaty-date"]"#));
     assert!(problems.is_empty() && warnings.is_empty(), "{problems:?} {warnings:?}");
+    // A question that states another card's answer from another paragraph
+    // gives nothing away: the cards are about different passages.
+    let apart = format!(
+        r#"{TREATY} }},
+        {{ "id": "elsewhere", "kind": "place", "question": "Which city did troops enter twenty years after the treaty of 26 February 1921?",
+           "answer": "Tabriz", "tags": ["1941-1946"], "source": {{ "paragraph": 2 }} }}"#
+    );
+    let (problems, warnings) = problems_of(&apart);
+    assert!(problems.is_empty() && warnings.is_empty(), "{problems:?} {warnings:?}");
 }
 
 #[test]
