@@ -1462,9 +1462,12 @@ fn full_replay(
         }
     };
     let (reads, keys) = read_logs_parallel_until(&paths, hold_after_ms, &on_read).map_err(|s| io(&profile.dir, s))?;
-    events.reserve_exact(reads.iter().map(|r| r.events.len()).sum());
-    for (log, read) in logs.iter().zip(reads) {
-        events.extend(read.events);
+    for (log, mut read) in logs.iter().zip(reads) {
+        // The first log's buffer has room for every log's events.
+        if events.is_empty() {
+            std::mem::swap(&mut events, &mut read.events);
+        }
+        events.append(&mut read.events);
         content.extend(read.content);
         log_warnings.extend(read.warnings);
         let file = file_name(&log.path);

@@ -220,8 +220,9 @@ pub fn read_logs_parallel_until(
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8) as u64;
     // (file index, start, end) chunks, each ending just after a newline.
     let mut chunks = Vec::new();
-    for (i, path) in paths.iter().enumerate() {
-        let len = std::fs::metadata(path)?.len();
+    let lens = paths.iter().map(|path| Ok(std::fs::metadata(path)?.len())).collect::<std::io::Result<Vec<u64>>>()?;
+    let total: u64 = lens.iter().sum();
+    for (i, (path, &len)) in paths.iter().zip(&lens).enumerate() {
         let pieces = if len > 8 << 20 { cores } else { 1 };
         let mut start = 0;
         for k in 1..=pieces {
@@ -229,8 +230,11 @@ pub fn read_logs_parallel_until(
             // The event buffer is made here, on the main thread, roomy
             // enough (events are over 100 bytes a line), so the big
             // allocations don't land in a worker's malloc arena, which
-            // would keep the memory after the open.
-            let events: Vec<CompactEvent> = Vec::with_capacity(((end - start) / 100) as usize + 16);
+            // would keep the memory after the open. The first one has room
+            // for every log's events, so the others are appended to it
+            // where it lies (room not written to costs no memory).
+            let room = if chunks.is_empty() { total } else { end - start };
+            let events: Vec<CompactEvent> = Vec::with_capacity((room / 100) as usize + 16);
             chunks.push((i, start, end, events));
             start = end;
         }
