@@ -285,6 +285,53 @@ proptest! {
     }
 }
 
+proptest! {
+    /// `answer` works out only the grade given (a replay grades a million
+    /// times); it must give exactly the state that grade has among all four
+    /// outcomes, and FSRS's memory state must be the one `fsrs` gives for
+    /// that rating, after any history, with any steps and retention.
+    #[test]
+    fn one_grade_worked_out_alone_is_that_grade_among_all_four(
+        ratings in proptest::collection::vec((any_rating(), 0i64..60 * 24 * 60), 1..25),
+        seed in any::<u64>(),
+        retention in 0.70f32..0.99,
+        steps in prop_oneof![Just(vec![1.0f32, 10.0]), Just(vec![]), Just(vec![5.0f32]), Just(vec![1.0f32, 10.0, 60.0])],
+        maximum in prop_oneof![Just(36_500u32), Just(3), Just(30)],
+    ) {
+        let settings = Settings {
+            desired_retention: retention,
+            learning_steps_mins: steps.clone(),
+            relearning_steps_mins: steps,
+            maximum_interval_days: maximum,
+            ..Settings::default()
+        };
+        let s = Scheduler::new(settings.clone()).unwrap();
+        let fsrs = fsrs::FSRS::new(&settings.fsrs_parameters).unwrap();
+        let mut state = CardState::default();
+        let mut now = at(0);
+        for (rating, gap_minutes) in ratings {
+            now = Moment::new(now.unix_ms + gap_minutes * 60_000, 0);
+            let outcomes = s.next_states(seed, &state, now).unwrap();
+            let elapsed = state.last_review.map_or(0, |last| s.day(now).since(s.day(last)).max(0) as u32);
+            let memory = state.memory.map(|m| fsrs::MemoryState { stability: m.stability, difficulty: m.difficulty });
+            let next = fsrs.next_states(memory, retention, elapsed).unwrap();
+            for r in Rating::ALL {
+                let alone = s.answer(seed, &state, r, now).unwrap();
+                prop_assert_eq!(&alone, &outcomes.of(r).state, "{:?} after {:?}", r, state);
+                let expected = match r {
+                    Rating::Again => next.again.memory,
+                    Rating::Hard => next.hard.memory,
+                    Rating::Good => next.good.memory,
+                    Rating::Easy => next.easy.memory,
+                };
+                let got = alone.memory.unwrap();
+                prop_assert_eq!((got.stability, got.difficulty), (expected.stability, expected.difficulty));
+            }
+            state = outcomes.into_state(rating);
+        }
+    }
+}
+
 #[test]
 fn a_card_sent_to_review_is_due_today_even_past_the_limits() {
     use yadgar::deck::{CardId, DeckId};

@@ -269,145 +269,44 @@ impl Scheduler {
     /// # Errors
     /// Only if FSRS rejects the memory state, which valid parameters prevent.
     pub fn next_states(&self, seed: u64, state: &CardState, now: Moment) -> Result<Outcomes, ScheduleError> {
-        let today = self.day(now);
-        let elapsed_days = state.last_review.map_or(0, |last| today.since(self.day(last)).max(0) as u32);
-        let memory = state.memory.map(|m| fsrs::MemoryState { stability: m.stability, difficulty: m.difficulty });
-        let next = self
-            .fsrs
-            .next_states(memory, self.settings.desired_retention, elapsed_days)
-            .map_err(|e| ScheduleError(e.to_string()))?;
-        let fuzz_factor = fuzz::unit_from_seed(seed ^ (today.0 as u64).wrapping_mul(0x9e37_79b9));
-        let max = self.settings.maximum_interval_days;
-        let fsrs_days = |s: &fsrs::ItemState| s.interval;
-        // Review intervals for passing grades: hard <= good <= easy, as Anki
-        // keeps them, each fuzzed.
-        let hard_days = fuzz::apply(fuzz_factor, fsrs_days(&next.hard).max(1.0), 1, max);
-        let good_days = fuzz::apply(fuzz_factor, fsrs_days(&next.good).max(1.0), (hard_days + 1).min(max), max);
-        let easy_days = fuzz::apply(fuzz_factor, fsrs_days(&next.easy).max(1.0), (good_days + 1).min(max), max);
-        let again_days = fuzz::apply(fuzz_factor, fsrs_days(&next.again).max(1.0), 1, max);
-
-        let base = CardState {
-            last_review: Some(now),
-            reps: state.reps.saturating_add(1),
-            buried_until: None,
-            ..state.clone()
-        };
-        let with_memory = |item: &fsrs::ItemState| {
-            let mut s = base.clone();
-            s.memory = Some(Memory { stability: item.memory.stability, difficulty: item.memory.difficulty });
-            s
-        };
-        let review = |item: &fsrs::ItemState, days: u32| {
-            let mut s = with_memory(item);
-            s.phase = Phase::Review;
-            s.step = 0;
-            s.interval_days = days;
-            s.due = Due::Day(today.plus(days as i32));
-            Outcome { state: s, interval: Interval::Days(days) }
-        };
-        let stepping = |item: &fsrs::ItemState, phase: Phase, step: usize, minutes: f32, interval_days: u32| {
-            let mut s = with_memory(item);
-            s.phase = phase;
-            s.step = u8::try_from(step).unwrap_or(u8::MAX);
-            s.interval_days = interval_days;
-            s.due = Due::At(now.plus_minutes(minutes).unix_ms);
-            Outcome { state: s, interval: Interval::Minutes(minutes) }
-        };
-
-        let outcomes = match state.phase {
-            Phase::New | Phase::Learning => {
-                let steps = &self.settings.learning_steps_mins;
-                let step = if state.phase == Phase::New { 0 } else { usize::from(state.step) };
-                self.stepped(
-                    steps,
-                    step,
-                    Phase::Learning,
-                    &next,
-                    0,
-                    &stepping,
-                    &review,
-                    [again_days, good_days, easy_days],
-                )
-            }
-            Phase::Relearning => {
-                let steps = &self.settings.relearning_steps_mins;
-                let step = usize::from(state.step);
-                let kept = state.interval_days;
-                self.stepped(
-                    steps,
-                    step,
-                    Phase::Relearning,
-                    &next,
-                    kept,
-                    &stepping,
-                    &review,
-                    [again_days, good_days, easy_days],
-                )
-            }
-            Phase::Review => {
-                let steps = &self.settings.relearning_steps_mins;
-                let mut again = match steps.first() {
-                    Some(&first) => stepping(&next.again, Phase::Relearning, 0, first, again_days),
-                    None => review(&next.again, again_days),
-                };
-                again.state.lapses = state.lapses.saturating_add(1);
-                self.mark_leech(&mut again.state);
-                Outcomes {
-                    again,
-                    hard: review(&next.hard, hard_days),
-                    good: review(&next.good, good_days),
-                    easy: review(&next.easy, easy_days),
-                }
-            }
-        };
-        Ok(outcomes)
+        let grading = Grading::new(self, seed, state, now);
+        Ok(Outcomes {
+            again: grading.outcome(Rating::Again)?,
+            hard: grading.outcome(Rating::Hard)?,
+            good: grading.outcome(Rating::Good)?,
+            easy: grading.outcome(Rating::Easy)?,
+        })
     }
 
-    /// Outcomes for a card in (re)learning steps. `[again, good, easy]` are
-    /// the fuzzed review intervals used when a grade graduates the card.
-    #[allow(clippy::too_many_arguments)]
-    fn stepped(
+    /// FSRS's memory state and interval after grading a card with memory
+    /// `memory` (`None`: never graded) `elapsed_days` after its last grade:
+    /// what [`fsrs::FSRS::next_states`] gives for `rating`, without the
+    /// other three.
+    fn item_after(
         &self,
-        steps: &[f32],
-        step: usize,
-        phase: Phase,
-        next: &fsrs::NextStates,
-        kept_interval: u32,
-        stepping: &dyn Fn(&fsrs::ItemState, Phase, usize, f32, u32) -> Outcome,
-        review: &dyn Fn(&fsrs::ItemState, u32) -> Outcome,
-        [again_days, good_days, easy_days]: [u32; 3],
-    ) -> Outcomes {
-        let Some(&first) = steps.first() else {
-            // No steps: every grade goes straight to review.
-            let hard_days = good_days.saturating_sub(1).max(1).min(good_days);
-            return Outcomes {
-                again: review(&next.again, again_days.min(hard_days)),
-                hard: review(&next.hard, hard_days),
-                good: review(&next.good, good_days),
-                easy: review(&next.easy, easy_days),
-            };
+        memory: Option<fsrs::MemoryState>,
+        elapsed_days: u32,
+        rating: Rating,
+    ) -> Result<fsrs::ItemState, ScheduleError> {
+        let error = |e: fsrs::FSRSError| ScheduleError(e.to_string());
+        let pick = |next: fsrs::NextStates| match rating {
+            Rating::Again => next.again,
+            Rating::Hard => next.hard,
+            Rating::Good => next.good,
+            Rating::Easy => next.easy,
         };
-        let step = step.min(steps.len() - 1);
-        let current = steps.get(step).copied().unwrap_or(first);
-        // Hard repeats the current step; on the first of several steps it
-        // waits halfway to the second, and with a single step 1.5 times it
-        // (capped at a day more), as Anki does.
-        let hard_delay = match (step, steps.get(1)) {
-            (0, Some(&second)) => (first + second) / 2.0,
-            (0, None) => (first * 1.5).min(first + 1440.0),
-            _ => current,
-        };
-        let good = match steps.get(step + 1) {
-            Some(&next_step) => stepping(&next.good, phase, step + 1, next_step.max(hard_delay), kept_interval),
-            None => review(&next.good, good_days),
-        };
-        let hard_delay = hard_delay.min(good.interval.minutes() as f32);
-        Outcomes {
-            again: stepping(&next.again, phase, 0, first.min(hard_delay), kept_interval),
-            hard: stepping(&next.hard, phase, step, hard_delay, kept_interval),
-            easy: review(&next.easy, easy_days.max(good_days_of(&good))),
-            good,
+        let retention = self.settings.desired_retention;
+        // `memory_state` starts a known card at its first review, where
+        // `next_states` takes a stability of exactly 0 for a new card: only
+        // such a state (never one FSRS made) goes the long way.
+        if memory.is_some_and(|m| m.stability == 0.0) {
+            return self.fsrs.next_states(memory, retention, elapsed_days).map(pick).map_err(error);
         }
+        let grade = u32::from(u8::from(rating));
+        let item = fsrs::FSRSItem { reviews: vec![fsrs::FSRSReview { rating: grade, delta_t: elapsed_days }] };
+        let memory = self.fsrs.memory_state(item, memory).map_err(error)?;
+        let interval = self.fsrs.next_interval(Some(memory.stability), retention, grade);
+        Ok(fsrs::ItemState { memory, interval })
     }
 
     fn mark_leech(&self, state: &mut CardState) {
@@ -434,13 +333,204 @@ impl Scheduler {
         rating: Rating,
         now: Moment,
     ) -> Result<CardState, ScheduleError> {
-        Ok(self.next_states(seed, state, now)?.into_state(rating))
+        // Only what this grade needs is computed (a replay of a large
+        // collection grades a million times).
+        Ok(Grading::new(self, seed, state, now).outcome(rating)?.state)
     }
 }
 
-fn good_days_of(outcome: &Outcome) -> u32 {
-    match outcome.interval {
+/// Easy's least interval in days: a day past Good's.
+fn good_days_of(good: Interval) -> u32 {
+    match good {
         Interval::Days(d) => d + 1,
         Interval::Minutes(_) => 1,
+    }
+}
+
+/// Grading one card at one moment, worked out only as far as asked: each
+/// rating's FSRS memory state and fuzzed review interval are computed when
+/// first needed and then kept, so all four outcomes cost what they always
+/// did and one outcome costs less.
+struct Grading<'a> {
+    scheduler: &'a Scheduler,
+    state: &'a CardState,
+    now: Moment,
+    today: Day,
+    elapsed_days: u32,
+    memory: Option<fsrs::MemoryState>,
+    fuzz_factor: f64,
+    /// By rating (Again first): FSRS's memory state and interval.
+    items: [std::cell::OnceCell<fsrs::ItemState>; 4],
+    /// By rating: the review interval in days, fuzzed, with Hard <= Good
+    /// <= Easy as Anki keeps them.
+    days: [std::cell::OnceCell<u32>; 4],
+}
+
+/// A rating's cell of [`Grading`]'s arrays.
+fn cell_of<T>(cells: &[T; 4], rating: Rating) -> &T {
+    let [again, hard, good, easy] = cells;
+    match rating {
+        Rating::Again => again,
+        Rating::Hard => hard,
+        Rating::Good => good,
+        Rating::Easy => easy,
+    }
+}
+
+impl<'a> Grading<'a> {
+    fn new(scheduler: &'a Scheduler, seed: u64, state: &'a CardState, now: Moment) -> Grading<'a> {
+        let today = scheduler.day(now);
+        Grading {
+            scheduler,
+            state,
+            now,
+            today,
+            elapsed_days: state.last_review.map_or(0, |last| today.since(scheduler.day(last)).max(0) as u32),
+            memory: state.memory.map(|m| fsrs::MemoryState { stability: m.stability, difficulty: m.difficulty }),
+            fuzz_factor: fuzz::unit_from_seed(seed ^ (today.0 as u64).wrapping_mul(0x9e37_79b9)),
+            items: Default::default(),
+            days: Default::default(),
+        }
+    }
+
+    fn item(&self, rating: Rating) -> Result<fsrs::ItemState, ScheduleError> {
+        let cell = cell_of(&self.items, rating);
+        if let Some(item) = cell.get() {
+            return Ok(item.clone());
+        }
+        let item = self.scheduler.item_after(self.memory, self.elapsed_days, rating)?;
+        Ok(cell.get_or_init(|| item).clone())
+    }
+
+    fn days(&self, rating: Rating) -> Result<u32, ScheduleError> {
+        let cell = cell_of(&self.days, rating);
+        if let Some(&days) = cell.get() {
+            return Ok(days);
+        }
+        let max = self.scheduler.settings.maximum_interval_days;
+        let fsrs_days = self.item(rating)?.interval.max(1.0);
+        let minimum = match rating {
+            Rating::Again | Rating::Hard => 1,
+            Rating::Good => (self.days(Rating::Hard)? + 1).min(max),
+            Rating::Easy => (self.days(Rating::Good)? + 1).min(max),
+        };
+        Ok(*cell.get_or_init(|| fuzz::apply(self.fuzz_factor, fsrs_days, minimum, max)))
+    }
+
+    /// The card after `rating`, with FSRS's new memory state.
+    fn graded(&self, rating: Rating) -> Result<CardState, ScheduleError> {
+        let memory = self.item(rating)?.memory;
+        Ok(CardState {
+            last_review: Some(self.now),
+            reps: self.state.reps.saturating_add(1),
+            buried_until: None,
+            memory: Some(Memory { stability: memory.stability, difficulty: memory.difficulty }),
+            ..self.state.clone()
+        })
+    }
+
+    /// `rating` sends the card to review in `days`.
+    fn review(&self, rating: Rating, days: u32) -> Result<Outcome, ScheduleError> {
+        let mut s = self.graded(rating)?;
+        s.phase = Phase::Review;
+        s.step = 0;
+        s.interval_days = days;
+        s.due = Due::Day(self.today.plus(days as i32));
+        Ok(Outcome { state: s, interval: Interval::Days(days) })
+    }
+
+    /// `rating` puts the card at (re)learning step `step`, due in `minutes`.
+    fn stepping(
+        &self,
+        rating: Rating,
+        phase: Phase,
+        step: usize,
+        minutes: f32,
+        interval_days: u32,
+    ) -> Result<Outcome, ScheduleError> {
+        let mut s = self.graded(rating)?;
+        s.phase = phase;
+        s.step = u8::try_from(step).unwrap_or(u8::MAX);
+        s.interval_days = interval_days;
+        s.due = Due::At(self.now.plus_minutes(minutes).unix_ms);
+        Ok(Outcome { state: s, interval: Interval::Minutes(minutes) })
+    }
+
+    /// What `rating` does to the card.
+    fn outcome(&self, rating: Rating) -> Result<Outcome, ScheduleError> {
+        let settings = &self.scheduler.settings;
+        match self.state.phase {
+            Phase::New | Phase::Learning => {
+                let step = if self.state.phase == Phase::New { 0 } else { usize::from(self.state.step) };
+                self.stepped(&settings.learning_steps_mins, step, Phase::Learning, 0, rating)
+            }
+            Phase::Relearning => {
+                let (step, kept) = (usize::from(self.state.step), self.state.interval_days);
+                self.stepped(&settings.relearning_steps_mins, step, Phase::Relearning, kept, rating)
+            }
+            Phase::Review => match rating {
+                Rating::Again => {
+                    let again_days = self.days(Rating::Again)?;
+                    let mut again = match settings.relearning_steps_mins.first() {
+                        Some(&first) => self.stepping(Rating::Again, Phase::Relearning, 0, first, again_days)?,
+                        None => self.review(Rating::Again, again_days)?,
+                    };
+                    again.state.lapses = self.state.lapses.saturating_add(1);
+                    self.scheduler.mark_leech(&mut again.state);
+                    Ok(again)
+                }
+                _ => self.review(rating, self.days(rating)?),
+            },
+        }
+    }
+
+    /// What `rating` does to a card in (re)learning steps `steps`, at
+    /// `step`; `kept_interval` is the review interval it keeps meanwhile.
+    fn stepped(
+        &self,
+        steps: &[f32],
+        step: usize,
+        phase: Phase,
+        kept_interval: u32,
+        rating: Rating,
+    ) -> Result<Outcome, ScheduleError> {
+        let Some(&first) = steps.first() else {
+            // No steps: every grade goes straight to review.
+            let hard_days = || -> Result<u32, ScheduleError> {
+                let good_days = self.days(Rating::Good)?;
+                Ok(good_days.saturating_sub(1).max(1).min(good_days))
+            };
+            return match rating {
+                Rating::Again => self.review(rating, self.days(Rating::Again)?.min(hard_days()?)),
+                Rating::Hard => self.review(rating, hard_days()?),
+                Rating::Good | Rating::Easy => self.review(rating, self.days(rating)?),
+            };
+        };
+        let step = step.min(steps.len() - 1);
+        let current = steps.get(step).copied().unwrap_or(first);
+        // Hard repeats the current step; on the first of several steps it
+        // waits halfway to the second, and with a single step 1.5 times it
+        // (capped at a day more), as Anki does.
+        let hard_delay = match (step, steps.get(1)) {
+            (0, Some(&second)) => (first + second) / 2.0,
+            (0, None) => (first * 1.5).min(first + 1440.0),
+            _ => current,
+        };
+        // Good moves to the next step, or graduates from the last.
+        let next_step = steps.get(step + 1).map(|&next| next.max(hard_delay));
+        let good_interval = match next_step {
+            Some(minutes) => Interval::Minutes(minutes),
+            None => Interval::Days(self.days(Rating::Good)?),
+        };
+        let hard_delay = hard_delay.min(good_interval.minutes() as f32);
+        match rating {
+            Rating::Again => self.stepping(rating, phase, 0, first.min(hard_delay), kept_interval),
+            Rating::Hard => self.stepping(rating, phase, step, hard_delay, kept_interval),
+            Rating::Good => match next_step {
+                Some(minutes) => self.stepping(rating, phase, step + 1, minutes, kept_interval),
+                None => self.review(rating, self.days(Rating::Good)?),
+            },
+            Rating::Easy => self.review(rating, self.days(Rating::Easy)?.max(good_days_of(good_interval))),
+        }
     }
 }
