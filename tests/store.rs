@@ -234,6 +234,36 @@ fn a_corrupt_line_is_reported_with_its_place_and_the_file_is_left_alone() {
 }
 
 #[test]
+fn a_corrupt_line_deep_in_a_large_log_read_in_chunks_is_reported_with_its_line_number() {
+    // Over 8 MB, a log is read in chunks on every core; each chunk's line
+    // numbers start where the lines before it end.
+    let dir = tempfile::tempdir().unwrap();
+    drop(open(dir.path(), "dev-a"));
+    let path = log_path(&profile_dir(dir.path()), "dev-b");
+    let lines = 60_000;
+    let broken_line = 51_234;
+    let mut text = String::new();
+    for n in 1..=lines {
+        let event = Event::new(
+            EventId(n as u128),
+            at(n as i64),
+            deck(),
+            card(n % 700),
+            Action::Review { rating: Rating::Good, kind: ReviewKind::Review, answer_ms: 4_000 },
+        );
+        let line = serde_json::to_string(&event).unwrap();
+        text.push_str(&if n == broken_line { line.replacen("\"rating\":3", "\"rating\":9", 1) } else { line });
+        text.push('\n');
+    }
+    assert!(text.len() > 8 << 20, "large enough to be read in chunks: {} bytes", text.len());
+    std::fs::write(&path, &text).unwrap();
+    let c = open(dir.path(), "dev-a");
+    let expected = format!("{}:{broken_line}: this line cannot be read", path.display());
+    assert!(c.warnings().iter().any(|w| w.starts_with(&expected)), "{expected}\nin {:?}", c.warnings());
+    assert_eq!(c.progress().card_count(), 700);
+}
+
+#[test]
 fn a_log_from_a_newer_yadgar_makes_the_profile_read_only() {
     let dir = tempfile::tempdir().unwrap();
     drop(open(dir.path(), "dev-a"));

@@ -183,7 +183,7 @@ pub fn read_log_tail(
     lines_before: Option<u64>,
     hold_after_ms: i64,
 ) -> std::io::Result<LogRead> {
-    read_range(path, offset, u64::MAX, lines_before, hold_after_ms, Vec::new(), parse_event)
+    read_range(path, offset, u64::MAX, LinesBefore::Known(lines_before), hold_after_ms, Vec::new(), parse_event)
 }
 
 /// Reads a whole log into interned events (see [`read_log`]), for replaying
@@ -192,7 +192,7 @@ pub fn read_log_tail(
 /// # Errors
 /// The file cannot be opened or read.
 pub fn read_log_compact(path: &Path, keys: &mut KeyTable) -> std::io::Result<LogRead<CompactEvent>> {
-    read_range(path, 0, u64::MAX, Some(0), i64::MAX, Vec::new(), |line| parse_line(line, keys))
+    read_range(path, 0, u64::MAX, LinesBefore::Known(Some(0)), i64::MAX, Vec::new(), |line| parse_line(line, keys))
 }
 
 /// Reads whole logs into interned events, splitting large files into
@@ -245,16 +245,16 @@ pub fn read_logs_parallel_until(
             .map(|(i, start, end, events)| {
                 scope.spawn(move || {
                     let path = paths.get(i).ok_or_else(|| std::io::Error::other("no such log"))?;
-                    let lines_before = count_lines(path, start)?;
                     let mut keys = KeyTable::default();
                     let mut unreported = 0u64;
-                    let read = read_range(path, start, end, Some(lines_before), hold_after_ms, events, |line| {
-                        unreported += line.len() as u64 + 1;
-                        if unreported >= 1 << 20 {
-                            on_read(std::mem::take(&mut unreported));
-                        }
-                        parse_line(line, &mut keys)
-                    })?;
+                    let read =
+                        read_range(path, start, end, LinesBefore::CountIfNeeded, hold_after_ms, events, |line| {
+                            unreported += line.len() as u64 + 1;
+                            if unreported >= 1 << 20 {
+                                on_read(std::mem::take(&mut unreported));
+                            }
+                            parse_line(line, &mut keys)
+                        })?;
                     on_read(unreported);
                     Ok((i, start, read, keys))
                 })
@@ -265,22 +265,17 @@ pub fn read_logs_parallel_until(
             .map(|h| h.join().unwrap_or_else(|_| Err(std::io::Error::other("a reader thread failed"))))
             .collect()
     });
-    let mut keys = KeyTable::default();
+    let mut results = results.into_iter().collect::<std::io::Result<Vec<ChunkRead>>>()?;
+    let (keys, remaps) = shared_keys(&mut results);
     let mut reads: Vec<LogRead<CompactEvent>> = paths.iter().map(|_| LogRead::default()).collect();
-    for result in results {
-        let (i, _, chunk, local) = result?;
-        let remap: Vec<u32> = (0..local.len() as u32)
-            .map(|n| local.key(n).map_or(0, |(deck, card)| keys.intern(&deck.0, &card.0)))
-            .collect();
+    for ((i, _, chunk, _), remap) in results.into_iter().zip(remaps) {
         let Some(read) = reads.get_mut(i) else { continue };
         let remapped = |mut e: CompactEvent| {
             e.key = remap.get(e.key as usize).copied().unwrap_or(e.key);
             e
         };
+        // Renumbered already (see `shared_keys`).
         let mut events = chunk.events;
-        for e in &mut events {
-            e.key = remap.get(e.key as usize).copied().unwrap_or(e.key);
-        }
         if read.events.is_empty() {
             // A file's first chunk is kept as it is, not copied.
             read.events = events;
@@ -328,8 +323,10 @@ pub fn read_history_of(logs: &[(PathBuf, u64)], cards: &Touched, hold_after_ms: 
             .into_iter()
             .map(|(path, start, end)| {
                 scope.spawn(move || {
-                    read_range(path, start, end, None, hold_after_ms, Vec::new(), |line| parse_event_where(line, keep))
-                        .map(|read| read.events)
+                    read_range(path, start, end, LinesBefore::Known(None), hold_after_ms, Vec::new(), |line| {
+                        parse_event_where(line, keep)
+                    })
+                    .map(|read| read.events)
                 })
             })
             .collect();
@@ -347,6 +344,59 @@ pub fn read_history_of(logs: &[(PathBuf, u64)], cards: &Touched, hold_after_ms: 
 
 /// One chunk's result: file index, start offset, events, and its own keys.
 type ChunkRead = (usize, u64, LogRead<CompactEvent>, KeyTable);
+
+/// One key table for every chunk's events: the largest chunk's own, with
+/// the other chunks' keys added. Each chunk's events are renumbered into it
+/// (on all cores), and its own table is left as the renumbering: empty
+/// when nothing changed.
+fn shared_keys(chunks: &mut [ChunkRead]) -> (KeyTable, Vec<Vec<u32>>) {
+    let base = chunks.iter().enumerate().max_by_key(|(_, c)| c.3.len()).map(|(n, _)| n);
+    let mut keys = base.and_then(|n| chunks.get_mut(n)).map(|c| std::mem::take(&mut c.3)).unwrap_or_default();
+    // Most keys of the other chunks are already there (every device
+    // grades the same cards): they are found on all cores, and only the
+    // new ones are added, in chunk order.
+    let found: Vec<Vec<Option<u32>>> = std::thread::scope(|scope| {
+        let keys = &keys;
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|c| {
+                let local = &c.3;
+                scope.spawn(move || {
+                    (0..local.len() as u32)
+                        .map(|n| local.key(n).and_then(|(deck, card)| keys.find(&deck.0, &card.0)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+    });
+    let remaps: Vec<Vec<u32>> = chunks
+        .iter()
+        .zip(found)
+        .map(|(c, found)| {
+            let local = &c.3;
+            (0..local.len() as u32)
+                .map(|n| match found.get(n as usize).copied().flatten() {
+                    Some(k) => k,
+                    None => local.key(n).map_or(0, |(deck, card)| keys.intern(&deck.0, &card.0)),
+                })
+                .collect()
+        })
+        .collect();
+    std::thread::scope(|scope| {
+        for (chunk, remap) in chunks.iter_mut().zip(&remaps) {
+            if remap.is_empty() {
+                continue;
+            }
+            scope.spawn(move || {
+                for e in &mut chunk.2.events {
+                    e.key = remap.get(e.key as usize).copied().unwrap_or(e.key);
+                }
+            });
+        }
+    });
+    (keys, remaps)
+}
 
 /// The offset just after the first newline at or after `from`.
 fn next_line_start(path: &Path, from: u64) -> std::io::Result<u64> {
@@ -379,9 +429,19 @@ fn count_lines(path: &Path, end: u64) -> std::io::Result<u64> {
 /// A parsed line: an event, or the version of a newer format.
 type Parsed<T> = Result<Result<T, u32>, serde_json::Error>;
 
-/// Reads the lines in bytes `offset..end` of a log. `lines_before` is the
-/// number of lines before `offset`, for messages (`None`: unknown, so
-/// messages give the byte offset instead).
+/// How many lines come before a read's first byte, for messages.
+#[derive(Debug, Clone, Copy)]
+enum LinesBefore {
+    /// This many (`None`: unknown, so messages give the byte offset).
+    Known(Option<u64>),
+    /// Counted only if a message needs them: a large log is read in
+    /// chunks on all cores, and counting the lines before each chunk
+    /// would hold up its reader for nothing when no line is wrong.
+    CountIfNeeded,
+}
+
+/// Reads the lines in bytes `offset..end` of a log. `lines_before` gives
+/// the number of lines before `offset`, for messages.
 ///
 /// The bytes are read a block at a time and each line is parsed where it
 /// lies in the block; only a line that runs past the block is moved.
@@ -389,11 +449,16 @@ fn read_range<T: Stamped>(
     path: &Path,
     offset: u64,
     end: u64,
-    lines_before: Option<u64>,
+    lines_before: LinesBefore,
     hold_after_ms: i64,
     events: Vec<T>,
     mut parse: impl FnMut(&[u8]) -> Parsed<T>,
 ) -> std::io::Result<LogRead<T>> {
+    let counted = std::cell::OnceCell::new();
+    let lines_before = || match lines_before {
+        LinesBefore::Known(n) => n,
+        LinesBefore::CountIfNeeded => *counted.get_or_init(|| count_lines(path, offset).ok()),
+    };
     let mut file = File::open(path)?;
     file.seek(SeekFrom::Start(offset))?;
     let mut source = file.take(end.saturating_sub(offset));
@@ -414,7 +479,7 @@ fn read_range<T: Stamped>(
             }
             return true;
         }
-        let where_ = || match lines_before {
+        let where_ = || match lines_before() {
             Some(before) => format!("{}:{}", path.display(), before + number),
             None => format!("{} (from byte {offset}), line {number}", path.display()),
         };
