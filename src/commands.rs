@@ -103,17 +103,13 @@ pub fn due_report(
 ) -> Result<String, String> {
     let scheduler = collection.scheduler();
     let progress = collection.progress();
-    let (queue, refs) = study::queue(scheduler, now, library, progress, None);
+    let ((queue, refs), counts) = study::queue_and_deck_counts(scheduler, now, library, progress);
     let next_due = if queue.counts.total() > 0 {
         Some(now)
     } else {
         queue.next_due_any().map(|m| Moment::new(m.unix_ms, now.offset_s))
     };
-    let decks: Vec<_> = library
-        .decks
-        .iter()
-        .map(|loaded| (loaded, study::deck_counts(scheduler, now, library, progress, &loaded.deck.id)))
-        .collect();
+    let decks: Vec<_> = library.decks.iter().zip(counts).collect();
     if json {
         let value = serde_json::json!({
             "profile": collection.profile().name,

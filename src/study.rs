@@ -62,6 +62,24 @@ pub fn queue(
     (build_queue_with_siblings(scheduler, now, items, done, &siblings), refs)
 }
 
+/// Today's whole queue (as [`queue`]) and each deck's counts (as
+/// [`deck_counts`], in library order), side by side on two threads: each
+/// walks every card of a large deck.
+pub fn queue_and_deck_counts(
+    scheduler: &Scheduler,
+    now: Moment,
+    library: &Library,
+    progress: &Progress,
+) -> ((Queue, Vec<CardRef>), Vec<Counts>) {
+    let every_deck =
+        || library.decks.iter().map(|d| deck_counts(scheduler, now, library, progress, &d.deck.id)).collect::<Vec<_>>();
+    std::thread::scope(|scope| {
+        let decks = scope.spawn(every_deck);
+        let queue = queue(scheduler, now, library, progress, None);
+        (queue, decks.join().unwrap_or_else(|_| every_deck()))
+    })
+}
+
 /// For each of `refs`, the positions in `refs` of its siblings (both ways);
 /// empty when the library links no siblings.
 pub fn sibling_indices(library: &Library, refs: &[CardRef]) -> Vec<Vec<usize>> {

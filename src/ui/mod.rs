@@ -1348,24 +1348,10 @@ fn open_collection(config: &Config, name: &str, device: &str) -> Result<Collecti
     Collection::open_as(&config.data_dir, name, device, &opening).map_err(|e| e.to_string())
 }
 
-/// Today's counts for the home screen: the whole queue and each deck's,
-/// side by side on two threads (each walks every card of a large deck).
+/// Today's counts for the home screen: the whole queue and each deck's.
 fn overview_of(c: &Collection, library: &Library, now: Moment) -> Overview {
     let (scheduler, progress) = (c.scheduler(), c.progress());
-    let (queue, decks) = std::thread::scope(|scope| {
-        let decks = scope.spawn(|| {
-            library
-                .decks
-                .iter()
-                .map(|d| study::deck_counts(scheduler, now, library, progress, &d.deck.id))
-                .collect::<Vec<_>>()
-        });
-        let (queue, _) = study::queue(scheduler, now, library, progress, None);
-        let decks = decks.join().unwrap_or_else(|_| {
-            library.decks.iter().map(|d| study::deck_counts(scheduler, now, library, progress, &d.deck.id)).collect()
-        });
-        (queue, decks)
-    });
+    let ((queue, _), decks) = study::queue_and_deck_counts(scheduler, now, library, progress);
     let today = scheduler.day(now);
     let stats = progress.day(today);
     Overview {
