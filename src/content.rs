@@ -394,13 +394,27 @@ pub fn carries<'a>(events: impl IntoIterator<Item = &'a ContentEvent>) -> Carrie
             taken_back.push(((to.deck.clone(), to.card.clone()), event.at_ms));
         }
     }
+    // Until when each old place's events were carried by the moves so far.
+    let mut carried_until: HashMap<(DeckId, CardId), i64> = HashMap::new();
     for event in active() {
         let Edit::CardDelete { deck, card, moved_to: Some(to) } = &event.edit else { continue };
         let until_ms = active()
             .filter(|e| e.order_key() > event.order_key())
             .find(|e| matches!(&e.edit, Edit::CardRestore { deck: d, card: c } if d == deck && c == card))
             .map_or(i64::MAX, |e| e.at_ms);
-        moves.push(Carry { from: (deck.clone(), card.clone()), to: (to.deck.clone(), to.card.clone()), until_ms });
+        let from = (deck.clone(), card.clone());
+        let to = (to.deck.clone(), to.card.clone());
+        // A card moved from one place twice (two computers moving it at
+        // once, or moved, restored and moved again): the events an earlier
+        // move carried already count at its new place, so this move's
+        // copies of them (dated up to its own time) count in the days at
+        // neither, as a move taken back's do.
+        if let Some(&earlier) = carried_until.get(&from) {
+            taken_back.push((to.clone(), earlier.min(event.at_ms)));
+        }
+        let until = carried_until.entry(from.clone()).or_insert(i64::MIN);
+        *until = (*until).max(until_ms);
+        moves.push(Carry { from, to, until_ms });
     }
     Carries::new(moves, taken_back)
 }

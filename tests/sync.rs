@@ -596,6 +596,47 @@ fn a_new_profile_gets_only_this_computers_log_in_the_synced_folder() {
 }
 
 #[test]
+fn a_card_moved_to_two_places_at_once_by_two_computers_counts_its_grades_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Computer::new(dir.path(), "a");
+    let b = Computer::new(dir.path(), "b");
+    let t = now_ms();
+    let at = |ms: i64| Moment::new(ms, 3600);
+    let (mut desktop, inbox, coup, old) = desktop_with_a_graded_card(&a, t);
+    let treaty =
+        desktop.apply(store::Op::CreateDeck { title: "Treaty of 1921".into() }, at(t + 4)).unwrap().deck.unwrap();
+    copy_dir(&a.data, &b.data);
+    // Each computer moves the card elsewhere before it hears of the other's
+    // move: both places keep it, with its history.
+    let mut laptop = b.open_at(true, t + 5);
+    desktop
+        .apply(store::Op::MoveCards { cards: vec![(inbox.clone(), old.clone())], to: coup.clone() }, at(t + 2000))
+        .unwrap();
+    laptop
+        .apply(store::Op::MoveCards { cards: vec![(inbox.clone(), old.clone())], to: treaty.clone() }, at(t + 2500))
+        .unwrap();
+    drop(laptop);
+    let name = format!("reviews-{}.jsonl", b.device());
+    std::fs::copy(profile_dir(&b.data).join(&name), profile_dir(&a.data).join(&name)).unwrap();
+    desktop.merge_new(at(t + 4000)).unwrap();
+    assert_eq!(desktop.progress().state(&coup, &old).unwrap().reps, 1);
+    assert_eq!(desktop.progress().state(&treaty, &old).unwrap().reps, 1);
+    // One grade was given: the day and the new-card limit count it once.
+    let day = desktop.scheduler().day(at(t + 3));
+    assert_eq!(desktop.progress().day(day).answers, 1);
+    assert_eq!(desktop.progress().done_today(day).new, 1);
+    let fresh = a.open_at(false, t + 4000);
+    assert_eq!(fresh.progress().states, desktop.progress().states);
+    assert_eq!(fresh.progress().days, desktop.progress().days);
+    // A grade at the second place afterwards counts as usual.
+    desktop.merge_new(at(t + 4500)).unwrap();
+    desktop.grade(&treaty, &old, Rating::Good, 1000, at(t + 5000), false).unwrap();
+    assert_eq!(desktop.progress().day(day).answers, 2);
+    drop(desktop);
+    assert_eq!(a.open_at(false, t + 6000).progress().day(day).answers, 2, "the same from the logs");
+}
+
+#[test]
 fn a_card_moved_away_and_back_keeps_a_grade_given_at_its_first_place_meanwhile() {
     let dir = tempfile::tempdir().unwrap();
     let a = Computer::new(dir.path(), "a");

@@ -27,9 +27,12 @@ pub struct Carry {
 }
 
 /// Every move in force (not taken back), from the content events, and the
-/// new places of moves taken back, each with the move's time: the copies
-/// the move wrote there (dated as their originals, so up to that time)
-/// stay in the log but no longer count in the days.
+/// new places whose copies (dated as their originals) count in the days
+/// elsewhere, each with a time: a move taken back's new place, up to the
+/// move (its copies stay in the log but no longer count); and the new place
+/// of a card's second move from one place, up to the first move's reach
+/// or its own time, whichever is earlier (the first move's place counts
+/// them).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Carries(Vec<Carry>, Vec<(CardKey, i64)>);
 
@@ -80,8 +83,9 @@ impl Carries {
 
     /// The cards whose events up to a time count in the days elsewhere
     /// ([`super::Progress::carried`]): each moved card's old place, until
-    /// its events stop being carried, and the new place of a move taken
-    /// back, up to the move (its copies).
+    /// its events stop being carried, the new place of a move taken back,
+    /// up to the move (its copies), and the new place of a second move from
+    /// one place, up to where the first move's place counts them.
     pub fn until_map(&self) -> HashMap<CardKey, i64> {
         let mut map: HashMap<CardKey, i64> = HashMap::new();
         let places = self.0.iter().map(|c| (&c.from, c.until_ms)).chain(self.1.iter().map(|(k, at)| (k, *at)));
