@@ -477,6 +477,17 @@ fn desktop_with_a_graded_card(a: &Computer, t: i64) -> (Collection, DeckId, Deck
     (desktop, inbox, coup, old)
 }
 
+/// Moves one card, as the browser does.
+fn move_card(c: &mut Collection, from: &DeckId, card: &CardId, to: &DeckId, at: Moment) -> store::Change {
+    c.apply(store::Op::MoveCards { cards: vec![(from.clone(), card.clone())], to: to.clone() }, at).unwrap()
+}
+
+/// The sync tool copies `from`'s own log to `to`.
+fn deliver_log(from: &Computer, to: &Computer) {
+    let name = format!("reviews-{}.jsonl", from.device());
+    std::fs::copy(profile_dir(&from.data).join(&name), profile_dir(&to.data).join(&name)).unwrap();
+}
+
 #[test]
 fn a_grade_given_on_another_computer_to_a_card_moved_meanwhile_follows_the_card() {
     let dir = tempfile::tempdir().unwrap();
@@ -491,18 +502,12 @@ fn a_grade_given_on_another_computer_to_a_card_moved_meanwhile_follows_the_card(
     let mut laptop = b.open_at(true, t + 4);
     assert!(laptop.save_snapshot().unwrap());
     laptop.grade(&inbox, &old, Rating::Hard, 1000, at(t + 1000), false).unwrap();
-    let change = desktop
-        .apply(store::Op::MoveCards { cards: vec![(inbox.clone(), old.clone())], to: coup.clone() }, at(t + 2000))
-        .unwrap();
+    let change = move_card(&mut desktop, &inbox, &old, &coup, at(t + 2000));
     assert_eq!(change.moved.unwrap().moved, 1);
     assert_eq!(desktop.progress().state(&coup, &old).unwrap().reps, 1);
     laptop.grade(&inbox, &old, Rating::Good, 1000, at(t + 3000), false).unwrap();
     drop(laptop);
-    let deliver = |from: &Computer, to: &Computer, device: &str| {
-        let name = format!("reviews-{device}.jsonl");
-        std::fs::copy(profile_dir(&from.data).join(&name), profile_dir(&to.data).join(&name)).unwrap();
-    };
-    deliver(&b, &a, &b.device());
+    deliver_log(&b, &a);
 
     // Merged while open: both of the laptop's grades count for the card in
     // its new place.
@@ -512,7 +517,7 @@ fn a_grade_given_on_another_computer_to_a_card_moved_meanwhile_follows_the_card(
     // The same from the logs alone, and on the laptop from its snapshot
     // once the move reaches it.
     assert_eq!(a.open_at(false, t + 4000).progress().states, desktop.progress().states);
-    deliver(&a, &b, &a.device());
+    deliver_log(&a, &b);
     let laptop = b.open_at(true, t + 4000);
     assert_eq!(laptop.progress().states, desktop.progress().states);
     assert!(laptop.library().deck(&coup).unwrap().deck.cards.iter().any(|c| c.id == old));
@@ -525,7 +530,7 @@ fn a_grade_given_on_another_computer_to_a_card_moved_meanwhile_follows_the_card(
     let mut laptop = b.open_at(true, t + 5000);
     laptop.grade(&coup, &old, Rating::Easy, 1000, at(t + 5000), false).unwrap();
     drop(laptop);
-    deliver(&b, &a, &b.device());
+    deliver_log(&b, &a);
     desktop.merge_new(at(t + 6000)).unwrap();
     assert_eq!(desktop.progress().state(&coup, &old).unwrap().reps, 4);
     assert_eq!(a.open_at(false, t + 6000).progress().states, desktop.progress().states);
@@ -609,15 +614,10 @@ fn a_card_moved_to_two_places_at_once_by_two_computers_counts_its_grades_once() 
     // Each computer moves the card elsewhere before it hears of the other's
     // move: both places keep it, with its history.
     let mut laptop = b.open_at(true, t + 5);
-    desktop
-        .apply(store::Op::MoveCards { cards: vec![(inbox.clone(), old.clone())], to: coup.clone() }, at(t + 2000))
-        .unwrap();
-    laptop
-        .apply(store::Op::MoveCards { cards: vec![(inbox.clone(), old.clone())], to: treaty.clone() }, at(t + 2500))
-        .unwrap();
+    move_card(&mut desktop, &inbox, &old, &coup, at(t + 2000));
+    move_card(&mut laptop, &inbox, &old, &treaty, at(t + 2500));
     drop(laptop);
-    let name = format!("reviews-{}.jsonl", b.device());
-    std::fs::copy(profile_dir(&b.data).join(&name), profile_dir(&a.data).join(&name)).unwrap();
+    deliver_log(&b, &a);
     desktop.merge_new(at(t + 4000)).unwrap();
     assert_eq!(desktop.progress().state(&coup, &old).unwrap().reps, 1);
     assert_eq!(desktop.progress().state(&treaty, &old).unwrap().reps, 1);
@@ -651,17 +651,12 @@ fn a_card_moved_away_and_back_keeps_a_grade_given_at_its_first_place_meanwhile()
     let mut laptop = b.open_at(true, t + 4);
     laptop.grade(&inbox, &old, Rating::Hard, 1000, at(t + 1000), false).unwrap();
     drop(laptop);
-    desktop
-        .apply(store::Op::MoveCards { cards: vec![(inbox.clone(), old.clone())], to: coup.clone() }, at(t + 2000))
-        .unwrap();
-    desktop
-        .apply(store::Op::MoveCards { cards: vec![(coup.clone(), old.clone())], to: inbox.clone() }, at(t + 3000))
-        .unwrap();
+    move_card(&mut desktop, &inbox, &old, &coup, at(t + 2000));
+    move_card(&mut desktop, &coup, &old, &inbox, at(t + 3000));
     let back = desktop.library().deck(&inbox).unwrap().deck.cards.first().unwrap().id.clone();
     assert_ne!(back, old);
     assert_eq!(desktop.progress().state(&inbox, &back).unwrap().reps, 1);
-    let name = format!("reviews-{}.jsonl", b.device());
-    std::fs::copy(profile_dir(&b.data).join(&name), profile_dir(&a.data).join(&name)).unwrap();
+    deliver_log(&b, &a);
     desktop.merge_new(at(t + 4000)).unwrap();
     assert_eq!(desktop.progress().state(&inbox, &back).unwrap().reps, 2, "the laptop's grade followed both moves");
     let fresh = a.open_at(false, t + 4000);
